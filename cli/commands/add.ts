@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { add } from '../../src/api/add.js';
+import { cwd, err, formatBytes, out, printJson, progressBar } from '../io.js';
+
+export function register(program: Command): void {
+  program
+    .command('add')
+    .description('store files or directories in the cache and write <path>.mlv pointers')
+    .argument('<paths...>', 'files or directories')
+    .option('--desc <text>', 'describe the data: how it was collected, what it is for')
+    .option('--json', 'print the result as JSON')
+    .action(async (paths: string[], o: { desc?: string; json?: boolean }) => {
+      const bar = progressBar('hashing');
+      const r = await add({ cwd: cwd(), paths, desc: o.desc, onProgress: bar.onProgress }).finally(bar.done);
+      for (const a of r) for (const s of a.skipped) err(`mlv: skipped ${s.path}: ${s.reason === 'symlink' ? 'symbolic link (not followed)' : 'not a regular file'}`);
+      if (o.json) return printJson(r);
+      for (const a of r) {
+        const what = a.kind === 'dir' ? `${a.files} files, ${formatBytes(a.size)}` : formatBytes(a.size);
+        out(`${a.changed ? 'added' : 'unchanged'} ${a.path} (${what}) → ${a.pointer}`);
+      }
+      const pointers = r.filter((a) => a.changed).map((a) => a.pointer);
+      if (pointers.length) out(`\nTo track the changes with git, run:\n  git add ${pointers.join(' ')} .gitignore`);
+    });
+}

@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+import { fsck } from '../../src/api/fsck.js';
+import { setExitCode } from '../main.js';
+import { color, cwd, formatBytes, out, printJson, progressBar } from '../io.js';
+
+export function register(program: Command): void {
+  program
+    .command('fsck')
+    .description('re-hash every cached object and report damage (exit 1)')
+    .option('--json', 'print the result as JSON')
+    .action(async (o: { json?: boolean }) => {
+      const bar = progressBar('checking');
+      const r = await fsck({ cwd: cwd(), onProgress: bar.onProgress }).finally(bar.done);
+      if (r.problems.length) setExitCode(1);
+      if (o.json) return printJson(r);
+      for (const p of r.problems) out(`${color.red(p.problem)} ${p.hash}: ${p.detail}`);
+      out(`Checked ${r.checked} object(s), ${formatBytes(r.bytes)}: ${r.problems.length ? color.red(`${r.problems.length} problem(s)`) : 'no problems'}.`);
+    });
+}

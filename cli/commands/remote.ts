@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { remoteAdd, remoteDefault, remoteList, remoteRemove } from '../../src/api/remote.js';
+import { cwd, out, printJson } from '../io.js';
+
+export function register(program: Command): void {
+  const remote = program.command('remote').description('configure where objects are shared (local path or s3://bucket/prefix)');
+  remote
+    .command('add')
+    .argument('<name>')
+    .argument('<url>', 'a directory path, or s3://bucket/prefix')
+    .option('-d, --default', 'make it the default remote')
+    .option('--endpoint-url <url>', 'S3-compatible endpoint (MinIO, Ceph, R2, ...)')
+    .option('--region <region>', 'S3 region')
+    .option('--profile <profile>', 'AWS profile (stored in .mlv/config.local)')
+    .option('--local', 'write to .mlv/config.local instead of the committed config')
+    .option('-f, --force', 'replace a remote of the same name')
+    .option('--json', 'print the result as JSON')
+    .action(async (name: string, url: string, o: { default?: boolean; endpointUrl?: string; region?: string; profile?: string; local?: boolean; force?: boolean; json?: boolean }) => {
+      const r = await remoteAdd({ cwd: cwd(), name, url, default: o.default, endpointUrl: o.endpointUrl, region: o.region, profile: o.profile, local: o.local, force: o.force });
+      if (o.json) return printJson(r);
+      out(`remote '${r.name}' → ${r.url}${r.default ? ' (default)' : ''}`);
+    });
+  remote
+    .command('list')
+    .option('--json', 'print the result as JSON')
+    .action(async (o: { json?: boolean }) => {
+      const r = await remoteList({ cwd: cwd() });
+      if (o.json) return printJson(r);
+      for (const x of r) out(`${x.name}\t${x.url}${x.default ? '\t(default)' : ''}`);
+    });
+  remote.command('remove').argument('<name>').action(async (name: string) => { await remoteRemove({ cwd: cwd(), name }); });
+  remote.command('default').argument('<name>').action(async (name: string) => { await remoteDefault({ cwd: cwd(), name }); });
+}

@@ -1,0 +1,79 @@
+/**
+ * Everything the CLI prints goes through here: data on stdout, progress and logs on
+ * stderr, exactly one JSON document with --json.
+ */
+import type { ProgressEvent } from '../src/progress.js';
+
+export const out = (text: string): void => {
+  process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+};
+
+export const err = (text: string): void => {
+  process.stderr.write(text.endsWith('\n') ? text : text + '\n');
+};
+
+export const printJson = (value: unknown): void => {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+};
+
+export const cwd = (): string => process.cwd();
+
+export const color = {
+  enabled: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+  wrap(code: number, s: string): string {
+    return this.enabled ? `\x1b[${code}m${s}\x1b[0m` : s;
+  },
+  red(s: string) { return color.wrap(31, s); },
+  green(s: string) { return color.wrap(32, s); },
+  yellow(s: string) { return color.wrap(33, s); },
+  dim(s: string) { return color.wrap(2, s); },
+  bold(s: string) { return color.wrap(1, s); },
+};
+
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n)) return '-';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = Math.abs(n);
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  const s = i === 0 ? String(v) : v.toFixed(v >= 100 ? 0 : 1);
+  return `${n < 0 ? '-' : ''}${s} ${units[i]}`;
+}
+
+/**
+ * A progress bar on stderr, only on a TTY, only once an operation has run for about a
+ * second (short commands stay quiet). Returns the callback to hand to the library.
+ */
+export function progressBar(label: string): { onProgress: (e: ProgressEvent) => void; done: () => void } {
+  const tty = Boolean(process.stderr.isTTY) && !process.env.MLV_NO_PROGRESS;
+  const start = Date.now();
+  let last = 0;
+  let shown = false;
+  const draw = (e: ProgressEvent) => {
+    const now = Date.now();
+    if (!tty || now - start < 1000 || now - last < 100) return;
+    last = now;
+    shown = true;
+    const width = 30;
+    const frac = e.total ? Math.min(1, e.done / e.total) : 0;
+    const bar = e.total ? '█'.repeat(Math.round(frac * width)).padEnd(width, '░') : '';
+    const amount = e.unit === 'bytes'
+      ? `${formatBytes(e.done)}${e.total ? ' / ' + formatBytes(e.total) : ''}`
+      : `${e.done}${e.total ? '/' + e.total : ''} ${e.unit}`;
+    const rate = e.unit === 'bytes' ? `  ${formatBytes((e.done / Math.max(1, now - start)) * 1000)}/s` : '';
+    process.stderr.write(`\r\x1b[K${label} ${bar} ${amount}${rate}${e.phase ? '  ' + e.phase : ''}`);
+  };
+  return {
+    onProgress: draw,
+    done: () => { if (shown) process.stderr.write('\r\x1b[K'); },
+  };
+}
+
+/** A plain text table, columns padded to their widest cell. */
+export function table(head: string[], rows: string[][]): string {
+  const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+  const widths = head.map((h, i) => Math.max(strip(h).length, ...rows.map((r) => strip(r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => c + ' '.repeat(Math.max(0, widths[i] - strip(c).length))).join('  ').trimEnd();
+  return [line(head.map((h) => color.bold(h))), ...rows.map(line)].join('\n');
+}

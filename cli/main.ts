@@ -1,0 +1,49 @@
+import { Command, CommanderError } from 'commander';
+import { MlvError } from '../src/errors/index.js';
+import { registerAll } from './commands/index.js';
+import { err } from './io.js';
+import { VERSION } from '../src/version.js';
+
+/**
+ * The only place that turns errors into exit codes (CONTRACT.md): 0 ok, 1 a check
+ * failed, 2 usage or input, 3 internal.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('mlv')
+    .description('Git-native data and model versioning for machine learning')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerAll(program);
+  try {
+    await program.parseAsync(argv);
+    return exitCodeOf(program);
+  } catch (e) {
+    return report(e);
+  }
+}
+
+let pending = 0;
+/** Commands call this to finish with a non-zero code without throwing (status --check). */
+export function setExitCode(code: number): void {
+  pending = Math.max(pending, code);
+}
+function exitCodeOf(_program: Command): number {
+  return pending;
+}
+
+function report(e: unknown): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    return e.exitCode === 0 ? 0 : 2;
+  }
+  if (e instanceof MlvError) {
+    err(`mlv: ${e.message}`);
+    return e.exitCode;
+  }
+  const error = e as Error;
+  err(`mlv: internal error: ${error?.message ?? String(e)}`);
+  if (process.env.MLV_DEBUG && error?.stack) err(error.stack);
+  return 3;
+}

@@ -1,0 +1,50 @@
+import { withLock } from '../repo/lock.js';
+import { objectsOfTracked, trackedInScope } from '../repo/reachable.js';
+import { openRepo, type RepoOptions } from '../repo/Repo.js';
+
+export interface GcOptions extends RepoOptions {
+  dryRun?: boolean;
+  allCommits?: boolean;
+  keepExps?: boolean;
+}
+
+export interface GcResult {
+  removed: Array<{ hash: string; size: number }>;
+  bytes: number;
+  kept: number;
+  dryRun: boolean;
+}
+
+/** Extra roots that keep objects alive (the run cache registers one). */
+export type GcRoots = (root: string) => Promise<Iterable<string>>;
+const extraRoots: GcRoots[] = [];
+export function registerGcRoots(f: GcRoots): void {
+  if (!extraRoots.includes(f)) extraRoots.push(f);
+}
+
+/**
+ * Delete cached objects that nothing in scope refers to: the workspace by default;
+ * every branch, tag and refs/mlv/* commit with `allCommits`; experiments with `keepExps`.
+ * @example
+ *   const { removed, bytes } = await gc({ cwd, dryRun: true });
+ */
+export async function gc(opts: GcOptions): Promise<GcResult> {
+  const repo = openRepo(opts);
+  return withLock(repo.mlvDir, 'gc', async () => {
+    const items = await trackedInScope(repo, { workspace: true, allCommits: opts.allCommits, exps: opts.keepExps });
+    const { objects: keep } = objectsOfTracked(repo, items);
+    for (const f of extraRoots) for (const h of await f(repo.root)) keep.add(h);
+    const removed: GcResult['removed'] = [];
+    let bytes = 0;
+    let kept = 0;
+    for (const hash of repo.store.list()) {
+      if (keep.has(hash)) { kept++; continue; }
+      const size = repo.store.size(hash);
+      removed.push({ hash, size });
+      bytes += size;
+      if (!opts.dryRun) repo.store.remove(hash);
+    }
+    if (!opts.dryRun) repo.store.sweepTemp();
+    return { removed, bytes, kept, dryRun: Boolean(opts.dryRun) };
+  });
+}

@@ -1,0 +1,64 @@
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ConflictError, NotFoundError } from '../errors/index.js';
+import { resolveRev } from '../git/porcelain.js';
+import { tmpName } from '../store/atomic.js';
+import { toRepoPath } from '../repo/paths.js';
+import { openRepo, type RepoOptions } from '../repo/Repo.js';
+import { trackedAtCommit, type Tracked } from '../repo/tracked.js';
+import { readManifest } from '../repo/workspace.js';
+import { fetchMissing } from './pull.js';
+
+export interface GetOptions extends RepoOptions {
+  rev: string;
+  path: string;
+  out?: string;
+  force?: boolean;
+}
+
+export interface GetResult {
+  path: string;
+  out: string;
+  kind: 'file' | 'dir';
+  size: number;
+  files: number;
+  hash: string;
+  pulled: number;
+}
+
+/**
+ * One artifact, file or directory, as it was at `rev`, written to `out` (default: its
+ * base name in the current directory). HEAD and the workspace's data are untouched.
+ * Objects missing from the cache come from the default remote, verified.
+ * @example
+ *   await get({ cwd, rev: 'v1.0', path: 'models/model.json', out: '/tmp/model-v1.json' })
+ */
+export async function get(opts: GetOptions): Promise<GetResult> {
+  const repo = openRepo(opts);
+  const commit = resolveRev(repo.root, opts.rev);
+  const path = toRepoPath(repo.root, opts.cwd, opts.path).replace(/\.mlv$/, '');
+  const tracked = await trackedAtCommit(repo.root, commit);
+  const t: Tracked | undefined = tracked.find((x) => x.path === path);
+  if (!t) throw new NotFoundError('path', `${opts.path}: not tracked by mlv at ${opts.rev}`, { path, rev: opts.rev });
+  const out = resolve(opts.cwd, opts.out ?? basename(path));
+  if (existsSync(out) && !opts.force) throw new ConflictError(`${opts.out ?? basename(path)}: already exists; choose another -o or use --force`, { out });
+  const pulled = await fetchMissing(repo, [t]);
+  mkdirSync(dirname(out), { recursive: true });
+  const tmp = tmpName(dirname(out), basename(out));
+  try {
+    if (t.kind === 'file') {
+      await repo.store.checkoutTo(t.hash, tmp, repo.config.link);
+    } else {
+      mkdirSync(tmp);
+      for (const e of readManifest(repo, t.hash, path)) {
+        await repo.store.checkoutTo(e.hash, join(tmp, ...e.path.split('/')), repo.config.link, { exec: e.exec });
+      }
+    }
+    if (existsSync(out)) rmSync(out, { recursive: true, force: true });
+    renameSync(tmp, out);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  return { path, out, kind: t.kind, size: t.size, files: t.files, hash: t.hash, pulled };
+}

@@ -1,0 +1,43 @@
+import { CheckFailedError } from '../errors/index.js';
+import type { OnProgress } from '../progress.js';
+import { objectsOfTracked, trackedInScope } from '../repo/reachable.js';
+import { openRepo, type RepoOptions } from '../repo/Repo.js';
+import { openRemote } from '../remote/open.js';
+import { pushObjects, type TransferResult } from '../remote/transfer.js';
+
+export interface PushOptions extends RepoOptions {
+  remote?: string;
+  jobs?: number;
+  allCommits?: boolean;
+  exps?: boolean;
+  onProgress?: OnProgress;
+}
+
+export interface PushResult extends TransferResult {
+  remote: string;
+  /** Objects the versions need that are not in the local cache (cannot be pushed). */
+  notCached: string[];
+}
+
+/**
+ * Send the objects the workspace (or every commit, or the experiments) refers to,
+ * skipping what the remote has already.
+ * @example
+ *   await push({ cwd, remote: 'origin', allCommits: true })
+ */
+export async function push(opts: PushOptions): Promise<PushResult> {
+  const repo = openRepo(opts);
+  const remote = await openRemote(repo.config, repo.root, opts.remote);
+  try {
+    const items = await trackedInScope(repo, { workspace: true, allCommits: opts.allCommits, exps: opts.exps });
+    const { objects, unknownManifests } = objectsOfTracked(repo, items);
+    const notCached = [...objects].filter((h) => !repo.store.has(h)).concat(unknownManifests);
+    const r = await pushObjects(repo.store, remote, objects, { jobs: opts.jobs, onProgress: opts.onProgress });
+    if (r.failed.length) {
+      throw new CheckFailedError(`push to '${remote.name}': ${r.failed.length} object(s) failed: ${r.failed[0].error}`, { failed: r.failed }, 'EPUSH');
+    }
+    return { remote: remote.name, ...r, notCached: [...new Set(notCached)] };
+  } finally {
+    await remote.close();
+  }
+}

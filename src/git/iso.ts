@@ -1,0 +1,41 @@
+/**
+ * In-process git plumbing with isomorphic-git: resolving refs, reading small files at
+ * a revision, writing objects and refs for experiments. Measured here ~5x faster than
+ * spawning git for these (FACTS.md). It cannot read index v4 or SHA-256 repositories,
+ * so anything touching the index or a work tree goes through ./porcelain.ts.
+ */
+import fs from 'node:fs';
+import git from 'isomorphic-git';
+
+export { git as iso };
+export const isoFs = fs;
+
+/** Shared parsed-object cache per repository: reading many files at one rev reuses trees. */
+const caches = new Map<string, object>();
+export function isoCache(root: string): object {
+  let c = caches.get(root);
+  if (!c) { c = {}; caches.set(root, c); }
+  return c;
+}
+
+/** A file's bytes at a commit, or undefined when the commit does not have it. */
+export async function readFileAt(root: string, commit: string, path: string): Promise<Buffer | undefined> {
+  try {
+    const { blob } = await git.readBlob({ fs, dir: root, oid: commit, filepath: path, cache: isoCache(root) });
+    return Buffer.from(blob);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'NotFoundError') return undefined;
+    throw e;
+  }
+}
+
+export async function readBlobOid(root: string, oid: string): Promise<Buffer> {
+  const { blob } = await git.readBlob({ fs, dir: root, oid, cache: isoCache(root) });
+  return Buffer.from(blob);
+}
+
+/** Resolve a full ref name or HEAD in-process; undefined when it does not exist. */
+export async function resolveRefIso(root: string, ref: string): Promise<string | undefined> {
+  try { return await git.resolveRef({ fs, dir: root, ref }); } catch { return undefined; }
+}

@@ -1,0 +1,24 @@
+/**
+ * A remote object store with the cache's layout (docs/FORMAT.md, "Remotes"). Local
+ * directories and S3 share everything above this interface: what is missing, parallel
+ * transfer, verification.
+ */
+export interface Remote {
+  readonly name: string;
+  readonly url: string;
+  /** How many transfers to run at once when the user does not say. */
+  readonly defaultJobs: number;
+  /** Every object hash present (one listing per 2-hex prefix, or fewer calls). */
+  list(): Promise<Set<string>>;
+  /**
+   * Upload a verified local object. It must not be readable under its final key until
+   * complete, and the remote's own checksum must agree with `hash` where it has one.
+   */
+  upload(hash: string, file: string, size: number, onBytes?: (n: number) => void): Promise<void>;
+  /** Download an object to `dest` (a temp path); the caller verifies before adopting it. */
+  download(hash: string, dest: string, onBytes?: (n: number) => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens a remote for a URL scheme; the S3 module registers `s3:`. */
+export type RemoteFactory = (name: string, cfg: import('../repo/config.js').RemoteConfig, root: string) => Promise<Remote>;

@@ -1,0 +1,73 @@
+/**
+ * Moving objects between the cache and a remote: only what is missing, in parallel,
+ * verified on arrival (uploads by the remote, downloads by re-hashing before the
+ * object enters the cache).
+ */
+import { rmSync } from 'node:fs';
+import { MlvError } from '../errors/index.js';
+import type { OnProgress } from '../progress.js';
+import type { ObjectStore } from '../store/ObjectStore.js';
+import type { Remote } from './Remote.js';
+
+export interface TransferResult {
+  transferred: number;
+  bytes: number;
+  skipped: number; // already there
+  failed: Array<{ hash: string; error: string }>;
+}
+
+/** Run `fn` over items with at most `jobs` at once; every item runs even if some fail. */
+export async function pool<T>(items: T[], jobs: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker));
+}
+
+export async function pushObjects(store: ObjectStore, remote: Remote, hashes: Iterable<string>, opts: { jobs?: number; onProgress?: OnProgress } = {}): Promise<TransferResult> {
+  const wanted = [...new Set(hashes)].filter((h) => store.has(h));
+  const present = await remote.list();
+  const todo = wanted.filter((h) => !present.has(h));
+  const result: TransferResult = { transferred: 0, bytes: 0, skipped: wanted.length - todo.length, failed: [] };
+  const total = todo.reduce((s, h) => s + store.size(h), 0);
+  let done = 0;
+  await pool(todo, opts.jobs ?? remote.defaultJobs, async (hash) => {
+    const size = store.size(hash);
+    try {
+      await remote.upload(hash, store.path(hash), size, (n) => { done += n; opts.onProgress?.({ unit: 'bytes', done, total }); });
+      result.transferred++;
+      result.bytes += size;
+    } catch (e) {
+      // Errors that no retry of another object can escape (credentials, missing bucket) stop the push.
+      if (e instanceof MlvError && e.data.fatal) throw e;
+      result.failed.push({ hash, error: (e as Error).message });
+    }
+  });
+  return result;
+}
+
+export async function pullObjects(store: ObjectStore, remote: Remote, hashes: Iterable<string>, opts: { jobs?: number; onProgress?: OnProgress; present?: Set<string> } = {}): Promise<TransferResult & { absent: string[] }> {
+  const wanted = [...new Set(hashes)].filter((h) => !store.has(h));
+  const present = opts.present ?? (await remote.list());
+  const absent = wanted.filter((h) => !present.has(h));
+  const todo = wanted.filter((h) => present.has(h));
+  const result = { transferred: 0, bytes: 0, skipped: 0, failed: [] as TransferResult['failed'], absent };
+  let done = 0;
+  await pool(todo, opts.jobs ?? remote.defaultJobs, async (hash) => {
+    const tmp = store.tempPath('pull');
+    try {
+      await remote.download(hash, tmp, (n) => { done += n; opts.onProgress?.({ unit: 'bytes', done }); });
+      await store.adoptTemp(tmp, hash, `remote '${remote.name}'`);
+      result.transferred++;
+      result.bytes += store.size(hash);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      result.failed.push({ hash, error: (e as Error).message });
+    }
+  });
+  return result;
+}

@@ -1,0 +1,114 @@
+/**
+ * `.mlv/config` (committed) and `.mlv/config.local` (git-ignored), docs/FORMAT.md.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { InputError } from '../errors/index.js';
+import { writeFileAtomic } from '../store/atomic.js';
+import { LINK_TYPES, type LinkType } from '../store/ObjectStore.js';
+
+export interface RemoteConfig {
+  url: string;
+  endpoint_url?: string;
+  region?: string;
+  profile?: string;
+  jobs?: number;
+}
+
+export interface Config {
+  format: number;
+  hash: 'sha256';
+  link: LinkType[];
+  default_remote?: string;
+  remotes: Record<string, RemoteConfig>;
+}
+
+export const DEFAULT_CONFIG: Config = { format: 1, hash: 'sha256', link: ['reflink', 'copy'], remotes: {} };
+
+const TOP_KEYS = new Set(['format', 'hash', 'link', 'default_remote', 'remotes']);
+const REMOTE_KEYS = new Set(['url', 'endpoint_url', 'region', 'profile', 'jobs']);
+
+function readYaml(path: string, label: string): Record<string, unknown> {
+  if (!existsSync(path)) return {};
+  const doc = parseDocument(readFileSync(path, 'utf8'), { prettyErrors: true });
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    throw new InputError(`${label}: line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`, { file: label });
+  }
+  const v = doc.toJS() ?? {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw new InputError(`${label}: expected a mapping of settings`, { file: label });
+  return v as Record<string, unknown>;
+}
+
+function validate(raw: Record<string, unknown>, label: string): Partial<Config> {
+  for (const k of Object.keys(raw)) if (!TOP_KEYS.has(k)) throw new InputError(`${label}: unknown key '${k}'`, { file: label, key: k });
+  const out: Partial<Config> = {};
+  if (raw.format !== undefined) {
+    if (raw.format !== 1) throw new InputError(`${label}: format ${String(raw.format)} is not supported by this mlv (1)`, { file: label, key: 'format' });
+    out.format = 1;
+  }
+  if (raw.hash !== undefined && raw.hash !== 'sha256') throw new InputError(`${label}: hash '${String(raw.hash)}' is not supported (sha256)`, { file: label, key: 'hash' });
+  if (raw.link !== undefined) {
+    const list = (Array.isArray(raw.link) ? raw.link : String(raw.link).split(',')).map((s) => String(s).trim());
+    for (const l of list) if (!LINK_TYPES.includes(l as LinkType)) throw new InputError(`${label}: link type '${l}' is not one of ${LINK_TYPES.join(', ')}`, { file: label, key: 'link' });
+    out.link = list as LinkType[];
+  }
+  if (raw.default_remote !== undefined) out.default_remote = String(raw.default_remote);
+  if (raw.remotes !== undefined) {
+    if (typeof raw.remotes !== 'object' || raw.remotes === null) throw new InputError(`${label}: remotes must be a mapping`, { file: label, key: 'remotes' });
+    out.remotes = {};
+    for (const [name, r] of Object.entries(raw.remotes as Record<string, unknown>)) {
+      const rc = (r ?? {}) as Record<string, unknown>;
+      for (const k of Object.keys(rc)) if (!REMOTE_KEYS.has(k)) throw new InputError(`${label}: remotes.${name}: unknown key '${k}'`, { file: label, key: `remotes.${name}.${k}` });
+      out.remotes[name] = rc as unknown as RemoteConfig;
+    }
+  }
+  return out;
+}
+
+export function configPaths(mlvDir: string): { shared: string; local: string } {
+  return { shared: join(mlvDir, 'config'), local: join(mlvDir, 'config.local') };
+}
+
+export function loadConfig(mlvDir: string): Config {
+  const { shared, local } = configPaths(mlvDir);
+  const a = validate(readYaml(shared, '.mlv/config'), '.mlv/config');
+  const b = validate(readYaml(local, '.mlv/config.local'), '.mlv/config.local');
+  const remotes: Record<string, RemoteConfig> = { ...(a.remotes ?? {}) };
+  for (const [name, r] of Object.entries(b.remotes ?? {})) remotes[name] = { ...(remotes[name] ?? {}), ...r };
+  return { ...DEFAULT_CONFIG, ...a, ...b, remotes };
+}
+
+/** Read one of the two files raw, change it, write it back atomically. */
+export function updateConfigFile(mlvDir: string, which: 'shared' | 'local', change: (raw: Record<string, unknown>) => void): void {
+  const path = configPaths(mlvDir)[which];
+  const label = which === 'shared' ? '.mlv/config' : '.mlv/config.local';
+  const raw = readYaml(path, label);
+  change(raw);
+  validate(raw, label);
+  writeFileAtomic(path, renderConfig(raw, which));
+}
+
+export function renderConfig(raw: Record<string, unknown>, which: 'shared' | 'local'): string {
+  const head = which === 'shared'
+    ? '# mlv settings, committed with the repository (docs/FORMAT.md).\n# Machine-specific settings go in .mlv/config.local (not committed).\n'
+    : '# mlv settings for this machine only (git-ignored). Never put credentials here.\n';
+  // Key order is fixed so the committed file does not churn.
+  const ordered: Record<string, unknown> = {};
+  for (const k of ['format', 'hash', 'link', 'default_remote', 'remotes']) if (raw[k] !== undefined) ordered[k] = raw[k];
+  const lines: string[] = [];
+  for (const [k, v] of Object.entries(ordered)) {
+    if (k === 'link') lines.push(`link: [${(v as string[]).join(', ')}]`);
+    else if (k === 'remotes') {
+      const names = Object.keys(v as object).sort();
+      if (names.length === 0) { lines.push('remotes: {}'); continue; }
+      lines.push('remotes:');
+      for (const name of names) {
+        lines.push(`  ${name}:`);
+        for (const [rk, rv] of Object.entries((v as Record<string, Record<string, unknown>>)[name])) lines.push(`    ${rk}: ${JSON.stringify(rv)}`);
+      }
+    } else lines.push(`${k}: ${JSON.stringify(v)}`);
+  }
+  return head + lines.join('\n') + '\n';
+}

@@ -1,0 +1,17 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+/** The top of the git work tree containing `start`, or undefined. */
+export function findGitRoot(start: string): string | undefined {
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+export function isDir(p: string): boolean {
+  try { return statSync(p).isDirectory(); } catch { return false; }
+}

@@ -1,0 +1,26 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { writeFileAtomic } from '../store/atomic.js';
+
+/** Add `/<name>` to the .gitignore beside a tracked path (as DVC does); no duplicates. */
+export function ignoreInGit(root: string, repoPath: string): string | undefined {
+  const dir = posix.dirname(repoPath);
+  const name = posix.basename(repoPath);
+  const file = join(root, ...(dir === '.' ? [] : dir.split('/')), '.gitignore');
+  const entry = '/' + name;
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  if (text.split(/\r?\n/).includes(entry)) return undefined;
+  writeFileAtomic(file, (text && !text.endsWith('\n') ? text + '\n' : text) + entry + '\n');
+  return dir === '.' ? '.gitignore' : `${dir}/.gitignore`;
+}
+
+/** Remove the entry ignoreInGit added (when a path stops being tracked). */
+export function unignoreInGit(root: string, repoPath: string): void {
+  const dir = posix.dirname(repoPath);
+  const file = join(root, ...(dir === '.' ? [] : dir.split('/')), '.gitignore');
+  if (!existsSync(file)) return;
+  const entry = '/' + posix.basename(repoPath);
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const kept = lines.filter((l) => l !== entry);
+  if (kept.length !== lines.length) writeFileAtomic(file, kept.join('\n'));
+}

@@ -1,0 +1,62 @@
+/**
+ * `<path>.mlv` pointer files (docs/FORMAT.md, "Pointers").
+ */
+import { parseDocument } from 'yaml';
+import { InputError } from '../errors/index.js';
+import { formatHash, parseHash } from '../store/hash.js';
+
+export const POINTER_SUFFIX = '.mlv';
+
+export interface Pointer {
+  kind: 'file' | 'dir';
+  hash: string; // hex of the blob or manifest
+  size: number;
+  files: number;
+  desc?: string;
+}
+
+const KEYS = new Set(['format', 'kind', 'hash', 'size', 'files', 'desc']);
+
+export function pointerPathFor(dataPath: string): string {
+  return dataPath + POINTER_SUFFIX;
+}
+
+export function dataPathFor(pointerPath: string): string {
+  return pointerPath.slice(0, -POINTER_SUFFIX.length);
+}
+
+export function renderPointer(p: Pointer): string {
+  const lines = [
+    '# mlv pointer: the data lives in the mlv cache; commit this file.',
+    'format: 1',
+    `kind: ${p.kind}`,
+    `hash: ${formatHash(p.hash)}`,
+    `size: ${p.size}`,
+    `files: ${p.files}`,
+  ];
+  if (p.desc !== undefined && p.desc !== '') lines.push(`desc: ${JSON.stringify(p.desc)}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Parse a pointer; every problem names the file (and line, where YAML knows it). */
+export function parsePointer(text: string, file: string): Pointer {
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    const line = e.linePos?.[0]?.line;
+    throw new InputError(`${file}${line ? `:${line}` : ''}: not a valid pointer (bad YAML: ${e.message.split('\n')[0]})`, { file, line });
+  }
+  const raw = doc.toJS() as Record<string, unknown> | null;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new InputError(`${file}: not a valid pointer (expected a mapping)`, { file });
+  for (const k of Object.keys(raw)) if (!KEYS.has(k)) throw new InputError(`${file}: unknown key '${k}' in pointer`, { file, key: k });
+  if (raw.format !== 1) throw new InputError(`${file}: pointer format ${JSON.stringify(raw.format)} is not supported (1)`, { file, key: 'format' });
+  if (raw.kind !== 'file' && raw.kind !== 'dir') throw new InputError(`${file}: kind must be 'file' or 'dir'`, { file, key: 'kind' });
+  const hash = parseHash(raw.hash);
+  if (!hash) throw new InputError(`${file}: hash must be sha256:<64 hex digits>, got ${JSON.stringify(raw.hash)}`, { file, key: 'hash' });
+  for (const k of ['size', 'files'] as const) {
+    const v = raw[k];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new InputError(`${file}: ${k} must be a non-negative integer`, { file, key: k });
+  }
+  if (raw.desc !== undefined && typeof raw.desc !== 'string') throw new InputError(`${file}: desc must be text`, { file, key: 'desc' });
+  return { kind: raw.kind, hash, size: raw.size as number, files: raw.files as number, desc: raw.desc as string | undefined };
+}

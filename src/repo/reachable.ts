@@ -1,0 +1,63 @@
+/**
+ * Which tracked items (and so which objects) a set of versions refers to.
+ */
+import { gitSync, catBlobs } from '../git/porcelain.js';
+import { parsePointer, dataPathFor, POINTER_SUFFIX } from './pointer.js';
+import type { Repo } from './Repo.js';
+import { trackedInWorkspace, lockReadersFor, type Tracked } from './tracked.js';
+import { readManifest } from './workspace.js';
+
+export interface Scope {
+  /** The pointers and lock files in the work tree. */
+  workspace?: boolean;
+  /** Every commit reachable from a branch, tag, HEAD or refs/mlv/*. */
+  allCommits?: boolean;
+  /** Every commit reachable from refs/mlv/exps/*. */
+  exps?: boolean;
+}
+
+/** Tracked items referenced by the versions in scope (deduplicated by kind+hash). */
+export async function trackedInScope(repo: Repo, scope: Scope): Promise<Tracked[]> {
+  const all: Tracked[] = [];
+  if (scope.workspace) all.push(...trackedInWorkspace(repo.root));
+  const revArgs: string[] = [];
+  if (scope.allCommits) revArgs.push('--all');
+  else if (scope.exps) revArgs.push('--glob=refs/mlv/exps/*');
+  if (revArgs.length) {
+    // One `rev-list --objects` walk names every blob of every commit with its path.
+    const out = gitSync(repo.root, ['rev-list', '--objects', ...revArgs, '--']);
+    const rows: Array<{ oid: string; path: string }> = [];
+    for (const line of out.split('\n')) {
+      const sp = line.indexOf(' ');
+      if (sp < 0) continue;
+      const path = line.slice(sp + 1);
+      if (path.endsWith(POINTER_SUFFIX) || lockReadersFor(path)) rows.push({ oid: line.slice(0, sp), path });
+    }
+    const blobs = await catBlobs(repo.root, rows.map((r) => r.oid));
+    for (const r of rows) {
+      const text = blobs.get(r.oid)?.toString('utf8');
+      if (text === undefined) continue; // a tree with that name, not a blob
+      try {
+        if (r.path.endsWith(POINTER_SUFFIX)) all.push({ ...parsePointer(text, r.path), path: dataPathFor(r.path), source: { type: 'pointer', file: r.path } });
+        else all.push(...lockReadersFor(r.path)!(text, r.path));
+      } catch {
+        // A damaged pointer in old history must not stop gc or push of everything else.
+      }
+    }
+  }
+  const seen = new Set<string>();
+  return all.filter((t) => { const k = `${t.kind}:${t.hash}`; if (seen.has(k)) return false; seen.add(k); return true; });
+}
+
+/** Every object hash those items need: blobs, manifests, and the blobs manifests name (when cached). */
+export function objectsOfTracked(repo: Repo, items: Tracked[]): { objects: Set<string>; unknownManifests: string[] } {
+  const objects = new Set<string>();
+  const unknownManifests: string[] = [];
+  for (const t of items) {
+    objects.add(t.hash);
+    if (t.kind !== 'dir') continue;
+    if (!repo.store.has(t.hash)) { unknownManifests.push(t.hash); continue; }
+    for (const e of readManifest(repo, t.hash, t.path)) objects.add(e.hash);
+  }
+  return { objects, unknownManifests };
+}

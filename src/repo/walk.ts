@@ -1,0 +1,77 @@
+/**
+ * Walk a tracked directory, honouring `.mlvignore` files (gitignore syntax; one in any
+ * directory applies below it). Symlinks and special files are reported, never followed.
+ */
+import { existsSync, lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import { POINTER_SUFFIX } from './pointer.js';
+
+export interface WalkedFile {
+  rel: string; // relative to the walked directory, '/'-separated
+  abs: string;
+  stat: Stats;
+  exec: boolean;
+}
+
+export interface Skipped {
+  path: string; // repo-relative
+  reason: 'symlink' | 'special';
+}
+
+interface Rules { base: string; ig: Ignore } // base: repo-relative dir of the .mlvignore
+
+function loadRules(absDir: string, repoRel: string): Rules | undefined {
+  const f = join(absDir, '.mlvignore');
+  if (!existsSync(f)) return undefined;
+  return { base: repoRel, ig: ignore().add(readFileSync(f, 'utf8')) };
+}
+
+function ignored(rules: Rules[], repoRel: string, isDir: boolean): boolean {
+  for (const r of rules) {
+    const rel = r.base === '' ? repoRel : repoRel.slice(r.base.length + 1);
+    if (rel && r.ig.ignores(isDir ? rel + '/' : rel)) return true;
+  }
+  return false;
+}
+
+/**
+ * @param root repo root (absolute)
+ * @param dirRel repo-relative path of the directory to walk
+ */
+export function walkTracked(root: string, dirRel: string): { files: WalkedFile[]; skipped: Skipped[] } {
+  const files: WalkedFile[] = [];
+  const skipped: Skipped[] = [];
+  // Rules from the repo root down to the walked directory apply too.
+  const rules: Rules[] = [];
+  const parts = dirRel.split('/');
+  for (let i = 0; i < parts.length; i++) {
+    const rel = parts.slice(0, i).join('/');
+    const r = loadRules(join(root, ...parts.slice(0, i)), rel);
+    if (r) rules.push(r);
+  }
+  const visit = (absDir: string, repoRel: string, relInDir: string, inherited: Rules[]) => {
+    const own = loadRules(absDir, repoRel);
+    const active = own ? [...inherited, own] : inherited;
+    const names = readdirSync(absDir, { withFileTypes: true });
+    for (const d of names) {
+      const name = d.name;
+      if (name === '.git' || name === '.mlv' || name === '.mlvignore' || name.endsWith(POINTER_SUFFIX)) continue;
+      const childRepo = repoRel ? `${repoRel}/${name}` : name;
+      const childRel = relInDir ? `${relInDir}/${name}` : name;
+      const abs = join(absDir, name);
+      if (d.isSymbolicLink()) { if (!ignored(active, childRepo, false)) skipped.push({ path: childRepo, reason: 'symlink' }); continue; }
+      if (d.isDirectory()) {
+        if (ignored(active, childRepo, true)) continue;
+        visit(abs, childRepo, childRel, active);
+        continue;
+      }
+      if (ignored(active, childRepo, false)) continue;
+      if (!d.isFile()) { skipped.push({ path: childRepo, reason: 'special' }); continue; }
+      const stat = lstatSync(abs);
+      files.push({ rel: childRel, abs, stat, exec: (stat.mode & 0o111) !== 0 });
+    }
+  };
+  visit(join(root, ...parts), dirRel, '', rules);
+  return { files, skipped };
+}

@@ -1,0 +1,215 @@
+/**
+ * The data in the work tree against what pointers record: hashing (through the state
+ * index, so unchanged files are not read), storing, comparing and restoring.
+ */
+import { lstatSync, readdirSync, rmdirSync, rmSync, type Stats } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ConflictError, InputError } from '../errors/index.js';
+import { parseManifest, serializeManifest, type ManifestEntry } from '../store/manifest.js';
+import { hashBytes, hashFile, hashFileSync, CHUNK } from '../store/hash.js';
+import type { OnProgress } from '../progress.js';
+import type { Repo } from './Repo.js';
+import { fromRepoPath } from './paths.js';
+import type { Pointer } from './pointer.js';
+import { walkTracked, type Skipped } from './walk.js';
+
+export interface HashedPath extends Pointer {
+  entries?: ManifestEntry[];
+  skipped: Skipped[];
+}
+
+function statOrUndefined(p: string): Stats | undefined {
+  try { return lstatSync(p); } catch { return undefined; }
+}
+
+/** Hash one workspace file, asking the state index first. */
+async function hashOne(repo: Repo, repoPath: string, abs: string, st: Stats, onBytes?: (n: number) => void): Promise<string> {
+  const state = repo.state();
+  const known = state.lookup(repoPath, st);
+  if (known) return known;
+  const hash = st.size <= CHUNK ? hashFileSync(abs) : await hashFile(abs, onBytes);
+  if (st.size <= CHUNK) onBytes?.(st.size);
+  state.record(repoPath, st, hash);
+  return hash;
+}
+
+/**
+ * Hash a file or directory of the work tree; with `store`, also put every object in
+ * the cache (what `mlv add` does). Returns undefined when the path does not exist.
+ */
+export async function hashPath(repo: Repo, repoPath: string, opts: { store?: boolean; onProgress?: OnProgress } = {}): Promise<HashedPath | undefined> {
+  const abs = fromRepoPath(repo.root, repoPath);
+  const st = statOrUndefined(abs);
+  if (!st) return undefined;
+  let done = 0;
+  const onBytes = opts.onProgress ? (n: number) => { done += n; opts.onProgress!({ unit: 'bytes', done }); } : undefined;
+  if (st.isSymbolicLink()) throw new InputError(`${repoPath}: is a symbolic link; mlv tracks the data itself, not links`, { path: repoPath });
+  if (st.isFile()) {
+    let hash: string;
+    if (opts.store) {
+      const known = repo.state().lookup(repoPath, st);
+      hash = (await repo.store.addFile(abs, onBytes, known)).hash;
+      repo.state().record(repoPath, st, hash);
+    } else hash = await hashOne(repo, repoPath, abs, st, onBytes);
+    return { kind: 'file', hash, size: st.size, files: 1, skipped: [] };
+  }
+  if (!st.isDirectory()) throw new InputError(`${repoPath}: is not a regular file or directory`, { path: repoPath });
+  const { files, skipped } = walkTracked(repo.root, repoPath);
+  const total = files.reduce((s, f) => s + f.stat.size, 0);
+  const entries: ManifestEntry[] = [];
+  for (const f of files) {
+    const fileRepoPath = `${repoPath}/${f.rel}`;
+    let hash: string;
+    if (opts.store) {
+      const known = repo.state().lookup(fileRepoPath, f.stat);
+      hash = (await repo.store.addFile(f.abs, onBytes, known)).hash;
+      repo.state().record(fileRepoPath, f.stat, hash);
+    } else hash = await hashOne(repo, fileRepoPath, f.abs, f.stat, onBytes);
+    entries.push({ path: f.rel, hash, size: f.stat.size, exec: f.exec });
+    opts.onProgress?.({ unit: 'bytes', done, total });
+  }
+  const manifest = serializeManifest(entries);
+  const hash = opts.store ? repo.store.addBytes(manifest).hash : hashBytes(manifest);
+  return { kind: 'dir', hash, size: total, files: entries.length, entries, skipped };
+}
+
+export function readManifest(repo: Repo, hash: string, where: string): ManifestEntry[] {
+  return parseManifest(repo.store.readVerified(hash), `${where} (manifest ${hash.slice(0, 12)})`);
+}
+
+export type DataState = 'ok' | 'modified' | 'missing' | 'not-cached';
+
+export interface FileChange { path: string; change: 'added' | 'modified' | 'deleted'; oldSize?: number; newSize?: number }
+
+/** Compare a tracked item with the work tree. */
+export async function compareWithWorkspace(repo: Repo, path: string, p: Pointer): Promise<{ state: DataState; current?: HashedPath; changes: FileChange[]; cached: boolean }> {
+  const cached = isCached(repo, p);
+  const current = await hashPath(repo, path);
+  if (!current) return { state: 'missing', changes: [], cached };
+  if (current.hash === p.hash && current.kind === p.kind) return { state: cached ? 'ok' : 'not-cached', current, changes: [], cached };
+  let changes: FileChange[] = [];
+  if (p.kind === 'dir' && current.kind === 'dir' && repo.store.has(p.hash)) {
+    changes = diffEntries(readManifest(repo, p.hash, path), current.entries ?? []);
+  }
+  return { state: 'modified', current, changes, cached };
+}
+
+/** Whether every object a pointer needs is in the cache. */
+export function isCached(repo: Repo, p: Pointer): boolean {
+  if (!repo.store.has(p.hash)) return false;
+  if (p.kind === 'file') return true;
+  try {
+    return readManifest(repo, p.hash, '').every((e) => repo.store.has(e.hash));
+  } catch {
+    return false;
+  }
+}
+
+/** Objects a pointer needs (the manifest and its blobs, when the manifest is known). */
+export function objectsOf(repo: Repo, p: Pointer): string[] {
+  if (p.kind === 'file') return [p.hash];
+  if (!repo.store.has(p.hash)) return [p.hash];
+  return [p.hash, ...readManifest(repo, p.hash, '').map((e) => e.hash)];
+}
+
+export function diffEntries(before: ManifestEntry[], after: ManifestEntry[]): FileChange[] {
+  const a = new Map(before.map((e) => [e.path, e]));
+  const b = new Map(after.map((e) => [e.path, e]));
+  const out: FileChange[] = [];
+  for (const [p, e] of a) {
+    const n = b.get(p);
+    if (!n) out.push({ path: p, change: 'deleted', oldSize: e.size });
+    else if (n.hash !== e.hash) out.push({ path: p, change: 'modified', oldSize: e.size, newSize: n.size });
+  }
+  for (const [p, e] of b) if (!a.has(p)) out.push({ path: p, change: 'added', newSize: e.size });
+  return out.sort((x, y) => (x.path < y.path ? -1 : 1));
+}
+
+interface Step { kind: 'write'; rel: string; hash: string; exec: boolean; size: number } 
+interface Removal { kind: 'remove'; rel: string }
+
+/**
+ * Plan making `path` match pointer `p` (or removing it when `p` is undefined). Every
+ * file that would be overwritten or removed must have its current content in the cache
+ * (so it can be recovered), unless `force`: otherwise the whole plan is refused.
+ */
+export async function planRestore(repo: Repo, path: string, p: Pointer | undefined, force: boolean): Promise<{ steps: Array<Step | Removal>; conflicts: string[] }> {
+  const steps: Array<Step | Removal> = [];
+  const conflicts: string[] = [];
+  const abs = fromRepoPath(repo.root, path);
+  const st = statOrUndefined(abs);
+  const current = st ? await hashPath(repo, path) : undefined;
+  const guard = (rel: string, hash: string | undefined) => {
+    if (!force && hash !== undefined && !repo.store.has(hash)) conflicts.push(rel);
+  };
+  const currentFiles = new Map<string, string>(); // rel → hash
+  if (current?.kind === 'file') currentFiles.set('', current.hash);
+  else if (current?.kind === 'dir') for (const e of current.entries ?? []) currentFiles.set(e.path, e.hash);
+
+  if (!p) {
+    for (const [rel, h] of currentFiles) { guard(rel ? `${path}/${rel}` : path, h); steps.push({ kind: 'remove', rel }); }
+    return { steps, conflicts };
+  }
+  if (p.kind === 'file') {
+    if (current?.kind === 'file' && current.hash === p.hash) return { steps, conflicts };
+    if (current?.kind === 'dir') for (const [rel, h] of currentFiles) { guard(`${path}/${rel}`, h); steps.push({ kind: 'remove', rel }); }
+    else if (current) guard(path, current.hash);
+    steps.push({ kind: 'write', rel: '', hash: p.hash, exec: false, size: p.size });
+    return { steps, conflicts };
+  }
+  const wanted = readManifest(repo, p.hash, path);
+  if (current?.kind === 'file') { guard(path, current.hash); steps.push({ kind: 'remove', rel: '' }); currentFiles.clear(); }
+  const wantedSet = new Set(wanted.map((e) => e.path));
+  for (const [rel, h] of currentFiles) {
+    if (!wantedSet.has(rel)) { guard(`${path}/${rel}`, h); steps.push({ kind: 'remove', rel }); }
+  }
+  for (const e of wanted) {
+    const have = currentFiles.get(e.path);
+    if (have === e.hash) continue;
+    if (have !== undefined) guard(`${path}/${e.path}`, have);
+    steps.push({ kind: 'write', rel: e.path, hash: e.hash, exec: e.exec, size: e.size });
+  }
+  return { steps, conflicts };
+}
+
+/** Carry out a plan from planRestore. Objects are verified as they are written out. */
+export async function applyRestore(repo: Repo, path: string, steps: Array<Step | Removal>, onBytes?: (n: number) => void): Promise<{ written: number; removed: number }> {
+  const base = fromRepoPath(repo.root, path);
+  let written = 0;
+  let removed = 0;
+  const touchedDirs = new Set<string>();
+  for (const s of steps) {
+    const target = s.rel ? join(base, ...s.rel.split('/')) : base;
+    if (s.kind === 'remove') {
+      rmSync(target, { force: true });
+      repo.state().forget(s.rel ? `${path}/${s.rel}` : path);
+      touchedDirs.add(dirname(target));
+      removed++;
+      continue;
+    }
+    const tst = statOrUndefined(target);
+    if (tst?.isDirectory()) rmSync(target, { recursive: true, force: true });
+    await repo.store.checkoutTo(s.hash, target, repo.config.link, { exec: s.exec, onBytes });
+    repo.state().record(s.rel ? `${path}/${s.rel}` : path, lstatSync(target), s.hash);
+    written++;
+  }
+  // Remove directories emptied by removals, up to the tracked path itself.
+  for (const d of [...touchedDirs].sort((a, b) => b.length - a.length)) pruneEmpty(d, dirname(base));
+  return { written, removed };
+}
+
+function pruneEmpty(dir: string, stopAt: string): void {
+  let d = dir;
+  while (d.length > stopAt.length && d.startsWith(stopAt)) {
+    try {
+      if (readdirSync(d).length > 0) return;
+      rmdirSync(d);
+    } catch { return; }
+    d = dirname(d);
+  }
+}
+
+export function conflictError(conflicts: string[], hint: string): ConflictError {
+  const list = conflicts.slice(0, 10).join(', ') + (conflicts.length > 10 ? ` and ${conflicts.length - 10} more` : '');
+  return new ConflictError(`${list}: has changes that are not in the cache and would be lost; ${hint}, or use --force`, { paths: conflicts });
+}

@@ -1,0 +1,253 @@
+/**
+ * The content-addressed object store (docs/FORMAT.md, "The cache"). Objects are
+ * immutable, read-only, written atomically and verified when read.
+ */
+
+import {
+  chmodSync, closeSync, constants, copyFileSync, existsSync, fsyncSync, linkSync,
+  mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeSync,
+} from 'node:fs';
+import { copyFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { CorruptObjectError, InputError, NotFoundError } from '../errors/index.js';
+import { fsyncDir, fsyncFile, tmpName } from './atomic.js';
+import { CHUNK, hashBytes, hashFile, HEX64 } from './hash.js';
+
+export type LinkType = 'reflink' | 'hardlink' | 'symlink' | 'copy';
+export const LINK_TYPES: readonly LinkType[] = ['reflink', 'hardlink', 'symlink', 'copy'];
+
+export interface StoredObject {
+  hash: string;
+  size: number;
+}
+
+export class ObjectStore {
+  readonly root: string;
+  readonly objectsDir: string;
+  readonly tmpDir: string;
+
+  constructor(cacheDir: string) {
+    this.root = cacheDir;
+    this.objectsDir = join(cacheDir, 'objects', 'sha256');
+    this.tmpDir = join(cacheDir, 'tmp');
+  }
+
+  path(hash: string): string {
+    return join(this.objectsDir, hash.slice(0, 2), hash.slice(2));
+  }
+
+  has(hash: string): boolean {
+    return existsSync(this.path(hash));
+  }
+
+  private newTmp(hint: string): string {
+    mkdirSync(this.tmpDir, { recursive: true });
+    return tmpName(this.tmpDir, hint);
+  }
+
+  /** Move a complete, verified temp file into place under its hash. */
+  private install(tmp: string, hash: string): void {
+    const dest = this.path(hash);
+    if (existsSync(dest)) {
+      rmSync(tmp, { force: true });
+      return;
+    }
+    mkdirSync(dirname(dest), { recursive: true });
+    chmodSync(tmp, 0o444);
+    renameSync(tmp, dest);
+    fsyncDir(dirname(dest));
+  }
+
+  /**
+   * Store a file. The copy into the cache (copy_file_range in libuv's pool) runs while
+   * this thread hashes the source, so a big file costs about one hash pass, not two.
+   * If the source changed meanwhile (size or mtime moved), the copy is discarded.
+   */
+  async addFile(src: string, onBytes?: (n: number) => void, knownHash?: string): Promise<StoredObject> {
+    const before = await stat(src);
+    if (knownHash && this.has(knownHash)) return { hash: knownHash, size: before.size };
+    const tmp = this.newTmp('add');
+    try {
+      let hash: string;
+      if (before.size <= CHUNK) {
+        const data = readFileSync(src);
+        hash = hashBytes(data);
+        onBytes?.(data.length);
+        if (this.has(hash)) return { hash, size: data.length };
+        writeAll(tmp, data);
+      } else {
+        const [h] = await Promise.all([hashFile(src, onBytes), copyFile(src, tmp)]);
+        hash = h;
+        const after = await stat(src);
+        if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
+          throw new InputError(`${src}: the file changed while it was being added; try again`, { path: src });
+        }
+        if (this.has(hash)) { rmSync(tmp, { force: true }); return { hash, size: before.size }; }
+        fsyncFile(tmp);
+      }
+      this.install(tmp, hash);
+      return { hash, size: before.size };
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  /** Store bytes (manifests, lock snapshots). */
+  addBytes(data: Uint8Array | string): StoredObject {
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    const hash = hashBytes(buf);
+    if (!this.has(hash)) {
+      const tmp = this.newTmp('bytes');
+      try {
+        writeAll(tmp, buf);
+        this.install(tmp, hash);
+      } catch (e) {
+        rmSync(tmp, { force: true });
+        throw e;
+      }
+    }
+    return { hash, size: buf.length };
+  }
+
+  /**
+   * Take a file fetched from elsewhere (a remote) into the store: it is hashed and
+   * enters the cache only if its bytes match `expected`; otherwise it is deleted.
+   */
+  async adoptTemp(tmp: string, expected: string, where: string): Promise<void> {
+    const actual = await hashFile(tmp);
+    if (actual !== expected) {
+      rmSync(tmp, { force: true });
+      throw new CorruptObjectError(expected, actual, where);
+    }
+    fsyncFile(tmp);
+    this.install(tmp, expected);
+  }
+
+  /** A temp path inside the cache, for downloads that `adoptTemp` will install. */
+  tempPath(hint = 'fetch'): string {
+    return this.newTmp(hint);
+  }
+
+  private requirePath(hash: string): string {
+    const p = this.path(hash);
+    if (!existsSync(p)) throw new NotFoundError('object', `object ${hash} is not in the cache (.mlv/cache); run mlv pull`, { hash });
+    return p;
+  }
+
+  /** Read a small object whole, verified. */
+  readVerified(hash: string): Buffer {
+    const data = readFileSync(this.requirePath(hash));
+    const actual = hashBytes(data);
+    if (actual !== hash) throw new CorruptObjectError(hash, actual, `.mlv/cache`);
+    return data;
+  }
+
+  /** Re-hash an object; returns the actual hash (equal to `hash` when intact). */
+  async rehash(hash: string, onBytes?: (n: number) => void): Promise<string> {
+    return hashFile(this.requirePath(hash), onBytes);
+  }
+
+  async verify(hash: string, onBytes?: (n: number) => void): Promise<void> {
+    const actual = await this.rehash(hash, onBytes);
+    if (actual !== hash) throw new CorruptObjectError(hash, actual, '.mlv/cache');
+  }
+
+  /**
+   * Materialise an object at `dest` with the first link type that works, verifying the
+   * object on the way. `dest` is replaced atomically (temp file beside it, rename).
+   */
+  async checkoutTo(hash: string, dest: string, links: readonly LinkType[], opts: { exec?: boolean; onBytes?: (n: number) => void } = {}): Promise<LinkType> {
+    const src = this.requirePath(hash);
+    mkdirSync(dirname(dest), { recursive: true });
+    const tmp = tmpName(dirname(dest), 'checkout');
+    try {
+      for (const link of links) {
+        const done = await tryLink(link, src, tmp, hash, opts.onBytes);
+        if (!done) continue;
+        if (link === 'copy' || link === 'reflink') chmodSync(tmp, opts.exec ? 0o755 : 0o644);
+        renameSync(tmp, dest);
+        return link;
+      }
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
+    }
+    throw new InputError(`none of the link types ${links.join(', ')} works here (.mlv/config: link)`);
+  }
+
+  /** Every object hash in the store. */
+  *list(): Generator<string> {
+    if (!existsSync(this.objectsDir)) return;
+    for (const prefix of readdirSync(this.objectsDir).sort()) {
+      if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
+      for (const rest of readdirSync(join(this.objectsDir, prefix)).sort()) {
+        const hash = prefix + rest;
+        if (HEX64.test(hash)) yield hash;
+      }
+    }
+  }
+
+  size(hash: string): number {
+    return statSync(this.path(hash)).size;
+  }
+
+  remove(hash: string): void {
+    rmSync(this.path(hash), { force: true });
+  }
+
+  /** Temp files older than `ageMs` (left by killed processes). */
+  sweepTemp(ageMs = 3600_000): number {
+    if (!existsSync(this.tmpDir)) return 0;
+    let n = 0;
+    for (const name of readdirSync(this.tmpDir)) {
+      const p = join(this.tmpDir, name);
+      try {
+        if (Date.now() - statSync(p).mtimeMs > ageMs) { rmSync(p, { force: true, recursive: true }); n++; }
+      } catch { /* gone already */ }
+    }
+    return n;
+  }
+}
+
+function writeAll(path: string, data: Uint8Array, sync = true): void {
+  const fd = openSync(path, 'w', 0o644);
+  try {
+    let off = 0;
+    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+    if (sync) fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function tryLink(link: LinkType, src: string, tmp: string, hash: string, onBytes?: (n: number) => void): Promise<boolean> {
+  if (link === 'copy') {
+    const size = statSync(src).size;
+    if (size <= CHUNK) {
+      const data = readFileSync(src);
+      const actual = hashBytes(data);
+      if (actual !== hash) throw new CorruptObjectError(hash, actual, '.mlv/cache');
+      writeAll(tmp, data, false);
+      onBytes?.(data.length);
+      return true;
+    }
+    // Hash the object while the kernel copies it: verified at the cost of one read.
+    const [actual] = await Promise.all([hashFile(src, onBytes), copyFile(src, tmp)]);
+    if (actual !== hash) { rmSync(tmp, { force: true }); throw new CorruptObjectError(hash, actual, '.mlv/cache'); }
+    return true;
+  }
+  try {
+    const actual = await hashFile(src, onBytes);
+    if (actual !== hash) throw new CorruptObjectError(hash, actual, '.mlv/cache');
+    if (link === 'reflink') copyFileSync(src, tmp, constants.COPYFILE_FICLONE_FORCE);
+    else if (link === 'hardlink') linkSync(src, tmp);
+    else symlinkSync(src, tmp);
+    return true;
+  } catch (e) {
+    if (e instanceof CorruptObjectError) throw e;
+    rmSync(tmp, { force: true });
+    return false;
+  }
+}
+

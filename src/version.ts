@@ -1,0 +1,2 @@
+/** mlv's version, recorded in mlv.lock's environment fingerprint. Kept in step with package.json by a test. */
+export const VERSION = '0.1.0';
