@@ -1,8 +1,8 @@
 /**
  * An opened mlv workspace: git root, config, object store and state index.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors/index.js';
 import { ObjectStore } from '../store/ObjectStore.js';
 import { loadConfig, type Config } from './config.js';
@@ -28,6 +28,32 @@ export function gitRootOrThrow(cwd: string): string {
   return root;
 }
 
+/**
+ * A linked worktree (`git worktree add`, used by repro --rev and experiments) has no
+ * cache of its own: it shares the main work tree's, so objects are stored once.
+ */
+export function mainWorktreeRoot(root: string): string | undefined {
+  const dotGit = join(root, '.git');
+  try {
+    if (!statSync(dotGit).isFile()) return undefined;
+    const m = /^gitdir:\s*(.+)$/m.exec(readFileSync(dotGit, 'utf8'));
+    if (!m) return undefined;
+    const gitdir = resolve(root, m[1].trim());
+    const commondirFile = join(gitdir, 'commondir');
+    const common = existsSync(commondirFile) ? resolve(gitdir, readFileSync(commondirFile, 'utf8').trim()) : dirname(dirname(gitdir));
+    return dirname(common);
+  } catch {
+    return undefined;
+  }
+}
+
+export function cacheDirFor(root: string): string {
+  const own = join(root, '.mlv', 'cache');
+  if (existsSync(own)) return own;
+  const main = mainWorktreeRoot(root);
+  return main ? join(main, '.mlv', 'cache') : own;
+}
+
 export function openRepoAt(root: string): Repo {
   const mlvDir = join(root, '.mlv');
   if (!existsSync(mlvDir)) throw new UsageError(`${root}: not an mlv repository (run mlv init)`, { root }, 'ENOTMLV');
@@ -36,7 +62,7 @@ export function openRepoAt(root: string): Repo {
     root,
     mlvDir,
     config: loadConfig(mlvDir),
-    store: new ObjectStore(join(mlvDir, 'cache')),
+    store: new ObjectStore(cacheDirFor(root)),
     state: () => (state ??= new StateIndex(mlvDir)),
   };
 }
