@@ -5,11 +5,18 @@
  * path-filtered log here (FACTS.md).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import { createRequire } from 'node:module';
+import type { SimpleGit } from 'simple-git';
 import { InputError, NotFoundError, UsageError } from '../errors/index.js';
 
+// Loaded on first use: most commands never need porcelain, and start-up time is
+// what a user feels on every `mlv status`.
+const requireLazy = createRequire(import.meta.url);
+let simpleGitFn: typeof import('simple-git').simpleGit | undefined;
+
 export function sg(root: string, env?: Record<string, string>): SimpleGit {
-  const g = simpleGit({ baseDir: root, binary: 'git', maxConcurrentProcesses: 4, trimmed: false });
+  simpleGitFn ??= (requireLazy('simple-git') as typeof import('simple-git')).simpleGit;
+  const g = simpleGitFn({ baseDir: root, binary: 'git', maxConcurrentProcesses: 4, trimmed: false });
   return env ? g.env({ ...process.env, ...env }) : g;
 }
 

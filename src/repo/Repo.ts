@@ -58,11 +58,12 @@ export function openRepoAt(root: string): Repo {
   const mlvDir = join(root, '.mlv');
   if (!existsSync(mlvDir)) throw new UsageError(`${root}: not an mlv repository (run mlv init)`, { root }, 'ENOTMLV');
   let state: StateIndex | undefined;
+  const config = loadConfig(mlvDir);
   return {
     root,
     mlvDir,
-    config: loadConfig(mlvDir),
-    store: new ObjectStore(cacheDirFor(root)),
+    config,
+    store: new ObjectStore(cacheDirFor(root), { durable: config.fsync }),
     state: () => (state ??= new StateIndex(mlvDir)),
   };
 }

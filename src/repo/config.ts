@@ -20,13 +20,15 @@ export interface Config {
   format: number;
   hash: 'sha256';
   link: LinkType[];
+  /** fsync objects before they are renamed into place (docs/FORMAT.md). */
+  fsync: boolean;
   default_remote?: string;
   remotes: Record<string, RemoteConfig>;
 }
 
-export const DEFAULT_CONFIG: Config = { format: 1, hash: 'sha256', link: ['reflink', 'copy'], remotes: {} };
+export const DEFAULT_CONFIG: Config = { format: 1, hash: 'sha256', link: ['reflink', 'copy'], fsync: false, remotes: {} };
 
-const TOP_KEYS = new Set(['format', 'hash', 'link', 'default_remote', 'remotes']);
+const TOP_KEYS = new Set(['format', 'hash', 'link', 'fsync', 'default_remote', 'remotes']);
 const REMOTE_KEYS = new Set(['url', 'endpoint_url', 'region', 'profile', 'jobs']);
 
 function readYaml(path: string, label: string): Record<string, unknown> {
@@ -53,6 +55,10 @@ function validate(raw: Record<string, unknown>, label: string): Partial<Config> 
     const list = (Array.isArray(raw.link) ? raw.link : String(raw.link).split(',')).map((s) => String(s).trim());
     for (const l of list) if (!LINK_TYPES.includes(l as LinkType)) throw new InputError(`${label}: link type '${l}' is not one of ${LINK_TYPES.join(', ')}`, { file: label, key: 'link' });
     out.link = list as LinkType[];
+  }
+  if (raw.fsync !== undefined) {
+    if (typeof raw.fsync !== 'boolean') throw new InputError(`${label}: fsync must be true or false`, { file: label, key: 'fsync' });
+    out.fsync = raw.fsync;
   }
   if (raw.default_remote !== undefined) out.default_remote = String(raw.default_remote);
   if (raw.remotes !== undefined) {
@@ -96,7 +102,7 @@ export function renderConfig(raw: Record<string, unknown>, which: 'shared' | 'lo
     : '# mlv settings for this machine only (git-ignored). Never put credentials here.\n';
   // Key order is fixed so the committed file does not churn.
   const ordered: Record<string, unknown> = {};
-  for (const k of ['format', 'hash', 'link', 'default_remote', 'remotes']) if (raw[k] !== undefined) ordered[k] = raw[k];
+  for (const k of ['format', 'hash', 'link', 'fsync', 'default_remote', 'remotes']) if (raw[k] !== undefined) ordered[k] = raw[k];
   const lines: string[] = [];
   for (const [k, v] of Object.entries(ordered)) {
     if (k === 'link') lines.push(`link: [${(v as string[]).join(', ')}]`);

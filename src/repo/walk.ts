@@ -4,7 +4,8 @@
  */
 import { existsSync, lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import ignore, { type Ignore } from 'ignore';
+import { createRequire } from 'node:module';
+import type { Ignore } from 'ignore';
 import { POINTER_SUFFIX } from './pointer.js';
 
 export interface WalkedFile {
@@ -21,10 +22,15 @@ export interface Skipped {
 
 interface Rules { base: string; ig: Ignore } // base: repo-relative dir of the .mlvignore
 
+const requireLazy = createRequire(import.meta.url);
+let ignoreFactory: (() => Ignore) | undefined;
+
 function loadRules(absDir: string, repoRel: string): Rules | undefined {
   const f = join(absDir, '.mlvignore');
   if (!existsSync(f)) return undefined;
-  return { base: repoRel, ig: ignore().add(readFileSync(f, 'utf8')) };
+  // Loaded only when a .mlvignore exists: it costs start-up time for every command.
+  ignoreFactory ??= requireLazy('ignore') as () => Ignore;
+  return { base: repoRel, ig: ignoreFactory().add(readFileSync(f, 'utf8')) };
 }
 
 function ignored(rules: Rules[], repoRel: string, isDir: boolean): boolean {
