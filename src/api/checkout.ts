@@ -1,3 +1,4 @@
+import '../pipeline/register.js';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, NotFoundError } from '../errors/index.js';

@@ -1,3 +1,5 @@
+import '../pipeline/register.js';
+import { diffSections } from './hooks.js';
 import { diffArtifacts, type ArtifactChangeRow, type ArtifactSide } from '../compare/artifacts.js';
 import { resolveRev } from '../git/porcelain.js';
 import { openRepo, type Repo, type RepoOptions } from '../repo/Repo.js';
@@ -18,12 +20,6 @@ export interface DiffResult {
   [section: string]: unknown;
 }
 
-/** Other modules add sections (params, metrics) to a diff. `rev` undefined = workspace. */
-export type DiffSection = (repo: Repo, a: string | undefined, b: string | undefined) => Promise<Record<string, unknown>>;
-const sections: DiffSection[] = [];
-export function registerDiffSection(s: DiffSection): void {
-  if (!sections.includes(s)) sections.push(s);
-}
 
 /** One version's tracked data; the workspace side is hashed as it is on disk now. */
 export async function versionSides(repo: Repo, commit: string | undefined): Promise<{ sides: ArtifactSide[]; entries: Map<string, ManifestEntry[]> }> {
@@ -63,6 +59,6 @@ export async function diff(opts: DiffOptions): Promise<DiffResult> {
     return before && after ? diffEntries(before, after) : undefined;
   });
   const result: DiffResult = { a: opts.a ?? 'HEAD', b: opts.b ?? 'workspace', artifacts };
-  for (const s of sections) Object.assign(result, await s(repo, a, b));
+  for (const s of diffSections) Object.assign(result, await s(repo, a, b));
   return result;
 }

@@ -1,3 +1,5 @@
+import '../pipeline/register.js';
+import { gcRoots } from './hooks.js';
 import { withLock } from '../repo/lock.js';
 import { objectsOfTracked, trackedInScope } from '../repo/reachable.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
@@ -15,12 +17,6 @@ export interface GcResult {
   dryRun: boolean;
 }
 
-/** Extra roots that keep objects alive (the run cache registers one). */
-export type GcRoots = (root: string) => Promise<Iterable<string>>;
-const extraRoots: GcRoots[] = [];
-export function registerGcRoots(f: GcRoots): void {
-  if (!extraRoots.includes(f)) extraRoots.push(f);
-}
 
 /**
  * Delete cached objects that nothing in scope refers to: the workspace by default;
@@ -33,7 +29,7 @@ export async function gc(opts: GcOptions): Promise<GcResult> {
   return withLock(repo.mlvDir, 'gc', async () => {
     const items = await trackedInScope(repo, { workspace: true, allCommits: opts.allCommits, exps: opts.keepExps });
     const { objects: keep } = objectsOfTracked(repo, items);
-    for (const f of extraRoots) for (const h of await f(repo.root)) keep.add(h);
+    for (const f of gcRoots) for (const h of await f(repo.root)) keep.add(h);
     const removed: GcResult['removed'] = [];
     let bytes = 0;
     let kept = 0;

@@ -1,3 +1,4 @@
+import '../pipeline/register.js';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConflictError, NotFoundError } from '../errors/index.js';

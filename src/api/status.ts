@@ -1,3 +1,5 @@
+import '../pipeline/register.js';
+import { statusHooks } from './hooks.js';
 import type { OnProgress } from '../progress.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
 import { trackedInWorkspace, type Tracked } from '../repo/tracked.js';
@@ -22,12 +24,6 @@ export interface StatusResult {
   hashing: { fromIndex: number; hashed: number };
 }
 
-/** Extra checks that add to status (pipeline stages register one). */
-export type StatusHook = (root: string) => Promise<StatusResult['stages']>;
-const hooks: StatusHook[] = [];
-export function registerStatusHook(h: StatusHook): void {
-  if (!hooks.includes(h)) hooks.push(h);
-}
 
 /**
  * Tracked data that is modified, missing or not cached, without re-hashing files whose
@@ -54,6 +50,6 @@ export async function status(opts: RepoOptions & { onProgress?: OnProgress }): P
   const state = repo.state();
   state.save();
   const stages: StatusResult['stages'] = [];
-  for (const h of hooks) stages.push(...(await h(repo.root)));
+  for (const h of statusHooks) stages.push(...(await h(repo.root)));
   return { data, stages, clean: data.length === 0 && stages.length === 0, hashing: { fromIndex: state.hits, hashed: state.misses } };
 }

@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import type { StageEvent } from '../../src/pipeline/reproduce.js';
+import type { VerifyResult } from '../../src/pipeline/verify.js';
+import { UsageError } from '../../src/errors/index.js';
+import { setExitCode } from '../main.js';
+import { color, cwd, err, out, printJson, table } from '../io.js';
+
+interface Opts { force?: boolean; jobs?: string; runCache?: boolean; rev?: string; tolerance?: string; json?: boolean; quiet?: boolean }
+
+export function register(program: Command): void {
+  program
+    .command('repro')
+    .description('run stale pipeline stages in dependency order and record mlv.lock; with --rev, verify that a past commit rebuilds to the same bytes and metrics')
+    .argument('[stages...]', 'stages to bring up to date (and their upstream); default all')
+    .option('-f, --force', 'run the stages even if nothing changed')
+    .option('-j, --jobs <n>', 'run up to n independent stages in parallel', '1')
+    .option('--no-run-cache', 'always run; never restore outputs of an identical earlier run')
+    .option('--rev <rev>', 'rebuild that commit in a temporary worktree and compare with its mlv.lock')
+    .option('--tolerance <x>', 'relative tolerance for metrics with --rev (default 1e-9)')
+    .option('-q, --quiet', "don't show the stages' own output")
+    .option('--json', 'print the result as JSON')
+    .action(async (stages: string[], o: Opts) => {
+      const jobs = Number(o.jobs);
+      if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`-j ${o.jobs}: expected a positive whole number`);
+      // Loaded on use: `mlv <other command>` does not pay for the pipeline modules.
+      const { repro, reproRev } = await import('../../src/api/repro.js');
+      const controller = new AbortController();
+      const stop = (sig: NodeJS.Signals) => { err(`mlv: ${sig}: stopping the running stages…`); controller.abort(); };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      const onStage = (e: StageEvent) => {
+        if (e.status === 'start') err(`Running stage '${e.stage}'${e.message ? color.dim(` (${e.message})`) : ''}`);
+        else if (e.status === 'cached') err(`Stage '${e.stage}' restored from the run cache`);
+        else if (e.status === 'up-to-date' && !o.json) err(`Stage '${e.stage}' is up to date${e.message ? ` (${e.message})` : ''}`);
+      };
+      const onOutput = o.quiet ? undefined : (_s: string, chunk: Buffer) => { process.stderr.write(chunk); };
+      try {
+        if (o.rev !== undefined) {
+          if (stages.length) throw new UsageError('repro --rev rebuilds the whole pipeline of that commit; drop the stage names');
+          const tolerance = o.tolerance === undefined ? undefined : Number(o.tolerance);
+          if (tolerance !== undefined && !(tolerance >= 0)) throw new UsageError(`--tolerance ${o.tolerance}: expected a non-negative number`);
+          const r = await reproRev({ cwd: cwd(), rev: o.rev, tolerance, jobs, signal: controller.signal, onStage, onOutput });
+          report(r, Boolean(o.json));
+          return;
+        }
+        if (o.tolerance !== undefined) throw new UsageError('--tolerance applies to repro --rev');
+        const r = await repro({ cwd: cwd(), stages, force: o.force, jobs, runCache: o.runCache, signal: controller.signal, onStage, onOutput });
+        if (o.json) return printJson({ ran: r.ran, cached: r.cached, upToDate: r.upToDate });
+        if (r.ran.length === 0 && r.cached.length === 0) out('Everything is up to date.');
+        else out(`Ran ${r.ran.length} stage(s)${r.cached.length ? `, restored ${r.cached.length} from the run cache` : ''}; mlv.lock updated.`);
+      } catch (e) {
+        if (controller.signal.aborted) {
+          err('mlv: interrupted; mlv.lock and the outputs of the stopped stage were left as they were');
+          setExitCode(130);
+          return;
+        }
+        throw e;
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    });
+}
+
+const short = (v: string | number | null, kind: string) =>
+  v === null ? '—' : typeof v === 'number' ? String(v) : kind === 'out' ? v.slice(0, 12) : v;
+
+function report(r: VerifyResult, json: boolean): void {
+  const bad = r.rows.filter((x) => !x.match);
+  if (json) printJson({ rev: r.rev, commit: r.commit, match: r.match, rows: r.rows, envDiffers: r.envDiffers, seconds: r.seconds });
+  else {
+    out(table(['stage', 'artifact / metric', 'recorded', 'rebuilt', 'match'], r.rows.map((x) => [
+      x.stage, x.name, short(x.recorded, x.kind), short(x.rebuilt, x.kind), x.match ? color.green('yes') : color.red('NO'),
+    ])));
+    if (r.match) out(`\n${r.rev} (${r.commit.slice(0, 12)}) reproduces: ${r.rows.length} output(s) and metric(s) match.`);
+  }
+  if (!r.match) {
+    const names = bad.slice(0, 5).map((x) => `${x.name} (stage ${x.stage}${x.kind === 'metric' ? `: ${x.recorded} → ${x.rebuilt}` : ''})`).join(', ');
+    err(`mlv: ${r.rev} does not reproduce: ${bad.length} of ${r.rows.length} differ: ${names}${bad.length > 5 ? ', …' : ''}`);
+  }
+  if (r.envDiffers.length && (!r.match || !json)) {
+    const envs = [...new Map(r.envDiffers.map((e) => [e.key, e])).values()].map((e) => `${e.key} ${e.recorded ?? '—'} → ${e.now ?? '—'}`).join(', ');
+    err(`mlv: note: the environment differs from the one recorded: ${envs}`);
+  }
+  if (!r.match) setExitCode(1);
+}

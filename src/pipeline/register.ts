@@ -1,0 +1,56 @@
+/**
+ * Hooks the pipeline adds to the data verbs, imported for its side effect by those
+ * verbs: mlv.lock outputs count as tracked data (status, checkout, gc, push, pull, get,
+ * diff, fsck); status lists stale stages; diff gains params and metrics sections; gc
+ * keeps run-cache objects.
+
+ */
+import { posix } from 'node:path';
+import { registerDiffSection, registerGcRoots, registerStatusHook } from '../api/hooks.js';
+import { openRepoAt } from '../repo/Repo.js';
+import { registerLockReader, type Tracked } from '../repo/tracked.js';
+import { hasPipeline, loadPipeline } from './load.js';
+import { LOCK_FILE, loadLock, readLock } from './lockfile.js';
+import { metricsDiffRows, paramsDiffRows } from './compare.js';
+import { runCacheObjects } from './runCache.js';
+import { Stage } from './stage.js';
+
+/** Cached outputs and metrics recorded in an mlv.lock, as tracked data. */
+export function lockTracked(text: string, file: string): Tracked[] {
+  const dir = posix.dirname(file);
+  const prefix = dir === '.' ? '' : dir + '/';
+  const out: Tracked[] = [];
+  for (const [stage, s] of Object.entries(readLock(text, file).stages)) {
+    for (const o of [...s.outs, ...s.metrics]) {
+      if (!o.cache) continue;
+      out.push({ path: prefix + o.path, kind: o.kind, hash: o.hash, size: o.size, files: o.files, source: { type: 'lock', file, stage } });
+    }
+  }
+  return out;
+}
+
+/** Stages of a work tree that would run now, with why. */
+export async function staleStages(root: string): Promise<Array<{ stage: string; reasons: string[] }>> {
+  if (!hasPipeline(root)) return [];
+  const pipeline = loadPipeline(root);
+  const lock = loadLock(root);
+  const repo = openRepoAt(root);
+  const out: Array<{ stage: string; reasons: string[] }> = [];
+  for (const name of pipeline.order) {
+    const def = pipeline.stages.get(name)!;
+    if (def.frozen) continue;
+    const { reasons } = await new Stage(def).changed(repo, lock.stages[name]);
+    if (reasons.length) out.push({ stage: name, reasons });
+  }
+  repo.state().save();
+  return out;
+}
+
+registerLockReader(LOCK_FILE, lockTracked);
+
+registerStatusHook(staleStages);
+registerDiffSection(async (repo, a, b) => ({
+  params: await paramsDiffRows(repo.root, a, b),
+  metrics: await metricsDiffRows(repo.root, a, b),
+}));
+registerGcRoots(async (root) => runCacheObjects(openRepoAt(root)));

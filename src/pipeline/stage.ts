@@ -1,0 +1,129 @@
+/**
+ * One stage: whether it is stale (the stage's own question, as DVC's Stage.changed()),
+ * and running its commands.
+ */
+import { spawn } from 'node:child_process';
+import { InputError } from '../errors/index.js';
+import { fromRepoPath } from '../repo/paths.js';
+import type { Repo } from '../repo/Repo.js';
+import { hashPath } from '../repo/workspace.js';
+import { StageFailedError } from './errors.js';
+import { paramValues } from './params.js';
+import type { LockedPath, LockStage, StageDef } from './types.js';
+
+export interface Changes {
+  /** Why the stage must run; empty when it is up to date. */
+  reasons: string[];
+  /** Dependencies as hashed now (undefined: missing from the work tree). */
+  deps: Array<LockedPath | { path: string; missing: true }>;
+  params: Record<string, Record<string, unknown>>;
+}
+
+const canon = (v: unknown): string => JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
+
+export class Stage {
+  constructor(readonly def: StageDef) {}
+
+  get name(): string { return this.def.name; }
+
+  /** Outputs with `persist` make a stage's result depend on its previous run: no run cache. */
+  get hasPersist(): boolean {
+    return [...this.def.outs, ...this.def.metrics].some((o) => o.persist);
+  }
+
+  async hashDeps(repo: Repo): Promise<Changes['deps']> {
+    const out: Changes['deps'] = [];
+    for (const path of this.def.deps) {
+      const h = await hashPath(repo, path);
+      out.push(h ? { path, kind: h.kind, hash: h.hash, size: h.size, files: h.files } : { path, missing: true });
+    }
+    return out;
+  }
+
+  /**
+   * Stale when never run, or its command, a dependency's hash, a parameter's value or
+   * the set of deps/outs changed, or an output is missing or modified.
+   */
+  async changed(repo: Repo, locked: LockStage | undefined): Promise<Changes> {
+    const reasons: string[] = [];
+    const deps = await this.hashDeps(repo);
+    const params = paramValues(repo.root, this.def.params, `stage '${this.name}' (${this.def.where})`);
+    if (!locked) return { reasons: ['never run (not in mlv.lock)'], deps, params };
+    if (canon(locked.cmd) !== canon(this.def.cmd)) reasons.push('command changed');
+    const lockedDeps = new Map(locked.deps.map((d) => [d.path, d]));
+    for (const d of deps) {
+      const was = lockedDeps.get(d.path);
+      if ('missing' in d) reasons.push(`dependency ${d.path} is missing`);
+      else if (!was) reasons.push(`dependency ${d.path} is new`);
+      else if (was.hash !== d.hash) reasons.push(`dependency ${d.path} changed`);
+    }
+    for (const p of lockedDeps.keys()) if (!this.def.deps.includes(p)) reasons.push(`dependency ${p} was removed`);
+    for (const [file, values] of Object.entries(params)) {
+      for (const [key, v] of Object.entries(values)) {
+        const name = file === 'params.yaml' ? key : `${file}:${key}`;
+        const recorded = locked.params[file];
+        if (!recorded || !(key in recorded)) reasons.push(`param ${name} is new`);
+        else if (canon(recorded[key]) !== canon(v)) reasons.push(`param ${name} changed (${canon(recorded[key])} → ${canon(v)})`);
+      }
+    }
+    for (const [file, values] of Object.entries(locked.params)) {
+      for (const key of Object.keys(values)) if (!(params[file] && key in params[file])) reasons.push(`param ${file === 'params.yaml' ? key : `${file}:${key}`} was removed`);
+    }
+    const lockedOuts = new Map([...locked.outs, ...locked.metrics].map((o) => [o.path, o]));
+    for (const o of [...this.def.outs, ...this.def.metrics]) {
+      const was = lockedOuts.get(o.path);
+      if (!was) { reasons.push(`output ${o.path} is new`); continue; }
+      const now = await hashPath(repo, o.path);
+      if (!now) reasons.push(`output ${o.path} is missing`);
+      else if (now.hash !== was.hash) reasons.push(`output ${o.path} was modified`);
+    }
+    const declared = new Set([...this.def.outs, ...this.def.metrics].map((o) => o.path));
+    for (const p of lockedOuts.keys()) if (!declared.has(p)) reasons.push(`output ${p} was removed`);
+    return { reasons, deps, params };
+  }
+}
+
+export interface RunContext {
+  root: string;
+  /** Absolute directory the command runs in (the stage's wdir). */
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  onOutput?: (stage: string, chunk: Buffer, stream: 'stdout' | 'stderr') => void;
+  /** The default behaviour (run `cmd` with sh -c), for hooks that wrap it. */
+  run: () => Promise<void>;
+}
+
+const TAIL = 2000;
+
+/** Run a stage's commands in order with `sh -c`, each in its own process group. */
+export async function runCommands(def: StageDef, ctx: Omit<RunContext, 'run'>): Promise<void> {
+  for (const cmd of def.cmd) {
+    if (ctx.signal?.aborted) throw new StageFailedError(def.name, `stage '${def.name}': stopped before '${cmd}'`, { aborted: true });
+    await new Promise<void>((resolve, reject) => {
+      // detached: its own process group, so an abort stops the command and its children.
+      const child = spawn('sh', ['-c', cmd], { cwd: ctx.cwd, env: ctx.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      let tail = '';
+      child.stdout.on('data', (c: Buffer) => ctx.onOutput?.(def.name, c, 'stdout'));
+      child.stderr.on('data', (c: Buffer) => {
+        ctx.onOutput?.(def.name, c, 'stderr');
+        tail = (tail + c.toString('utf8')).slice(-TAIL);
+      });
+      const kill = () => { try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* already gone */ } };
+      ctx.signal?.addEventListener('abort', kill, { once: true });
+      child.on('error', (e) => { ctx.signal?.removeEventListener('abort', kill); reject(new InputError(`stage '${def.name}': cannot run '${cmd}': ${e.message}`, { stage: def.name })); });
+      child.on('close', (code, sig) => {
+        ctx.signal?.removeEventListener('abort', kill);
+        if (code === 0) return resolve();
+        const lines = tail.trimEnd().split('\n').slice(-10).join('\n');
+        const how = ctx.signal?.aborted ? 'was stopped' : sig ? `was killed by ${sig}` : `exited with code ${code}`;
+        reject(new StageFailedError(def.name, `stage '${def.name}' failed: '${cmd}' ${how}${lines ? `\n--- stderr (tail) ---\n${lines}` : ''}`, { cmd, code, signal: sig, aborted: Boolean(ctx.signal?.aborted) }));
+      });
+    });
+  }
+}
+
+/** Make sure the directories holding outputs exist before the command writes them. */
+export function outAbs(repo: Repo, path: string): string {
+  return fromRepoPath(repo.root, path);
+}
