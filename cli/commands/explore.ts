@@ -1,0 +1,107 @@
+import type { Command } from 'commander';
+import { explore, type ColumnReport, type ExploreReport } from '../../src/ml/explore.js';
+import { writeFileAtomic } from '../../src/ml/csv.js';
+import { color, err, out, printJson, progressBar, table } from '../io.js';
+
+export function register(program: Command): void {
+  program
+    .command('explore <csv>')
+    .description('profile a CSV: types, missing values, statistics, histograms, correlations, warnings')
+    .option('--json', 'print the report as JSON')
+    .option('-o, --output <file>', 'also write the report as JSON to <file>')
+    .option('--target <column>', 'the column a model will predict (checks class balance)')
+    .action(async (csv: string, opts: { json?: boolean; output?: string; target?: string }) => {
+      const progress = progressBar(`exploring ${csv}`);
+      let report: ExploreReport;
+      try {
+        report = await explore(csv, { target: opts.target, onProgress: progress.onProgress });
+      } finally {
+        progress.done();
+      }
+      if (opts.output) await writeFileAtomic(opts.output, [JSON.stringify(report, null, 2) + '\n']);
+      if (opts.json) printJson(report);
+      else {
+        out(renderReport(report));
+        if (opts.output) err(`wrote ${opts.output}`);
+      }
+    });
+}
+
+export function fmt(x: unknown): string {
+  if (x === undefined || x === null) return '';
+  if (typeof x === 'string') return x;
+  const n = x as number;
+  if (Number.isInteger(n) && Math.abs(n) < 1e9) return String(n);
+  if (n !== 0 && (Math.abs(n) >= 1e9 || Math.abs(n) < 1e-3)) return n.toExponential(2);
+  return String(Number(n.toPrecision(4)));
+}
+
+const SPARK = '▁▂▃▄▅▆▇█';
+
+function sparkline(counts: number[]): string {
+  const max = Math.max(...counts, 1);
+  return counts.map((c) => (c === 0 ? ' ' : SPARK[Math.min(7, Math.floor((c / max) * 7.999))])).join('');
+}
+
+function bar(share: number, width = 20): string {
+  const n = Math.round(share * width);
+  return '█'.repeat(n) + color.dim('░'.repeat(width - n));
+}
+
+function heatCell(r: number | null): string {
+  if (r === null) return '     · ';
+  const text = (r >= 0 ? '+' : '') + r.toFixed(2);
+  const a = Math.abs(r);
+  if (color.enabled) {
+    // 256-colour ramps: blue for positive, red for negative, deeper with |r|.
+    const ramp = r >= 0 ? [255, 153, 111, 69, 27, 21] : [255, 224, 217, 210, 203, 196];
+    const bg = ramp[Math.min(5, Math.floor(a * 5.999))];
+    const fg = a > 0.6 ? 15 : 0;
+    return ` \x1b[48;5;${bg}m\x1b[38;5;${fg}m${text.padStart(6)}\x1b[0m`;
+  }
+  const shade = a >= 0.9 ? '█' : a >= 0.7 ? '▓' : a >= 0.4 ? '▒' : a >= 0.2 ? '░' : ' ';
+  return ' ' + text.padStart(5) + shade;
+}
+
+function describeRow(c: ColumnReport): string[] {
+  const top = c.top?.[0] ? `${c.top[0].value} (${c.top[0].count})` : '';
+  return [
+    c.name, c.type, String(c.count), c.missing ? `${c.missing} (${(100 * c.missing_share).toFixed(1)}%)` : '0',
+    (c.distinct_exact ? '' : '≥') + String(c.distinct),
+    fmt(c.mean), fmt(c.std), fmt(c.min), fmt(c.q25), fmt(c.q50), fmt(c.q75), fmt(c.max), top,
+  ];
+}
+
+export function renderReport(r: ExploreReport): string {
+  const lines: string[] = [];
+  lines.push(color.bold(`${r.file}: ${r.rows} rows, ${r.columns.length} columns`));
+  lines.push('');
+  lines.push(table(['column', 'type', 'count', 'missing', 'distinct', 'mean', 'std', 'min', '25%', '50%', '75%', 'max', 'top'], r.columns.map(describeRow)));
+
+  lines.push('', color.bold('distributions'));
+  const width = Math.max(...r.columns.map((c) => c.name.length));
+  for (const c of r.columns) {
+    if (c.histogram && c.histogram.counts.length) {
+      lines.push(`  ${c.name.padEnd(width)}  ${fmt(c.min).padStart(10)} ${sparkline(c.histogram.counts)} ${fmt(c.max)}`);
+    } else if (c.top && c.top.length) {
+      const parts = c.top.slice(0, 3).map((t) => `${t.value} ${bar(c.count ? t.count / c.count : 0, 8)} ${(100 * t.count / Math.max(1, c.count)).toFixed(0)}%`);
+      lines.push(`  ${c.name.padEnd(width)}  ${parts.join('  ')}`);
+    }
+  }
+
+  const cc = r.correlation.columns;
+  if (cc.length >= 2) {
+    lines.push('', color.bold('correlation (Pearson)'));
+    const w = Math.max(...cc.map((c) => c.length));
+    lines.push(' '.repeat(w + 4) + cc.map((_, j) => String(j + 1).padStart(7)).join(''));
+    cc.forEach((name, i) => {
+      lines.push(`${String(i + 1).padStart(2)} ${name.padEnd(w)} ` + r.correlation.matrix[i].map(heatCell).join(''));
+    });
+  }
+
+  if (r.warnings.length) {
+    lines.push('', color.bold('warnings'));
+    for (const w of r.warnings) lines.push(color.yellow(`  ! ${w.message}`));
+  }
+  return lines.join('\n');
+}

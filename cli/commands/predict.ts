@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import { predictFile } from '../../src/ml/predict.js';
+import { out, printJson } from '../io.js';
+
+export function register(program: Command): void {
+  program
+    .command('predict <model> <csv>')
+    .description('apply a model to a CSV: writes y_pred (and proba_<label>, y_true when known)')
+    .requiredOption('-o, --output <preds.csv>', 'where to write the predictions')
+    .option('--featurize <state.json>', 'apply this fitted feature transform first (default: the one stored in the model, if any)')
+    .option('--no-featurize', 'the CSV already holds the features: apply no feature transform')
+    .option('--json', 'print a summary as JSON')
+    .action(async (model: string, csv: string, opts: { output: string; featurize?: string | false; json?: boolean }) => {
+      const result = await predictFile(model, csv, opts.output, {
+        featurize: typeof opts.featurize === 'string' ? opts.featurize : undefined,
+        noFeaturize: opts.featurize === false,
+      });
+      if (opts.json) printJson(result);
+      else out(`${result.output}: ${result.rows} predictions (${result.columns.join(', ')})${result.featurized ? ', features derived from raw columns' : ''}`);
+    });
+}
