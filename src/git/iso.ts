@@ -5,9 +5,16 @@
  * so anything touching the index or a work tree goes through ./porcelain.ts.
  */
 import fs from 'node:fs';
-import git from 'isomorphic-git';
+import { createRequire } from 'node:module';
+import type IsoGit from 'isomorphic-git';
 
-export { git as iso };
+// isomorphic-git is loaded on first use: its bundle costs start-up time that commands
+// which never touch it (status, add) should not pay.
+const requireLazy = createRequire(import.meta.url);
+let loaded: typeof IsoGit | undefined;
+const load = (): typeof IsoGit => (loaded ??= requireLazy('isomorphic-git') as typeof IsoGit);
+export const iso: typeof IsoGit = new Proxy({} as typeof IsoGit, { get: (_t, key) => load()[key as keyof typeof IsoGit] });
+const git = iso;
 export const isoFs = fs;
 
 /** Shared parsed-object cache per repository: reading many files at one rev reuses trees. */

@@ -1,0 +1,271 @@
+/**
+ * `mlv exp …` — experiments as commits on refs/mlv/exps (src/experiments/).
+ */
+import type { Command } from 'commander';
+import type { ExpRunResult } from '../../src/api/expRun.js';
+import type { ExpShowResult, ExpShowRow } from '../../src/api/expShow.js';
+import { UsageError } from '../../src/errors/index.js';
+import { describePoint } from '../../src/experiments/overrides.js';
+import { removeLiveWorktreesSync } from '../../src/experiments/worktree.js';
+import type { ExpEvent, ExpResult } from '../../src/experiments/run.js';
+import { color, cwd, err, formatBytes, out, printJson, table } from '../io.js';
+import { setExitCode } from '../main.js';
+
+// The library is loaded when a subcommand runs, so other commands do not pay for it.
+const expApply: typeof import('../../src/api/expApply.js').expApply = async (o) => (await import('../../src/api/expApply.js')).expApply(o);
+const expBest: typeof import('../../src/api/expBest.js').expBest = async (o) => (await import('../../src/api/expBest.js')).expBest(o);
+const expBranch: typeof import('../../src/api/expBranch.js').expBranch = async (o) => (await import('../../src/api/expBranch.js')).expBranch(o);
+const expDiff: typeof import('../../src/api/expDiff.js').expDiff = async (o) => (await import('../../src/api/expDiff.js')).expDiff(o);
+const expPull: typeof import('../../src/api/expPull.js').expPull = async (o) => (await import('../../src/api/expPull.js')).expPull(o);
+const expPush: typeof import('../../src/api/expPush.js').expPush = async (o) => (await import('../../src/api/expPush.js')).expPush(o);
+const expRemove: typeof import('../../src/api/expRemove.js').expRemove = async (o) => (await import('../../src/api/expRemove.js')).expRemove(o);
+const expRun: typeof import('../../src/api/expRun.js').expRun = async (o) => (await import('../../src/api/expRun.js')).expRun(o);
+const expSearch: typeof import('../../src/api/expSearch.js').expSearch = async (o) => (await import('../../src/api/expSearch.js')).expSearch(o);
+const expShow: typeof import('../../src/api/expShow.js').expShow = async (o) => (await import('../../src/api/expShow.js')).expShow(o);
+
+const collect = (v: string, acc: string[]) => [...acc, v];
+const int = (flag: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new UsageError(`${flag} ${v}: expected a whole number`);
+  return n;
+};
+
+export function register(program: Command): void {
+  const exp = program.command('exp').description('experiments: pipeline runs with changed params, kept as commits on refs/mlv/exps');
+
+  exp.command('run')
+    .description('run the pipeline with params overridden, in isolated worktrees; each run becomes an experiment commit')
+    .option('-S, --set-param <key=value>', 'override a param: key=v, file.yaml:key=v; a,b,c makes a grid; range(lo,hi[,log]) with --random (repeatable)', collect, [])
+    .option('-n, --name <name>', 'name of the experiment (a sweep gets <name>-1, <name>-2, …)')
+    .option('-m, --message <text>', 'commit message of the experiment commits')
+    .option('-j, --jobs <N>', 'runs at once, each in its own worktree', int('--jobs'), 1)
+    .option('--random <N>', 'sample N points instead of the full grid', int('--random'))
+    .option('--seed <N>', 'seed of --random sampling', int('--seed'), 0)
+    .option('-q, --quiet', 'no progress on stderr')
+    .option('--json', 'print the results as JSON')
+    .action(async (o: { setParam: string[]; name?: string; message?: string; jobs: number; random?: number; seed: number; quiet?: boolean; json?: boolean }) => {
+      const r = await withInterrupt((signal) => expRun({
+        cwd: cwd(), set: o.setParam, name: o.name, message: o.message, jobs: o.jobs, random: o.random, seed: o.seed, signal,
+        onEvent: o.quiet ? undefined : progress,
+      }));
+      if (r.cancelled) setExitCode(130);
+      else if (r.failed) setExitCode(1);
+      if (o.json) return printJson(r);
+      out(renderRun(r));
+    });
+
+  exp.command('show')
+    .description('baseline commits and their experiments: params, metrics and deltas against the baseline')
+    .option('-n, --num <N>', 'commits of the current branch to show', int('-n'), 10)
+    .option('--sort-by <key>', 'sort every row by a metric (best first) or a param')
+    .option('--asc', 'sort ascending')
+    .option('--desc', 'sort descending')
+    .option('--only-changed', 'only params and metrics that differ between rows')
+    .option('--json', 'print the table as JSON')
+    .action(async (o: { num: number; sortBy?: string; asc?: boolean; desc?: boolean; onlyChanged?: boolean; json?: boolean }) => {
+      const r = await expShow({ cwd: cwd(), commits: o.num, sortBy: o.sortBy, onlyChanged: o.onlyChanged, descending: o.asc ? false : o.desc ? true : undefined });
+      if (o.json) return printJson(r);
+      out(renderShow(r));
+    });
+
+  exp.command('diff')
+    .description('params, metrics and artifacts that differ between two experiments (or commits)')
+    .argument('<a>').argument('<b>')
+    .option('--json', 'print the result as JSON')
+    .action(async (a: string, b: string, o: { json?: boolean }) => {
+      const r = await expDiff({ cwd: cwd(), a, b });
+      if (o.json) return printJson(r);
+      const lines: string[] = [color.bold(`${a} (${r.aRev.slice(0, 7)}) → ${b} (${r.bRev.slice(0, 7)})`)];
+      if (r.params.length) lines.push(color.bold('Params'), ...r.params.map((p) => `  ${p.key}: ${fmt(p.a)} → ${fmt(p.b)}`));
+      if (r.metrics.length) lines.push(color.bold('Metrics'), ...r.metrics.map((m) => `  ${m.key}: ${num(m.a)} → ${num(m.b)}${m.delta !== undefined ? `  (${signed(m.delta)})` : ''}`));
+      if (r.artifacts.length) lines.push(color.bold('Artifacts'), ...r.artifacts.map((x) => `  ${x.change.padEnd(8)} ${x.path}  ${x.change === 'modified' ? `${formatBytes(x.oldSize ?? 0)} → ${formatBytes(x.newSize ?? 0)}` : formatBytes((x.oldSize ?? x.newSize) ?? 0)}`));
+      if (lines.length === 1) lines.push('No differences.');
+      out(lines.join('\n'));
+    });
+
+  exp.command('apply')
+    .description("bring an experiment's params, lock, metrics and data into the workspace (HEAD and the index stay)")
+    .argument('<name>')
+    .option('-f, --force', 'overwrite uncommitted changes')
+    .option('--json', 'print the result as JSON')
+    .action(async (name: string, o: { force?: boolean; json?: boolean }) => {
+      const r = await expApply({ cwd: cwd(), exp: name, force: o.force });
+      if (o.json) return printJson(r);
+      out(`Applied ${r.exp} (${r.commit.slice(0, 7)}): ${r.files.length} file(s), data of ${r.data.changed.length} path(s) updated.\nCommit the changes to keep them (git commit -am ...), or mlv exp branch ${r.exp} <branch>.`);
+    });
+
+  exp.command('branch')
+    .description('make a git branch of an experiment')
+    .argument('<name>').argument('<branch>')
+    .option('--json', 'print the result as JSON')
+    .action(async (name: string, branch: string, o: { json?: boolean }) => {
+      const r = await expBranch({ cwd: cwd(), exp: name, branch });
+      if (o.json) return printJson(r);
+      out(`Branch ${r.branch} now points at experiment ${r.exp} (${r.commit.slice(0, 7)}).`);
+    });
+
+  exp.command('remove')
+    .alias('rm')
+    .description('delete experiments')
+    .argument('[names...]')
+    .option('-A, --all', 'every experiment')
+    .option('--json', 'print the result as JSON')
+    .action(async (names: string[], o: { all?: boolean; json?: boolean }) => {
+      const r = await expRemove({ cwd: cwd(), names, all: o.all });
+      if (o.json) return printJson(r);
+      out(`Removed ${r.removed.length} experiment(s)${r.removed.length && r.removed.length <= 10 ? ': ' + r.removed.map((x) => x.name).join(', ') : ''}.`);
+    });
+
+  exp.command('push')
+    .description('send experiments to a git remote, and their data to the mlv remote')
+    .argument('<git-remote>')
+    .option('-r, --remote <name>', 'mlv remote for the data (default: the default remote)')
+    .option('-f, --force', 'replace experiment refs that differ on the git remote')
+    .option('--json', 'print the result as JSON')
+    .action(async (gitRemote: string, o: { remote?: string; force?: boolean; json?: boolean }) => {
+      const r = await expPush({ cwd: cwd(), gitRemote, remote: o.remote, force: o.force });
+      if (o.json) return printJson(r);
+      out(`Pushed ${r.refs} experiment ref(s) to ${gitRemote}${r.objects ? `; ${r.objects.transferred} object(s) to '${r.objects.remote}' (${r.objects.skipped} already there)` : '; no mlv remote configured, data not pushed'}.`);
+    });
+
+  exp.command('pull')
+    .description('fetch experiments from a git remote, and their data from the mlv remote')
+    .argument('<git-remote>')
+    .option('-f, --force', 'replace local experiment refs that differ')
+    .option('--json', 'print the result as JSON')
+    .action(async (gitRemote: string, o: { force?: boolean; json?: boolean }) => {
+      const r = await expPull({ cwd: cwd(), gitRemote, force: o.force });
+      if (o.json) return printJson(r);
+      out(`${r.refs} experiment(s) known; ${r.transferred} object(s) pulled${r.missing ? `; ${r.missing} object(s) still missing` : ''}.`);
+      if (r.warning) err(`mlv: warning: ${r.warning}`);
+    });
+
+  exp.command('best')
+    .description('the successful experiment with the best value of a metric')
+    .requiredOption('--metric <name>', 'metric key (a unique suffix such as accuracy is enough)')
+    .option('--max', 'higher is better')
+    .option('--min', 'lower is better')
+    .option('--json', 'print the result as JSON')
+    .action(async (o: { metric: string; max?: boolean; min?: boolean; json?: boolean }) => {
+      if (o.max && o.min) throw new UsageError('--max and --min exclude each other');
+      const r = await expBest({ cwd: cwd(), metric: o.metric, direction: o.max ? 'max' : o.min ? 'min' : undefined });
+      if (o.json) return printJson(r);
+      const changed = Object.entries(r.best.overrides ?? {}).map(([k, v]) => `${k}=${fmt(v)}`).join(' ');
+      out(`${r.best.name}  ${r.metric}=${num(r.value)} (${r.direction}, of ${r.considered})${changed ? '  ' + changed : ''}\n  ${r.best.ref}`);
+    });
+
+  exp.command('search')
+    .description('AutoML: try several algorithms and their hyperparameters with mlv train; each trial is an experiment')
+    .requiredOption('--data <csv>', 'training data (CSV)')
+    .requiredOption('--target <col>', 'column to predict')
+    .option('--task <task>', 'classification | regression (default: inferred)')
+    .option('--algorithms <list>', 'comma list (default: random_forest, decision_tree, and linear for regression)')
+    .option('--trials <N>', 'random trials per algorithm (default: its small grid)', int('--trials'))
+    .option('--validation <scheme>', 'kfold:N or holdout:F', 'kfold:5')
+    .option('--metric <name>', 'what to optimise (default: accuracy or r2)')
+    .option('--seed <N>', 'seed of sampling and training', int('--seed'), 0)
+    .option('-q, --quiet', 'no progress on stderr')
+    .option('--json', 'print the result as JSON')
+    .action(async (o: { data: string; target: string; task?: string; algorithms?: string; trials?: number; validation: string; metric?: string; seed: number; quiet?: boolean; json?: boolean }) => {
+      const r = await withInterrupt((signal) => expSearch({
+        cwd: cwd(), data: o.data, target: o.target, task: o.task as 'classification' | 'regression' | undefined,
+        algorithms: o.algorithms?.split(',').map((s) => s.trim()).filter(Boolean), trials: o.trials, validation: o.validation,
+        metric: o.metric, seed: o.seed, signal,
+        onTrial: o.quiet ? undefined : (t) => err(`${t.status === 'ok' ? color.green('✓') : color.red('✗')} ${t.name}  ${t.algorithm} ${describePoint(t.params)}  ${t.score !== undefined ? `${t.metric}=${num(t.score)}` : t.error ?? ''}`),
+      }));
+      if (o.json) return printJson(r);
+      if (!r.best) { setExitCode(1); return out('No trial succeeded.'); }
+      const rows = r.leaderboard.slice(0, 10).map((t) => [t.name, t.algorithm, describePoint(t.params), num(t.score), t.std !== undefined ? num(t.std) : '']);
+      out(table(['Trial', 'Algorithm', 'Params', r.metric, '± std'], rows));
+      out(`\nBest: ${r.best.algorithm} ${describePoint(r.best.params)}  ${r.metric}=${num(r.best.score)}  (experiment ${r.best.name}; mlv exp apply ${r.best.name})`);
+    });
+}
+
+/** SIGINT/SIGTERM: abort (running stages are stopped, worktrees removed); a second signal removes worktrees at once and exits. */
+async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ctl = new AbortController();
+  let count = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    count++;
+    if (count === 1) {
+      err(`mlv: ${sig}: stopping; unfinished runs are not recorded (again to exit at once)`);
+      ctl.abort(new Error(sig));
+      return;
+    }
+    removeLiveWorktreesSync();
+    process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await fn(ctl.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    removeLiveWorktreesSync();
+  }
+}
+
+function progress(e: ExpEvent): void {
+  if (e.type === 'start') err(`${color.dim('▶')} ${e.name}  ${describePoint(e.point)}`);
+  else if (e.type === 'stage' && e.event.status === 'failed') err(`  ${e.name}: stage ${e.event.stage} failed${e.event.message ? ': ' + e.event.message.split('\n')[0] : ''}`);
+  else if (e.type === 'done') {
+    const r = e.result;
+    const mark = r.status === 'ok' ? color.green('✓') : r.status === 'failed' ? color.red('✗') : color.yellow('–');
+    err(`${mark} ${r.name}  ${r.status}${r.error && r.status === 'failed' ? ': ' + r.error.split('\n')[0] : ''}  (${r.seconds.toFixed(1)} s)`);
+  }
+}
+
+function renderRun(r: ExpRunResult): string {
+  const metricKeys = [...new Set(r.results.flatMap((x) => Object.keys(x.metrics)))].sort().slice(0, 6);
+  const rows = r.results.map((x: ExpResult) => [
+    x.name,
+    x.status === 'ok' ? color.green('ok') : x.status === 'failed' ? color.red('failed') : color.yellow('cancelled'),
+    describePoint(x.params),
+    ...metricKeys.map((k) => num(x.metrics[k])),
+  ]);
+  const summary = `${r.ok} ok, ${r.failed} failed${r.cancelled ? `, ${r.cancelled} cancelled` : ''} (baseline ${r.baseline.slice(0, 7)}). See mlv exp show.`;
+  return `${table(['Experiment', 'Status', 'Params', ...metricKeys], rows)}\n${summary}`;
+}
+
+export function renderShow(r: ExpShowResult): string {
+  if (r.rows.length === 0) return 'No commits yet.';
+  const sorted = Boolean(r.sortBy);
+  const rowsOut: string[][] = [];
+  r.rows.forEach((row, i) => {
+    const next = r.rows[i + 1];
+    let name: string;
+    if (row.kind === 'commit') name = color.bold(row.name) + (row.rev === r.head ? color.dim(' (HEAD)') : '');
+    else if (sorted) name = `${row.name} ${color.dim(`@${row.baseline!.slice(0, 7)}`)}`;
+    else name = `${next?.kind === 'exp' && next.baseline === row.baseline ? '├─' : '└─'} ${row.name}`;
+    const status = row.status === 'failed' ? color.red(' ✗') : '';
+    const params = r.params.map((k) => {
+      const v = row.params[k];
+      const s = v === undefined ? '-' : fmt(v);
+      return row.kind === 'exp' && (row as ExpShowRow).changedParams?.includes(k) ? color.yellow(s) : s;
+    });
+    const metrics = r.metrics.map((k) => {
+      const v = row.metrics[k];
+      if (v === undefined) return '-';
+      const d = (row as ExpShowRow).deltas?.[k];
+      return d === undefined || d === 0 ? num(v) : `${num(v)} ${color.dim(`(${signed(d)})`)}`;
+    });
+    rowsOut.push([name + status, shortDate(row.date), ...params, ...metrics]);
+  });
+  return table(['Experiment', 'Created', ...r.params, ...r.metrics], rowsOut);
+}
+
+function shortDate(iso: string): string {
+  return iso ? iso.replace('T', ' ').slice(0, 16) : '';
+}
+function num(v: number | undefined): string {
+  if (v === undefined || Number.isNaN(v)) return '-';
+  if (Number.isInteger(v)) return String(v);
+  return String(Number(v.toPrecision(4)));
+}
+function signed(v: number): string {
+  return `${v >= 0 ? '+' : ''}${Number(v.toPrecision(3))}`;
+}
+function fmt(v: unknown): string {
+  return v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v);
+}

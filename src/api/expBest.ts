@@ -1,0 +1,52 @@
+import { collectKeys, defaultDirection, resolveKey } from '../compare/rows.js';
+import type { MetricDirection } from '../compare/types.js';
+import { InputError, NotFoundError } from '../errors/index.js';
+import { loadVersions, type ExpVersionRow } from '../experiments/versions.js';
+import { gitRootOrThrow, type RepoOptions } from '../repo/Repo.js';
+
+export interface ExpBestOptions extends RepoOptions {
+  metric: string;
+  /** Default: the metric's usual direction (losses and errors are minimised). */
+  direction?: MetricDirection;
+  /** Only experiments of this baseline commit. */
+  baseline?: string;
+}
+
+export interface ExpBestResult {
+  metric: string;
+  direction: MetricDirection;
+  value: number;
+  best: ExpVersionRow;
+  /** Experiments that had the metric. */
+  considered: number;
+}
+
+/**
+ * The successful experiment with the best value of a metric.
+ * @example
+ *   const { best, value } = await expBest({ cwd, metric: 'accuracy' });
+ */
+export async function expBest(opts: ExpBestOptions): Promise<ExpBestResult> {
+  const root = gitRootOrThrow(opts.cwd);
+  const { rows } = await loadVersions(root, { commits: 1, branchTips: false });
+  const exps = rows.filter((r) => r.kind === 'exp' && r.status !== 'failed' && (!opts.baseline || r.baseline?.startsWith(opts.baseline)));
+  if (exps.length === 0) throw new NotFoundError('experiment', 'no successful experiments to choose from (run mlv exp run first)');
+  let key: string;
+  try {
+    const col = resolveKey(opts.metric, { metrics: collectKeys(exps).metrics, params: [] });
+    key = col.key;
+  } catch (e) {
+    throw new InputError(`--metric ${opts.metric}: ${(e as Error).message.replace(/^filter "[^"]*": /, '')}`, { metric: opts.metric }, 'EMETRIC');
+  }
+  const direction = opts.direction ?? defaultDirection(key);
+  let best: ExpVersionRow | undefined;
+  let considered = 0;
+  for (const r of exps) {
+    const v = r.metrics[key];
+    if (typeof v !== 'number' || Number.isNaN(v)) continue;
+    considered++;
+    if (!best || (direction === 'max' ? v > best.metrics[key] : v < best.metrics[key])) best = r;
+  }
+  if (!best) throw new NotFoundError('metric', `${key}: no experiment recorded this metric`, { metric: key });
+  return { metric: key, direction, value: best.metrics[key], best, considered };
+}

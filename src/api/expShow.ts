@@ -1,0 +1,81 @@
+import { collectKeys, defaultDirection, resolveKey, sortIndices, varyingKeys } from '../compare/rows.js';
+import type { VersionRow } from '../compare/types.js';
+import { InputError } from '../errors/index.js';
+import { gitRootOrThrow, type RepoOptions } from '../repo/Repo.js';
+import { loadVersions, type ExpVersionRow } from '../experiments/versions.js';
+
+export interface ExpShowOptions extends RepoOptions {
+  /** Commits of the current branch to show (default 10). */
+  commits?: number;
+  /** Sort every row (commits and experiments together) by this metric or param. */
+  sortBy?: string;
+  /** Force the sort order; default: the metric's direction (best first). */
+  descending?: boolean;
+  /** Only the params and metrics that differ between rows. */
+  onlyChanged?: boolean;
+  /** Hide commits without experiments (except HEAD). */
+  onlyWithExps?: boolean;
+}
+
+export interface ExpShowRow extends ExpVersionRow {
+  /** For an experiment: the params whose value differs from its baseline's. */
+  changedParams?: string[];
+  /** For an experiment: metric − baseline's metric. */
+  deltas?: Record<string, number>;
+}
+
+export interface ExpShowResult {
+  head?: string;
+  /** Column keys, sorted. */
+  params: string[];
+  metrics: string[];
+  sortBy?: { kind: 'metric' | 'param'; key: string; descending: boolean };
+  rows: ExpShowRow[];
+}
+
+/** Params and metric deltas of each experiment against its baseline. */
+export function withDeltas(rows: ExpVersionRow[]): ExpShowRow[] {
+  const commits = new Map(rows.filter((r) => r.kind === 'commit').map((r) => [r.rev, r]));
+  return rows.map((r) => {
+    if (r.kind !== 'exp' || !r.baseline) return r;
+    const base = commits.get(r.baseline);
+    if (!base) return r;
+    const keys = new Set([...Object.keys(r.params), ...Object.keys(base.params)]);
+    const changedParams = [...keys].filter((k) => r.params[k] !== base.params[k]).sort();
+    const deltas: Record<string, number> = {};
+    for (const [k, v] of Object.entries(r.metrics)) {
+      const b = base.metrics[k];
+      if (typeof b === 'number' && Number.isFinite(b) && Number.isFinite(v)) deltas[k] = v - b;
+    }
+    return { ...r, changedParams, deltas };
+  });
+}
+
+/**
+ * Baseline commits and their experiments in one table: params, metrics, and deltas
+ * against the baseline; optionally sorted across all rows.
+ * @example
+ *   const { rows } = await expShow({ cwd, sortBy: 'accuracy' });
+ */
+export async function expShow(opts: ExpShowOptions): Promise<ExpShowResult> {
+  const root = gitRootOrThrow(opts.cwd);
+  if (opts.commits !== undefined && (!Number.isInteger(opts.commits) || opts.commits < 1)) throw new InputError(`-n ${opts.commits}: expected a positive whole number`, { commits: opts.commits });
+  const loaded = await loadVersions(root, { commits: opts.commits });
+  let rows = withDeltas(loaded.rows);
+  if (opts.onlyWithExps) {
+    const withExps = new Set(rows.filter((r) => r.kind === 'exp').map((r) => r.baseline));
+    rows = rows.filter((r) => r.kind === 'exp' || withExps.has(r.rev) || r.rev === loaded.head);
+  }
+  const keys = collectKeys(rows as VersionRow[]);
+  const all = rows.map((_, i) => i);
+  const params = opts.onlyChanged ? varyingKeys(rows, all, keys.params, 'param') : keys.params;
+  const metrics = opts.onlyChanged ? varyingKeys(rows, all, keys.metrics, 'metric') : keys.metrics;
+  const result: ExpShowResult = { head: loaded.head, params, metrics, rows };
+  if (opts.sortBy) {
+    const column = resolveKey(opts.sortBy, keys, `--sort-by ${opts.sortBy}`);
+    const descending = opts.descending ?? (column.kind === 'metric' ? defaultDirection(column.key) === 'max' : false);
+    result.rows = sortIndices(rows, all, { column, descending }).map((i) => rows[i]);
+    result.sortBy = { kind: column.kind as 'metric' | 'param', key: column.key, descending };
+  }
+  return result;
+}

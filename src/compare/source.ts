@@ -1,0 +1,98 @@
+/**
+ * The data behind `mlv ui`: the same loader as `mlv exp show`
+ * (experiments/versions.ts), plus per-version detail and pairwise diffs.
+ */
+// mlv.lock outputs count as artifacts (registers the lock reader).
+import '../pipeline/register.js';
+import { diffVersions } from '../experiments/compare.js';
+import { readFilesAt } from '../experiments/gitRead.js';
+import { LOCK_FILE, loadVersions, parseLockLoose } from '../experiments/versions.js';
+import { openRepoAt, type Repo } from '../repo/Repo.js';
+import { trackedAtCommit } from '../repo/tracked.js';
+import { defaultDirection } from './rows.js';
+import type { ArtifactInfo, VersionDetail, VersionRow, VersionSource } from './types.js';
+
+export interface SourceOptions {
+  /** Commits of the current branch to list (default 200). */
+  limit?: number;
+}
+
+/**
+ * A VersionSource over a repository's commits and experiments.
+ * @example
+ *   const source = await openVersionSource('/repo');
+ *   const rows = await source.rows();
+ */
+export async function openVersionSource(repoRoot: string, opts: SourceOptions = {}): Promise<VersionSource> {
+  let repo: Repo | undefined;
+  const repoOf = () => (repo ??= openRepoAt(repoRoot));
+  return {
+    rows: async () => (await loadVersions(repoRoot, { commits: opts.limit ?? 200, branchTips: false })).rows,
+    detail: (row) => versionDetail(repoRoot, row, () => repoOf()),
+    diff: (a, b) => diffVersions(repoOf(), a, b),
+    direction: defaultDirection,
+  };
+}
+
+/** Artifacts of a version, and the training report its metrics files carry (if any). */
+export async function versionDetail(root: string, row: VersionRow, repoOf: () => Repo): Promise<VersionDetail> {
+  const tracked = await trackedAtCommit(root, row.rev);
+  const artifacts: ArtifactInfo[] = tracked.map((t) => ({
+    path: t.path, kind: t.kind, size: t.size, hash: t.hash,
+    ...(t.kind === 'dir' ? { files: t.files } : {}),
+    ...(t.desc ? { desc: t.desc } : {}),
+  }));
+  const detail: VersionDetail = { row, artifacts, reproCommand: `mlv repro --rev ${row.rev.slice(0, 7)}` };
+  for (const doc of await metricsDocuments(root, row.rev, repoOf)) {
+    const cm = doc.confusion_matrix as { labels?: unknown; matrix?: unknown } | undefined;
+    if (!detail.confusionMatrix && cm && Array.isArray(cm.labels) && Array.isArray(cm.matrix)) {
+      detail.confusionMatrix = { labels: cm.labels as Array<string | number>, matrix: cm.matrix as number[][] };
+    }
+    const fi = importances(doc.feature_importances);
+    if (!detail.featureImportances && fi) detail.featureImportances = fi;
+    const cost = doc.cost as Record<string, unknown> | undefined;
+    if (!detail.cost && cost && typeof cost === 'object') {
+      const num = (...keys: string[]) => keys.map((k) => cost[k]).find((v): v is number => typeof v === 'number');
+      const c = { seconds: num('seconds', 'train_seconds', 'fit_seconds'), modelBytes: num('modelBytes', 'model_bytes'), featureCount: num('featureCount', 'feature_count', 'n_features') };
+      detail.cost = Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined));
+    }
+  }
+  return detail;
+}
+
+function importances(v: unknown): Record<string, number> | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  if (Array.isArray(v)) {
+    // [{feature, importance}] or bare numbers (named by position)
+    const out: Record<string, number> = {};
+    v.forEach((x, i) => {
+      if (typeof x === 'number') out[`f${i}`] = x;
+      else if (x && typeof x === 'object' && typeof (x as { importance?: unknown }).importance === 'number') out[String((x as { feature?: unknown }).feature ?? i)] = (x as { importance: number }).importance;
+    });
+    return Object.keys(out).length ? out : undefined;
+  }
+  const entries = Object.entries(v as Record<string, unknown>).filter((e): e is [string, number] => typeof e[1] === 'number');
+  return entries.length ? Object.fromEntries(entries) : undefined;
+}
+
+/** The JSON metrics files a version's lock records: from git, or from the cache when cached. */
+async function metricsDocuments(root: string, rev: string, repoOf: () => Repo): Promise<Array<Record<string, unknown>>> {
+  const [lockText] = await readFilesAt(root, [`${rev}:${LOCK_FILE}`]);
+  const lock = parseLockLoose(lockText?.toString('utf8'));
+  const metrics = Object.values(lock?.stages ?? {}).flatMap((s) => s.metrics ?? []);
+  if (metrics.length === 0) return [];
+  const inGit = await readFilesAt(root, metrics.map((m) => `${rev}:${m.path}`));
+  const docs: Array<Record<string, unknown>> = [];
+  metrics.forEach((m, i) => {
+    let bytes = inGit[i];
+    if (!bytes && m.kind === 'file') {
+      try { const store = repoOf().store; if (store.has(m.hash)) bytes = store.readVerified(m.hash); } catch { /* not an mlv repo or not cached */ }
+    }
+    if (!bytes) return;
+    try {
+      const doc = JSON.parse(bytes.toString('utf8'));
+      if (doc && typeof doc === 'object' && !Array.isArray(doc)) docs.push(doc as Record<string, unknown>);
+    } catch { /* YAML or other metrics files carry no report */ }
+  });
+  return docs;
+}

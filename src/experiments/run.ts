@@ -1,0 +1,198 @@
+/**
+ * Running experiments: each point of a sweep in its own temporary worktree at the
+ * baseline, through the pipeline's `reproduce()`, recorded as a commit on
+ * `refs/mlv/exps/<baseline>/<name>`. The workspace and HEAD are never touched; a
+ * failed run is recorded with its error and does not stop the others; on abort no
+ * new run starts and no ref is written for a run that did not finish.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { checkout } from '../api/checkout.js';
+import { NotFoundError } from '../errors/index.js';
+import { fromRepoPath } from '../repo/paths.js';
+import { gitIdentity, writeExpCommit, writeExpRef, type FileChange, type Identity } from './commit.js';
+import { describePoint, type Point } from './overrides.js';
+import type { PipelineHooks, StageEvent } from './pipeline.js';
+import { expMessage, expRefName } from './refs.js';
+import { LOCK_FILE, metricsOf, paramsOf, PARAMS_FILE, parseLockLoose } from './versions.js';
+import { addWorktree, removeWorktreeSync } from './worktree.js';
+
+export interface PlannedRun {
+  name: string;
+  point: Point;
+}
+
+export interface ExpResult {
+  name: string;
+  baseline: string;
+  status: 'ok' | 'failed' | 'cancelled';
+  ref?: string;
+  commit?: string;
+  error?: string;
+  params: Point;
+  metrics: Record<string, number>;
+  seconds: number;
+  /** Files left out of the commit because they are too big for git (they belong in the cache). */
+  skipped?: string[];
+}
+
+export type ExpEvent =
+  | { type: 'start'; name: string; point: Point }
+  | { type: 'stage'; name: string; event: StageEvent }
+  | { type: 'done'; result: ExpResult };
+
+export interface RunExpsOptions {
+  /** The main work tree's root. */
+  root: string;
+  baseline: string;
+  runs: PlannedRun[];
+  message?: string;
+  jobs?: number;
+  signal?: AbortSignal;
+  onEvent?: (e: ExpEvent) => void;
+  hooks: PipelineHooks;
+}
+
+/** Files bigger than this never go into an experiment commit: data belongs in the cache. */
+export const MAX_COMMITTED_BYTES = 8 * 1024 * 1024;
+
+type Carry = { path: string; content: Buffer | null };
+
+/** `git status` as (path, deleted) pairs, untracked files included. */
+function changedFiles(dir: string): Array<{ path: string; deleted: boolean }> {
+  const r = spawnSync('git', ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames'], { cwd: dir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`git status failed in ${dir}: ${r.stderr.trim()}`);
+  const out: Array<{ path: string; deleted: boolean }> = [];
+  for (const rec of r.stdout.split('\0')) {
+    if (rec.length < 4) continue;
+    const xy = rec.slice(0, 2);
+    out.push({ path: rec.slice(3), deleted: xy.includes('D') && !existsSync(join(dir, rec.slice(3))) });
+  }
+  return out;
+}
+
+/**
+ * Uncommitted changes of the workspace that a run includes (like DVC's `exp run`):
+ * mlv.yaml, the params files and `.mlv` pointers. Code changes are not carried: commit
+ * them first. Read once per sweep, written into every worktree.
+ */
+export function workspaceCarry(root: string, paramsFiles: string[]): Carry[] {
+  const wanted = new Set(['mlv.yaml', ...paramsFiles]);
+  return changedFiles(root)
+    .filter((f) => wanted.has(f.path) || (f.path.endsWith('.mlv') && !f.path.startsWith('.mlv/')))
+    .map((f) => ({ path: f.path, content: f.deleted ? null : readFileSync(fromRepoPath(root, f.path)) }));
+}
+
+/**
+ * Run every planned point, `jobs` at a time.
+ * @example
+ *   await runExperiments({ root, baseline, runs: [{ name: 'a', point: { 'train.trees': 50 } }], hooks });
+ */
+export async function runExperiments(opts: RunExpsOptions): Promise<ExpResult[]> {
+  const carry = workspaceCarry(opts.root, opts.hooks.paramsFiles(opts.root));
+  const identity = gitIdentity(opts.root);
+  const results: ExpResult[] = opts.runs.map((r) => ({ name: r.name, baseline: opts.baseline, status: 'cancelled', params: r.point, metrics: {}, seconds: 0 }));
+  let next = 0;
+  const worker = async () => {
+    while (next < opts.runs.length && !opts.signal?.aborted) {
+      const i = next++;
+      results[i] = await runOne(opts, opts.runs[i], carry, identity);
+      opts.onEvent?.({ type: 'done', result: results[i] });
+    }
+  };
+  const jobs = Math.max(1, Math.min(opts.jobs ?? 1, opts.runs.length));
+  await Promise.all(Array.from({ length: jobs }, worker));
+  return results;
+}
+
+async function runOne(opts: RunExpsOptions, run: PlannedRun, carry: Carry[], identity: Identity): Promise<ExpResult> {
+  const t0 = Date.now();
+  const base: ExpResult = { name: run.name, baseline: opts.baseline, status: 'cancelled', params: run.point, metrics: {}, seconds: 0 };
+  const finish = (r: Partial<ExpResult>): ExpResult => ({ ...base, ...r, seconds: (Date.now() - t0) / 1000 });
+  opts.onEvent?.({ type: 'start', name: run.name, point: run.point });
+  const dir = addWorktree(opts.root, opts.baseline, run.name);
+  try {
+    let error: string | undefined;
+    try {
+      prepare(opts.root, dir, carry);
+      for (const [key, value] of Object.entries(run.point)) await opts.hooks.setParam(dir, key, value);
+      await restoreData(dir);
+      await opts.hooks.reproduce({
+        root: dir, signal: opts.signal,
+        onStage: (event) => opts.onEvent?.({ type: 'stage', name: run.name, event }),
+      });
+    } catch (e) {
+      if (opts.signal?.aborted) return finish({ status: 'cancelled', error: 'interrupted' });
+      error = (e as Error)?.message ?? String(e);
+    }
+    if (opts.signal?.aborted && error === undefined && !existsSync(join(dir, LOCK_FILE))) return finish({ status: 'cancelled', error: 'interrupted' });
+    const { changes, skipped } = collectChanges(dir);
+    const status = error === undefined ? 'ok' : 'failed';
+    const lock = parseLockLoose(readText(join(dir, LOCK_FILE)));
+    const metrics = status === 'ok' ? metricsOf(lock) : {};
+    const params = paramsOf(readText(join(dir, PARAMS_FILE)), lock);
+    const message = expMessage({ name: run.name, summary: describePoint(run.point), status, overrides: run.point, error, message: opts.message, params, ...(status === 'ok' ? { metrics } : {}) });
+    const commit = await writeExpCommit(opts.root, { baseline: opts.baseline, changes, message, identity });
+    const ref = expRefName(opts.baseline, run.name);
+    // The ref is written last: it only ever names a complete commit.
+    await writeExpRef(opts.root, ref, commit);
+    return finish({ status, ref, commit, error, metrics, ...(skipped.length ? { skipped } : {}) });
+  } finally {
+    removeWorktreeSync(dir);
+  }
+}
+
+function readText(p: string): string | undefined {
+  try { return readFileSync(p, 'utf8'); } catch { return undefined; }
+}
+
+/** The workspace's uncommitted pipeline files and the machine-local config go into the worktree. */
+function prepare(root: string, dir: string, carry: Carry[]): void {
+  for (const c of carry) {
+    const abs = fromRepoPath(dir, c.path);
+    if (c.content === null) { rmSync(abs, { force: true }); continue; }
+    mkdirSync(dirname(abs), { recursive: true });
+    writeFileSync(abs, c.content);
+  }
+  mkdirSync(join(dir, '.mlv'), { recursive: true });
+  for (const f of ['config', 'config.local']) {
+    const src = join(root, '.mlv', f);
+    if (existsSync(src) && !existsSync(join(dir, '.mlv', f))) copyFileSync(src, join(dir, '.mlv', f));
+  }
+}
+
+/**
+ * Put the baseline's data into the worktree from the shared cache, so stages whose
+ * inputs did not change stay up to date. Outputs missing from the cache are left to
+ * reproduce; inputs tracked by pointers must be there.
+ */
+async function restoreData(dir: string): Promise<void> {
+  try {
+    await checkout({ cwd: dir, force: true });
+  } catch (e) {
+    if (!(e instanceof NotFoundError)) throw e;
+    const pointers = changedFilesTracked(dir);
+    if (pointers.length) await checkout({ cwd: dir, force: true, paths: pointers });
+  }
+}
+
+function changedFilesTracked(dir: string): string[] {
+  const r = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '*.mlv'], { cwd: dir, encoding: 'utf8' });
+  return r.stdout.split('\0').filter((p) => p.endsWith('.mlv') && !p.startsWith('.mlv/'));
+}
+
+function collectChanges(dir: string): { changes: FileChange[]; skipped: string[] } {
+  const changes: FileChange[] = [];
+  const skipped: string[] = [];
+  for (const f of changedFiles(dir)) {
+    if (f.deleted) { changes.push({ path: f.path, content: null }); continue; }
+    const abs = fromRepoPath(dir, f.path);
+    let st;
+    try { st = lstatSync(abs); } catch { continue; }
+    if (!st.isFile()) continue;
+    if (st.size > MAX_COMMITTED_BYTES) { skipped.push(f.path); continue; }
+    changes.push({ path: f.path, content: readFileSync(abs), executable: (st.mode & 0o111) !== 0 });
+  }
+  return { changes, skipped };
+}
