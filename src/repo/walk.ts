@@ -28,9 +28,12 @@ let ignoreFactory: (() => Ignore) | undefined;
 function loadRules(absDir: string, repoRel: string): Rules | undefined {
   const f = join(absDir, '.mlvignore');
   if (!existsSync(f)) return undefined;
+  const text = readFileSync(f, 'utf8');
+  // The commented template `mlv init` writes has no rules: don't pay for a matcher.
+  if (!text.split(/\r?\n/).some((l) => l.trim() !== '' && !l.startsWith('#'))) return undefined;
   // Loaded only when a .mlvignore exists: it costs start-up time for every command.
   ignoreFactory ??= requireLazy('ignore') as () => Ignore;
-  return { base: repoRel, ig: ignoreFactory().add(readFileSync(f, 'utf8')) };
+  return { base: repoRel, ig: ignoreFactory().add(text) };
 }
 
 function ignored(rules: Rules[], repoRel: string, isDir: boolean): boolean {

@@ -99,7 +99,7 @@ export function isCached(repo: Repo, p: Pointer): boolean {
   if (!repo.store.has(p.hash)) return false;
   if (p.kind === 'file') return true;
   try {
-    return readManifest(repo, p.hash, '').every((e) => repo.store.has(e.hash));
+    return repo.store.missing(readManifest(repo, p.hash, '').map((e) => e.hash)).length === 0;
   } catch {
     return false;
   }

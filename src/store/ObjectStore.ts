@@ -49,6 +49,25 @@ export class ObjectStore {
     return existsSync(this.path(hash));
   }
 
+  /**
+   * Which of many hashes are missing. Past a few hundred, listing the 2-hex prefix
+   * directories they fall in is cheaper than one stat per object.
+   */
+  missing(hashes: Iterable<string>): string[] {
+    const list = [...hashes];
+    if (list.length < 512) return list.filter((h) => !this.has(h));
+    const byPrefix = new Map<string, Set<string>>();
+    for (const h of list) {
+      const p = h.slice(0, 2);
+      if (!byPrefix.has(p)) {
+        let names: string[] = [];
+        try { names = readdirSync(join(this.objectsDir, p)); } catch { /* no such prefix yet */ }
+        byPrefix.set(p, new Set(names));
+      }
+    }
+    return list.filter((h) => !byPrefix.get(h.slice(0, 2))!.has(h.slice(2)));
+  }
+
   private newTmp(hint: string): string {
     mkdirSync(this.tmpDir, { recursive: true });
     return tmpName(this.tmpDir, hint);
