@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { InputError, MlvError } from '../errors/index.js';
 import type { Column, ColumnType, Frame } from './frame.js';
 import { readCsvHeader, readCsvWithLines, writeCsv } from './csv.js';
+import { prepareFeatureHashing } from './featurize/hashing.js';
 import { applyFeaturize, loadFeaturizeState, readFeaturizeState, type FeaturizeState } from './featurize/index.js';
 import { keyText } from './featurize/steps.js';
 import { loadModel, type LoadedModel, type Label } from './models/index.js';
@@ -112,6 +113,7 @@ export async function predictFile(modelPath: string, csvPath: string, outPath: s
   if (applying) for (const [c, t] of Object.entries(state!.inputs)) columnTypes[c] = t;
 
   const { frame: raw, lines } = await readCsvWithLines(csvPath, { columnTypes });
+  if (applying) await prepareFeatureHashing();
   const X = applying ? applyFeaturize(state!, raw) : raw;
   const rows = featureRows(X, model.features, lines, csvPath);
 

@@ -15,6 +15,7 @@ import { readCsv, readCsvWithLines, writeCsv, writeFileAtomic } from '../csv.js'
 import { detectPersonal, PERSONAL_DESCRIPTION, type PersonalKind } from '../data/personal.js';
 import { readSpec, type At, type FeaturizeSpec, type Step } from './spec.js';
 import { columnsOf, parseExpr } from './expr.js';
+import { prepareFeatureHashing } from './hashing.js';
 import {
   Work, applyCross, applyDerive, applyEncode, applyImpute, applyJoin, applyScale, coerce, fitEncode, fitImpute, fitScale, keyText,
   type CrossState, type DeriveState, type EncodeState, type ImputeState, type JoinState, type ScaleState,
@@ -109,6 +110,7 @@ function inSpec(spec: FeaturizeSpec, at: At, e: unknown): unknown {
 
 /** Fits `spec` on `frame`: returns the transformed frame and the state to replay it. */
 export async function fitFeaturize(spec: FeaturizeSpec, frame: Frame): Promise<{ frame: Frame; state: FeaturizeState }> {
+  await prepareFeatureHashing();
   const label = frame.source ?? 'input';
   const w = new Work(frame.columns, frame.nRows, label);
   const personal = personalColumns(frame.columns, frame.nRows);
@@ -202,7 +204,7 @@ async function fitStep(spec: FeaturizeSpec, step: Step, w: Work, atOf: (name: st
       return { impute: step.items.map((x) => fitImpute(w, x.column, x.strategy, x.value, x.at)) };
     case 'encode': {
       const out: EncodeState[] = [];
-      for (const x of step.items) out.push(fitEncode(w, x.column, x.method, x.categories, x.unknown, x.at));
+      for (const x of step.items) out.push(fitEncode(w, x.column, x.method, x.categories, x.unknown, x.at, x.buckets));
       return { encode: out };
     }
     case 'scale':

@@ -12,7 +12,7 @@ import { parseExpr, ExprError, type Node as ExprNode } from './expr.js';
 export const DATE_PARTS = ['year', 'month', 'day', 'hour', 'minute', 'dayofweek', 'dayofyear', 'weekend', 'date'] as const;
 export type DatePart = (typeof DATE_PARTS)[number];
 export const IMPUTE = ['mean', 'median', 'mode', 'constant'] as const;
-export const ENCODE = ['onehot', 'ordinal', 'frequency'] as const;
+export const ENCODE = ['onehot', 'ordinal', 'frequency', 'hash'] as const;
 export const SCALE = ['standard', 'minmax'] as const;
 
 /** Where a spec item came from, for error messages at fit time. */
@@ -31,7 +31,7 @@ export type Step =
   | { kind: 'join'; at: At; file: string; on: string; right_on: string; columns?: string[]; prefix: string }
   | { kind: 'cross'; at: At; items: Array<{ name: string; at: At; columns: string[]; sep: string }> }
   | { kind: 'impute'; at: At; items: Array<{ column: string; at: At; strategy: (typeof IMPUTE)[number]; value?: string | number }> }
-  | { kind: 'encode'; at: At; items: Array<{ column: string; at: At; method: (typeof ENCODE)[number]; categories?: string[]; unknown: 'ignore' | 'error' }> }
+  | { kind: 'encode'; at: At; items: Array<{ column: string; at: At; method: (typeof ENCODE)[number]; categories?: string[]; unknown: 'ignore' | 'error'; buckets: number }> }
   | { kind: 'scale'; at: At; items: Array<{ column: string; at: At; method: (typeof SCALE)[number] }> }
   | { kind: 'drop'; at: At; columns: string[] }
   | { kind: 'keep'; at: At; columns: string[] };
@@ -221,11 +221,14 @@ export function parseSpecText(text: string, file: string): FeaturizeSpec {
           kind, at, items: r.entries(v, w).map(([column, val]) => {
             const cw = `${w}.${column}`;
             const { method, opts } = r.method(val, cw, ENCODE);
-            r.noExtra(opts, cw, method === 'frequency' ? [] : method === 'ordinal' ? ['categories', 'unknown'] : ['categories', 'unknown']);
+            r.noExtra(opts, cw, method === 'frequency' ? [] : method === 'hash' ? ['buckets'] : ['categories', 'unknown']);
             const cats = opts.get('categories');
             const unk = opts.get('unknown');
+            const bk = opts.get('buckets');
+            const buckets = bk ? r.num(bk[0], `${cw}.buckets`) : 16;
+            if (!Number.isInteger(buckets) || buckets < 2 || buckets > 1 << 16) r.fail(bk?.[0] ?? val, `${cw}.buckets`, 'buckets must be a whole number from 2 to 65536');
             return {
-              column, at: r.at(val, cw), method,
+              column, at: r.at(val, cw), method, buckets,
               categories: cats ? r.strList(cats[0], `${cw}.categories`) : undefined,
               unknown: unk ? r.oneOf(unk[0], `${cw}.unknown`, ['ignore', 'error'] as const) : 'ignore',
             };

@@ -274,14 +274,19 @@ export function applyImpute(w: Work, s: ImputeState, a: At): void {
   }
 }
 
+import { bucketer } from './hashing.js';
+
 // ---- encode ----------------------------------------------------------------------------
 
 export type EncodeState =
   | { column: string; method: 'onehot'; categories: string[]; unknown: 'ignore' | 'error' }
   | { column: string; method: 'ordinal'; categories: string[]; unknown: 'ignore' | 'error' }
-  | { column: string; method: 'frequency'; frequencies: Record<string, number> };
+  | { column: string; method: 'frequency'; frequencies: Record<string, number> }
+  | { column: string; method: 'hash'; buckets: number };
 
-export function fitEncode(w: Work, column: string, method: string, categories: string[] | undefined, unknown: 'ignore' | 'error', a: At): EncodeState {
+export function fitEncode(w: Work, column: string, method: string, categories: string[] | undefined, unknown: 'ignore' | 'error', a: At, buckets = 16): EncodeState {
+  // Hashing needs no fitted state: its buckets are fixed by the hash alone.
+  if (method === 'hash') { w.get(column, a); return { column, method: 'hash', buckets }; }
   const col = w.get(column, a);
   const counts = new Map<string, number>();
   for (let i = 0; i < w.nRows; i++) {
@@ -308,6 +313,16 @@ export function applyEncode(w: Work, s: EncodeState, a: At): void {
       values[i] = t === null ? 0 : s.frequencies[t] ?? 0;
     }
     w.replace(col.name, [{ name: col.name, type: 'number', values }]);
+    return;
+  }
+  if (s.method === 'hash') {
+    const bucket = bucketer(s.buckets);
+    const out: Column[] = Array.from({ length: s.buckets }, (_, k) => ({ name: `${col.name}_h${k}`, type: 'number' as const, values: new Float64Array(n) }));
+    for (let i = 0; i < n; i++) {
+      const t = keyText(col, i);
+      if (t !== null) (out[bucket(t)] as { values: Float64Array }).values[i] = 1;
+    }
+    w.replace(col.name, out);
     return;
   }
   const index = new Map(s.categories.map((c, i) => [c, i]));

@@ -118,7 +118,7 @@ test('spec errors name file, line and key', async () => {
     return true;
   });
   bad('steps:\n  - derive:\n      h: {date_part: hours, of: t}\n', /^spec\.yaml:3: steps\[0\]\.derive\.h\.date_part: unknown value "hours"/);
-  bad('steps:\n  - encode:\n      c: onehott\n', /^spec\.yaml:3: steps\[0\]\.encode\.c: unknown value "onehott" \(expected one of onehot, ordinal, frequency\)/);
+  bad('steps:\n  - encode:\n      c: onehott\n', /^spec\.yaml:3: steps\[0\]\.encode\.c: unknown value "onehott" \(expected one of onehot, ordinal, frequency, hash\)/);
   bad('steps:\n  - scale: {a: standard}\n  - blend: [a]\n', /^spec\.yaml:3: steps\[1\]\.blend: unknown step/);
   bad('steps:\n  - derive:\n      z: {expr: "a * (b + "}\n', /^spec\.yaml:3: steps\[0\]\.derive\.z\.expr: expression ends too early/);
   bad('steps: [\n', /^spec\.yaml:\d+: /);
@@ -161,4 +161,24 @@ test('expressions: precedence, comparisons, functions, missing values', () => {
   // Names are only ever column lookups: there is nothing else to reach.
   assert.deepEqual(parseExpr('constructor'), { k: 'col', name: 'constructor' });
   assert.throws(() => parseExpr('a; b'), /unexpected character ";"/);
+});
+
+test('hash encoding: fixed width, same bucket for the same value, unseen values still land in a bucket', async () => {
+  const spec = parseSpecText('version: 1\nsteps:\n  - encode:\n      city: {method: hash, buckets: 8}\n', 'spec.yaml');
+  const cities = Array.from({ length: 200 }, (_, i) => `city-${i % 50}`);
+  const frame: Frame = { nRows: cities.length, columns: [{ name: 'city', type: 'categorical', values: cities }] };
+  const { frame: out, state } = await fitFeaturize(spec, frame);
+  assert.deepEqual(out.columns.map((c) => c.name), Array.from({ length: 8 }, (_, k) => `city_h${k}`));
+  const bucketOf = (f: Frame, i: number) => f.columns.findIndex((c) => (c.values as Float64Array)[i] === 1);
+  for (let i = 0; i < cities.length; i++) {
+    assert.equal(out.columns.reduce((s, c) => s + (c.values as Float64Array)[i], 0), 1, 'exactly one bucket per row');
+    assert.equal(bucketOf(out, i), bucketOf(out, i % 50), 'the same value, the same bucket');
+  }
+  const used = new Set(Array.from({ length: 50 }, (_, i) => bucketOf(out, i)));
+  assert.ok(used.size >= 6, `50 values spread over the 8 buckets (used ${used.size})`);
+  const unseen: Frame = { nRows: 2, columns: [{ name: 'city', type: 'categorical', values: ['never-seen', null] }] };
+  const applied = applyFeaturize(state, unseen);
+  assert.equal(applied.columns.reduce((s, c) => s + (c.values as Float64Array)[0], 0), 1);
+  assert.equal(applied.columns.reduce((s, c) => s + (c.values as Float64Array)[1], 0), 0, 'a missing value sets no bucket');
+  assert.throws(() => parseSpecText('version: 1\nsteps:\n  - encode:\n      city: {method: hash, buckets: 1}\n', 'spec.yaml'), /spec\.yaml:4.*buckets must be a whole number from 2 to 65536/);
 });
