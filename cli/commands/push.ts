@@ -1,11 +1,27 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { push } from '../../src/api/push.js';
 import { pull } from '../../src/api/pull.js';
+import { remoteList } from '../../src/api/remote.js';
 import { cwd, err, formatBytes, out, printJson, progressBar } from '../io.js';
+
+// The AWS SDK warns on every run under Node 20 (it will need 22 from 2027); mlv supports 20 and prints one line per error.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+/**
+ * Test hook (tests/integration/s3*.test.ts): `MLV_TEST_EXIT_AFTER_UPLOADS=N` kills the
+ * process with SIGKILL once N objects are complete on the remote, to interrupt a push
+ * deterministically mid-way. Not for users.
+ */
+function killAfterUploads(): ((hash: string) => void) | undefined {
+  const n = Number(process.env.MLV_TEST_EXIT_AFTER_UPLOADS);
+  if (!Number.isInteger(n) || n < 1) return undefined;
+  let done = 0;
+  return () => { if (++done >= n) process.kill(process.pid, 'SIGKILL'); };
+}
 
 const jobs = (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--jobs takes a whole number ≥ 1, not '${v}'`);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`--jobs takes a whole number ≥ 1, not '${v}'`);
   return n;
 };
 
@@ -20,7 +36,7 @@ export function register(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (remote: string | undefined, o: { jobs?: number; allCommits?: boolean; exps?: boolean; json?: boolean }) => {
       const bar = progressBar('push');
-      const r = await push({ cwd: cwd(), remote, jobs: o.jobs, allCommits: o.allCommits, exps: o.exps, onProgress: bar.onProgress }).finally(bar.done);
+      const r = await push({ cwd: cwd(), remote, jobs: o.jobs, allCommits: o.allCommits, exps: o.exps, onProgress: bar.onProgress, onObject: killAfterUploads() }).finally(bar.done);
       if (r.notCached.length) err(`mlv: ${r.notCached.length} object(s) are not in the local cache and were not pushed`);
       if (o.json) return printJson(r);
       out(`pushed ${r.transferred} object(s) (${formatBytes(r.bytes)}) to '${r.remote}'; ${r.skipped} already there`);
@@ -29,13 +45,22 @@ export function register(program: Command): void {
     program
       .command(name)
       .description(name === 'pull' ? 'bring the objects the workspace needs from a remote, then check them out' : 'bring objects from a remote into the cache without touching the workspace')
-      .argument('[remote]', 'remote name (default: the default remote)')
-      .argument('[paths...]', 'only what these tracked paths need')
+      .argument('[remote]', 'remote name (default: the default remote); a path here starts the paths')
+      .argument('[paths...]', 'only what these tracked paths need (a directory inside a tracked directory works)')
       .option('-j, --jobs <n>', 'transfers at once', jobs)
       .option('-a, --all-commits', 'everything any branch, tag or refs/mlv/* refers to')
       .option('-f, --force', 'checkout may overwrite data not in the cache')
       .option('--json', 'print the result as JSON')
-      .action(async (remote: string | undefined, paths: string[], o: { jobs?: number; allCommits?: boolean; force?: boolean; json?: boolean }) => {
+      .option('-r, --remote <name>', 'remote name, when the first argument is a path')
+      .action(async (first: string | undefined, rest: string[], o: { remote?: string; jobs?: number; allCommits?: boolean; force?: boolean; json?: boolean }) => {
+        // `mlv pull data/train` names a path, `mlv pull origin data/train` a remote first.
+        let remote = o.remote;
+        let paths = rest;
+        if (first !== undefined) {
+          const isRemote = !o.remote && (await remoteList({ cwd: cwd() })).some((r) => r.name === first);
+          if (isRemote) remote = first;
+          else paths = [first, ...rest];
+        }
         const bar = progressBar(name);
         const r = await pull({ cwd: cwd(), remote, paths, jobs: o.jobs, allCommits: o.allCommits, force: o.force, noCheckout: name === 'fetch', onProgress: bar.onProgress }).finally(bar.done);
         if (r.absent.length) err(`mlv: ${r.absent.length} object(s) are not on '${r.remote}' either`);

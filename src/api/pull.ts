@@ -1,4 +1,7 @@
+import '../pipeline/register.js';
+import { join } from 'node:path';
 import { CheckFailedError, NotFoundError } from '../errors/index.js';
+import { applyRestore, conflictError, planRestore, readManifest } from '../repo/workspace.js';
 import type { OnProgress } from '../progress.js';
 import { withLock } from '../repo/lock.js';
 import { toRepoPath } from '../repo/paths.js';
@@ -36,24 +39,85 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
   const repo = openRepo(opts);
   const remote = await openRemote(repo.config, repo.root, opts.remote);
   try {
-    const result = await withLock(repo.mlvDir, 'pull', async () => {
-      let items = await trackedInScope(repo, { workspace: true, allCommits: opts.allCommits });
-      if (opts.paths?.length) {
-        const filter = opts.paths.map((p) => toRepoPath(repo.root, opts.cwd, p).replace(/\.mlv$/, ''));
-        items = items.filter((t) => filter.some((f) => t.path === f || t.path.startsWith(f + '/') || f.startsWith(t.path + '/')));
-        if (items.length === 0) throw new NotFoundError('path', `${opts.paths.join(', ')}: not tracked by mlv`);
-      }
-      return transferFor(repo, items, (hashes, present) => pullObjects(repo.store, remote, hashes, { jobs: opts.jobs, onProgress: opts.onProgress, present }), remote.list.bind(remote));
-    });
+    const sel = select(repo, await trackedInScope(repo, { workspace: true, allCommits: opts.allCommits }), opts);
+    const result = await withLock(repo.mlvDir, 'pull', () =>
+      transferFor(repo, sel.items, (hashes, present) => pullObjects(repo.store, remote, hashes, { jobs: opts.jobs, onProgress: opts.onProgress, present }), remote.list.bind(remote), sel.subs));
     const out: PullResult = { remote: remote.name, ...result };
     if (result.failed.length) {
       throw new CheckFailedError(`pull from '${remote.name}': ${result.failed.length} object(s) failed: ${result.failed[0].error}`, { failed: result.failed }, 'EPULL');
     }
-    if (!opts.noCheckout) out.checkout = await checkout({ cwd: opts.cwd, paths: opts.paths, force: opts.force });
+    if (!opts.noCheckout) {
+      out.checkout = sel.wholePaths === undefined || sel.wholePaths.length
+        ? await checkout({ cwd: opts.cwd, paths: sel.wholePaths, force: opts.force })
+        : { changed: [], missing: [] };
+      out.checkout.changed.push(...(await restoreSubpaths(repo, sel.items, sel.subs, Boolean(opts.force))));
+    }
     return out;
   } finally {
     await remote.close();
   }
+}
+
+/**
+ * Which tracked items the paths name. A path inside a tracked directory selects only the
+ * files under it (`subs`), so one folder of a large dataset moves alone.
+ */
+function select(repo: Repo, all: Tracked[], opts: PullOptions): { items: Tracked[]; subs: Map<Tracked, string[]>; wholePaths?: string[] } {
+  const subs = new Map<Tracked, string[]>();
+  if (!opts.paths?.length) return { items: all, subs };
+  const filter = opts.paths.map((p) => toRepoPath(repo.root, opts.cwd, p).replace(/\.mlv$/, '').replace(/\/+$/, ''));
+  const items: Tracked[] = [];
+  const wholePaths: string[] = [];
+  for (const t of all) {
+    const whole = filter.filter((f) => t.path === f || t.path.startsWith(f + '/'));
+    if (whole.length) { items.push(t); wholePaths.push(...whole); continue; }
+    const inside = filter.filter((f) => f.startsWith(t.path + '/')).map((f) => f.slice(t.path.length + 1));
+    if (!inside.length) continue;
+    items.push(t);
+    if (t.kind === 'dir') subs.set(t, inside);
+    else wholePaths.push(t.path);
+  }
+  if (items.length === 0) throw new NotFoundError('path', `${opts.paths.join(', ')}: not tracked by mlv`);
+  // Repo-relative paths made absolute, since checkout resolves them against cwd again.
+  return { items, subs, wholePaths: [...new Set(wholePaths)].map((p) => join(repo.root, ...p.split('/'))) };
+}
+
+const under = (rel: string, subs: string[]) => subs.some((s) => rel === s || rel.startsWith(s + '/'));
+
+/** Objects of items, narrowed to the files under `subs` for directories pulled in part. */
+function objectsOf(repo: Repo, items: Tracked[], subs: Map<Tracked, string[]>): { objects: Set<string>; unknownManifests: string[] } {
+  const whole = objectsOfTracked(repo, items.filter((t) => !subs.has(t)));
+  for (const [t, s] of subs) {
+    whole.objects.add(t.hash);
+    if (!repo.store.has(t.hash)) { whole.unknownManifests.push(t.hash); continue; }
+    const entries = readManifest(repo, t.hash, t.path).filter((e) => under(e.path, s));
+    if (entries.length === 0) throw new NotFoundError('path', `${s.map((x) => `${t.path}/${x}`).join(', ')}: not in tracked directory ${t.path}`);
+    for (const e of entries) whole.objects.add(e.hash);
+  }
+  return whole;
+}
+
+/** Write out the files under `subs` of directories pulled in part, leaving the rest of each directory alone. */
+async function restoreSubpaths(repo: Repo, items: Tracked[], subs: Map<Tracked, string[]>, force: boolean): Promise<Array<{ path: string; written: number; removed: number }>> {
+  if (subs.size === 0) return [];
+  return withLock(repo.mlvDir, 'pull', async () => {
+    const changed: Array<{ path: string; written: number; removed: number }> = [];
+    try {
+      for (const t of items) {
+        const s = subs.get(t);
+        if (!s) continue;
+        const plan = await planRestore(repo, t.path, t, force);
+        const prefixes = s.map((x) => `${t.path}/${x}`);
+        const conflicts = plan.conflicts.filter((c) => prefixes.some((p) => c === p || c.startsWith(p + '/')));
+        if (conflicts.length) throw conflictError(conflicts, 'commit them (mlv add) first');
+        const steps = plan.steps.filter((st) => st.rel !== '' && under(st.rel, s));
+        if (steps.length) changed.push({ path: t.path, ...(await applyRestore(repo, t.path, steps)) });
+      }
+    } finally {
+      repo.state().save();
+    }
+    return changed;
+  });
 }
 
 /** Pull in two rounds: manifests first (they name the rest), then blobs. */
@@ -62,6 +126,7 @@ async function transferFor(
   items: Tracked[],
   move: (hashes: Iterable<string>, present: Set<string>) => Promise<TransferResult & { absent: string[] }>,
   list: () => Promise<Set<string>>,
+  subs: Map<Tracked, string[]> = new Map(),
 ): Promise<TransferResult & { absent: string[] }> {
   const present = await list();
   const total: TransferResult & { absent: string[] } = { transferred: 0, bytes: 0, skipped: 0, failed: [], absent: [] };
@@ -69,10 +134,10 @@ async function transferFor(
     total.transferred += r.transferred; total.bytes += r.bytes; total.skipped += r.skipped;
     total.failed.push(...r.failed); total.absent.push(...r.absent);
   };
-  const first = objectsOfTracked(repo, items);
+  const first = objectsOf(repo, items, subs);
   add(await move([...first.objects, ...first.unknownManifests], present));
   if (first.unknownManifests.length) {
-    const second = objectsOfTracked(repo, items.filter((t) => t.kind === 'dir' && first.unknownManifests.includes(t.hash) && repo.store.has(t.hash)));
+    const second = objectsOf(repo, items.filter((t) => t.kind === 'dir' && first.unknownManifests.includes(t.hash) && repo.store.has(t.hash)), subs);
     add(await move(second.objects, present));
   }
   return total;

@@ -1,3 +1,4 @@
+import '../pipeline/register.js';
 import { CheckFailedError } from '../errors/index.js';
 import type { OnProgress } from '../progress.js';
 import { objectsOfTracked, trackedInScope } from '../repo/reachable.js';
@@ -11,6 +12,8 @@ export interface PushOptions extends RepoOptions {
   allCommits?: boolean;
   exps?: boolean;
   onProgress?: OnProgress;
+  /** Told of each object once the remote holds it complete. */
+  onObject?: (hash: string) => void;
 }
 
 export interface PushResult extends TransferResult {
@@ -32,7 +35,7 @@ export async function push(opts: PushOptions): Promise<PushResult> {
     const items = await trackedInScope(repo, { workspace: true, allCommits: opts.allCommits, exps: opts.exps });
     const { objects, unknownManifests } = objectsOfTracked(repo, items);
     const notCached = [...objects].filter((h) => !repo.store.has(h)).concat(unknownManifests);
-    const r = await pushObjects(repo.store, remote, objects, { jobs: opts.jobs, onProgress: opts.onProgress });
+    const r = await pushObjects(repo.store, remote, objects, { jobs: opts.jobs, onProgress: opts.onProgress, onObject: opts.onObject });
     if (r.failed.length) {
       throw new CheckFailedError(`push to '${remote.name}': ${r.failed.length} object(s) failed: ${r.failed[0].error}`, { failed: r.failed }, 'EPUSH');
     }

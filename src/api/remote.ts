@@ -28,6 +28,13 @@ export async function remoteAdd(opts: RemoteAddOptions): Promise<{ name: string;
   if (opts.url.startsWith('s3://') && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(opts.url)) {
     throw new InputError(`${opts.url}: not a valid s3://bucket/prefix URL`, { key: 'url' });
   }
+  const s3 = opts.url.startsWith('s3://');
+  if (!s3 && (opts.endpointUrl || opts.region || opts.profile)) {
+    throw new InputError(`--endpoint-url, --region and --profile apply to s3:// remotes only, not ${opts.url}`, { key: 'url' });
+  }
+  if (opts.endpointUrl && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(opts.endpointUrl)) {
+    throw new InputError(`--endpoint-url ${opts.endpointUrl}: expected http(s)://host[:port]`, { key: 'endpoint_url' });
+  }
   if (repo.config.remotes[opts.name] && !opts.force) throw new InputError(`remote '${opts.name}' exists already (${repo.config.remotes[opts.name].url}); use --force to replace it`, { key: opts.name });
   const which = opts.local ? 'local' : 'shared';
   updateConfigFile(repo.mlvDir, which, (raw) => {
@@ -40,6 +47,13 @@ export async function remoteAdd(opts: RemoteAddOptions): Promise<{ name: string;
     const isFirst = Object.keys(repo.config.remotes).length === 0;
     if (opts.default || (isFirst && !raw.default_remote)) raw.default_remote = opts.name;
   });
+  if (opts.force && !opts.local) {
+    // A replaced remote must not inherit the old one's machine-specific settings.
+    updateConfigFile(repo.mlvDir, 'local', (raw) => {
+      const remotes = raw.remotes as Record<string, unknown> | undefined;
+      if (remotes?.[opts.name]) delete remotes[opts.name];
+    });
+  }
   if (opts.profile) {
     updateConfigFile(repo.mlvDir, 'local', (raw) => {
       const remotes = (raw.remotes ?? {}) as Record<string, Record<string, unknown>>;

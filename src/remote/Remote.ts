@@ -11,6 +11,12 @@ export interface Remote {
   /** Every object hash present (one listing per 2-hex prefix, or fewer calls). */
   list(): Promise<Set<string>>;
   /**
+   * The same listing with stored sizes, where the remote can tell them cheaply (S3).
+   * A push treats an object whose size differs from the local one as missing: servers
+   * without atomic writes can leave a truncated object behind a killed client.
+   */
+  listSizes?(): Promise<Map<string, number>>;
+  /**
    * Upload a verified local object. It must not be readable under its final key until
    * complete, and the remote's own checksum must agree with `hash` where it has one.
    */

@@ -16,21 +16,45 @@ export interface TransferResult {
   failed: Array<{ hash: string; error: string }>;
 }
 
-/** Run `fn` over items with at most `jobs` at once; every item runs even if some fail. */
+/**
+ * Run `fn` over items with at most `jobs` at once. Items whose `fn` resolves carry on
+ * regardless; once one throws, no new item starts and the first error is rethrown.
+ */
 export async function pool<T>(items: T[], jobs: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let stopped = false;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !stopped) {
       const item = items[next++];
-      await fn(item);
+      try {
+        await fn(item);
+      } catch (e) {
+        stopped = true;
+        throw e;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker));
 }
 
-export async function pushObjects(store: ObjectStore, remote: Remote, hashes: Iterable<string>, opts: { jobs?: number; onProgress?: OnProgress } = {}): Promise<TransferResult> {
+export interface TransferOptions {
+  jobs?: number;
+  onProgress?: OnProgress;
+  /** Told of each object once it is complete on the other side (tests, logs). */
+  onObject?: (hash: string) => void;
+}
+
+/** What the remote holds intact: with sizes, an object of the wrong size counts as missing. */
+async function presentOn(store: ObjectStore, remote: Remote): Promise<Set<string>> {
+  if (!remote.listSizes) return remote.list();
+  const present = new Set<string>();
+  for (const [h, size] of await remote.listSizes()) if (!store.has(h) || store.size(h) === size) present.add(h);
+  return present;
+}
+
+export async function pushObjects(store: ObjectStore, remote: Remote, hashes: Iterable<string>, opts: TransferOptions = {}): Promise<TransferResult> {
   const wanted = [...new Set(hashes)].filter((h) => store.has(h));
-  const present = await remote.list();
+  const present = await presentOn(store, remote);
   const todo = wanted.filter((h) => !present.has(h));
   const result: TransferResult = { transferred: 0, bytes: 0, skipped: wanted.length - todo.length, failed: [] };
   const total = todo.reduce((s, h) => s + store.size(h), 0);
@@ -41,6 +65,7 @@ export async function pushObjects(store: ObjectStore, remote: Remote, hashes: It
       await remote.upload(hash, store.path(hash), size, (n) => { done += n; opts.onProgress?.({ unit: 'bytes', done, total }); });
       result.transferred++;
       result.bytes += size;
+      opts.onObject?.(hash);
     } catch (e) {
       // Errors that no retry of another object can escape (credentials, missing bucket) stop the push.
       if (e instanceof MlvError && e.data.fatal) throw e;
@@ -50,7 +75,7 @@ export async function pushObjects(store: ObjectStore, remote: Remote, hashes: It
   return result;
 }
 
-export async function pullObjects(store: ObjectStore, remote: Remote, hashes: Iterable<string>, opts: { jobs?: number; onProgress?: OnProgress; present?: Set<string> } = {}): Promise<TransferResult & { absent: string[] }> {
+export async function pullObjects(store: ObjectStore, remote: Remote, hashes: Iterable<string>, opts: TransferOptions & { present?: Set<string> } = {}): Promise<TransferResult & { absent: string[] }> {
   const wanted = [...new Set(hashes)].filter((h) => !store.has(h));
   const present = opts.present ?? (await remote.list());
   const absent = wanted.filter((h) => !present.has(h));
@@ -64,8 +89,10 @@ export async function pullObjects(store: ObjectStore, remote: Remote, hashes: It
       await store.adoptTemp(tmp, hash, `remote '${remote.name}'`);
       result.transferred++;
       result.bytes += store.size(hash);
+      opts.onObject?.(hash);
     } catch (e) {
       rmSync(tmp, { force: true });
+      if (e instanceof MlvError && e.data.fatal) throw e;
       result.failed.push({ hash, error: (e as Error).message });
     }
   });

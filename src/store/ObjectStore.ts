@@ -33,6 +33,8 @@ export class ObjectStore {
    * and `mlv fsck` catch; a killed process never leaves one (temp + rename).
    */
   readonly durable: boolean;
+  /** Prefix directories known to exist: one mkdir per prefix, not per object. */
+  private readonly knownDirs = new Set<string>();
 
   constructor(cacheDir: string, opts: { durable?: boolean } = {}) {
     this.durable = opts.durable ?? false;
@@ -80,10 +82,11 @@ export class ObjectStore {
       rmSync(tmp, { force: true });
       return;
     }
-    mkdirSync(dirname(dest), { recursive: true });
+    const dir = dirname(dest);
+    if (!this.knownDirs.has(dir)) { mkdirSync(dir, { recursive: true }); this.knownDirs.add(dir); }
     chmodSync(tmp, 0o444);
     renameSync(tmp, dest);
-    if (this.durable) fsyncDir(dirname(dest));
+    if (this.durable) fsyncDir(dir);
   }
 
   /**

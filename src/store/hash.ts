@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 
 export const CHUNK = 4 * 1024 * 1024;
 export const HEX64 = /^[0-9a-f]{64}$/;
@@ -15,6 +16,13 @@ export function hashBytes(data: Uint8Array | string): string {
 
 /** Hash a file; `onBytes` is told of every chunk read (progress). */
 export async function hashFile(path: string, onBytes?: (n: number) => void): Promise<string> {
+  // Below one chunk a single read is ~5x cheaper in CPU than a stream (many small objects).
+  const { size } = await stat(path);
+  if (size <= CHUNK) {
+    const data = readFileSync(path);
+    onBytes?.(data.length);
+    return hashBytes(data);
+  }
   const h = createHash('sha256');
   const stream = createReadStream(path, { highWaterMark: CHUNK });
   for await (const chunk of stream) {
