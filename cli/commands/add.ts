@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { add } from '../../src/api/add.js';
+import { join, relative } from 'node:path';
+import { gitRootOrThrow } from '../../src/repo/Repo.js';
 import { cwd, err, formatBytes, out, printJson, progressBar } from '../io.js';
 
 export function register(program: Command): void {
@@ -14,11 +16,15 @@ export function register(program: Command): void {
       const r = await add({ cwd: cwd(), paths, desc: o.desc, onProgress: bar.onProgress }).finally(bar.done);
       for (const a of r) for (const s of a.skipped) err(`mlv: skipped ${s.path}: ${s.reason === 'symlink' ? 'symbolic link (not followed)' : 'not a regular file'}`);
       if (o.json) return printJson(r);
+      const root = gitRootOrThrow(cwd());
       for (const a of r) {
         const what = a.kind === 'dir' ? `${a.files} files, ${formatBytes(a.size)}` : formatBytes(a.size);
         out(`${a.changed ? 'added' : 'unchanged'} ${a.path} (${what}) → ${a.pointer}`);
       }
-      const pointers = r.filter((a) => a.changed).map((a) => a.pointer);
-      if (pointers.length) out(`\nTo track the changes with git, run:\n  git add ${pointers.join(' ')} .gitignore`);
+      // Paths as the user's shell sees them: relative to where mlv was run.
+      const here = (repoPath: string) => relative(cwd(), join(root, repoPath)) || '.';
+      const changed = r.filter((a) => a.changed);
+      const files = [...new Set([...changed.map((a) => a.pointer), ...changed.map((a) => a.gitignore)])].map(here);
+      if (files.length) out(`\nTo track the changes with git, run:\n  git add ${files.join(' ')}`);
     });
 }

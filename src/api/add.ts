@@ -24,6 +24,8 @@ export interface AddedPath extends Pointer {
   pointer: string;
   changed: boolean;
   skipped: Skipped[];
+  /** The .gitignore that ignores the data (repo-relative). */
+  gitignore: string;
 }
 
 /**
@@ -50,6 +52,8 @@ export async function add(opts: AddOptions): Promise<AddedPath[]> {
   for (const p of paths) {
     const outer = tracked.find((t) => p.startsWith(t.path + '/'));
     if (outer) throw new InputError(`${p}: is inside ${outer.path}, which is tracked as a whole; add ${outer.path} again instead`, { path: p });
+    const inner = tracked.find((t) => t.path.startsWith(p + '/'));
+    if (inner) throw new InputError(`${p}: contains ${inner.path}, which is tracked on its own (${inner.source.file}); remove that pointer first (git rm ${inner.source.file}) or add a different path`, { path: p });
     const lockOwned = tracked.find((t) => t.path === p && t.source.type === 'lock');
     if (lockOwned) throw new InputError(`${p}: is an output of stage ${(lockOwned.source as { stage: string }).stage} in mlv.lock; mlv repro tracks it`, { path: p });
   }
@@ -69,8 +73,8 @@ export async function add(opts: AddOptions): Promise<AddedPath[]> {
         const text = renderPointer(pointer);
         const changed = !existsSync(pointerAbs) || readFileSync(pointerAbs, 'utf8') !== text;
         if (changed) writeFileAtomic(pointerAbs, text);
-        ignoreInGit(repo.root, p);
-        results.push({ ...pointer, path: p, pointer: pointerRel, changed, skipped: hashed.skipped });
+        const gitignore = ignoreInGit(repo.root, p);
+        results.push({ ...pointer, path: p, pointer: pointerRel, changed, skipped: hashed.skipped, gitignore });
       }
     } finally {
       repo.state().save();

@@ -6,7 +6,7 @@ import { trackedInWorkspace } from '../repo/tracked.js';
 
 export interface FsckProblem {
   hash: string;
-  problem: 'corrupt' | 'bad-manifest' | 'missing';
+  problem: 'corrupt' | 'bad-manifest' | 'missing' | 'size-mismatch';
   detail: string;
 }
 
@@ -36,9 +36,16 @@ export async function fsck(opts: RepoOptions & { onProgress?: OnProgress }): Pro
   }
   for (const t of trackedInWorkspace(repo.root)) {
     if (!repo.store.has(t.hash)) { problems.push({ hash: t.hash, problem: 'missing', detail: `${t.path} (${t.source.file}) needs it` }); continue; }
-    if (t.kind !== 'dir' || problems.some((p) => p.hash === t.hash)) continue;
+    if (problems.some((p) => p.hash === t.hash)) continue;
+    if (t.kind === 'file') {
+      const size = repo.store.size(t.hash);
+      if (size !== t.size) problems.push({ hash: t.hash, problem: 'size-mismatch', detail: `${t.source.file} says size ${t.size}, the object has ${size} bytes` });
+      continue;
+    }
     try {
       const entries = parseManifest(repo.store.readVerified(t.hash), t.path);
+      const total = entries.reduce((a, e) => a + e.size, 0);
+      if (total !== t.size || entries.length !== t.files) problems.push({ hash: t.hash, problem: 'size-mismatch', detail: `${t.source.file} says ${t.files} files, ${t.size} bytes; the manifest has ${entries.length} files, ${total} bytes` });
       for (const e of entries) if (!repo.store.has(e.hash)) problems.push({ hash: e.hash, problem: 'missing', detail: `${t.path}/${e.path} needs it` });
     } catch (e) {
       problems.push({ hash: t.hash, problem: 'bad-manifest', detail: (e as Error).message });

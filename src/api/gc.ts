@@ -15,6 +15,8 @@ export interface GcResult {
   bytes: number;
   kept: number;
   dryRun: boolean;
+  /** Of the removed, how many older commits (or experiments) still refer to: those versions can then only come back from a remote. */
+  fromHistory: number;
 }
 
 
@@ -41,6 +43,11 @@ export async function gc(opts: GcOptions): Promise<GcResult> {
       if (!opts.dryRun) repo.store.remove(hash);
     }
     if (!opts.dryRun) repo.store.sweepTemp();
-    return { removed, bytes, kept, dryRun: Boolean(opts.dryRun) };
+    let fromHistory = 0;
+    if (removed.length && !opts.allCommits) {
+      const history = objectsOfTracked(repo, await trackedInScope(repo, { allCommits: true })).objects;
+      fromHistory = removed.filter((r) => history.has(r.hash)).length;
+    }
+    return { removed, bytes, kept, dryRun: Boolean(opts.dryRun), fromHistory };
   });
 }

@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError } from '../errors/index.js';
 import { resolveRev } from '../git/porcelain.js';
 import { tmpName } from '../store/atomic.js';
 import { toRepoPath } from '../repo/paths.js';
-import { openRepo, type RepoOptions } from '../repo/Repo.js';
+import { openRepo, type Repo, type RepoOptions } from '../repo/Repo.js';
 import { trackedAtCommit, type Tracked } from '../repo/tracked.js';
 import { readManifest } from '../repo/workspace.js';
 import { fetchMissing } from './pull.js';
@@ -39,7 +39,8 @@ export async function get(opts: GetOptions): Promise<GetResult> {
   const commit = resolveRev(repo.root, opts.rev);
   const path = toRepoPath(repo.root, opts.cwd, opts.path).replace(/\.mlv$/, '');
   const tracked = await trackedAtCommit(repo.root, commit);
-  const t: Tracked | undefined = tracked.find((x) => x.path === path);
+  let t: Tracked | undefined = tracked.find((x) => x.path === path);
+  if (!t) t = await fileInsideDir(repo, tracked, path);
   if (!t) throw new NotFoundError('path', `${opts.path}: not tracked by mlv at ${opts.rev}`, { path, rev: opts.rev });
   const out = resolve(opts.cwd, opts.out ?? basename(path));
   if (existsSync(out) && !opts.force) throw new ConflictError(`${opts.out ?? basename(path)}: already exists; choose another -o or use --force`, { out });
@@ -62,4 +63,23 @@ export async function get(opts: GetOptions): Promise<GetResult> {
     throw e;
   }
   return { path, out, kind: t.kind, size: t.size, files: t.files, hash: t.hash, pulled };
+}
+
+/** A file inside a tracked directory, as a tracked file of its own (its blob from the manifest). */
+async function fileInsideDir(repo: Repo, tracked: Tracked[], path: string): Promise<Tracked | undefined> {
+  const dir = tracked.find((x) => x.kind === 'dir' && path.startsWith(x.path + '/'));
+  if (!dir) return undefined;
+  // Only the manifest is needed to find the file: fetch it alone, not the directory.
+  await fetchMissing(repo, [{ ...dir, kind: 'file' }]);
+  const rel = path.slice(dir.path.length + 1);
+  const entries = readManifest(repo, dir.hash, dir.path);
+  const e = entries.find((x) => x.path === rel);
+  if (e) return { kind: 'file', hash: e.hash, size: e.size, files: 1, path, source: dir.source };
+  // A sub-directory: a manifest of its own is not stored, so materialise its files one by one.
+  const inside = entries.filter((x) => x.path.startsWith(rel + '/'));
+  if (inside.length === 0) return undefined;
+  const sub = inside.map((x) => ({ ...x, path: x.path.slice(rel.length + 1) }));
+  const { serializeManifest } = await import('../store/manifest.js');
+  const m = repo.store.addBytes(serializeManifest(sub));
+  return { kind: 'dir', hash: m.hash, size: sub.reduce((a, x) => a + x.size, 0), files: sub.length, path, source: dir.source };
 }

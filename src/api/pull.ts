@@ -46,6 +46,13 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
     if (result.failed.length) {
       throw new CheckFailedError(`pull from '${remote.name}': ${result.failed.length} object(s) failed: ${result.failed[0].error}`, { failed: result.failed }, 'EPULL');
     }
+    if (result.absent.length) {
+      // Name the data, not only hashes: which tracked paths cannot be restored.
+      const absent = new Set(result.absent);
+      const paths = sel.items.filter((t) => absent.has(t.hash) || [...objectsOfTracked(repo, [t]).objects].some((h) => absent.has(h))).map((t) => t.path);
+      const list = [...new Set(paths)];
+      throw new CheckFailedError(`pull from '${remote.name}': ${result.absent.length} object(s) are not on the remote (${list.slice(0, 5).join(', ')}${list.length > 5 ? ` and ${list.length - 5} more` : ''}); push them from a clone that has them`, { absent: result.absent, paths: list }, 'EABSENT');
+    }
     if (!opts.noCheckout) {
       out.checkout = sel.wholePaths === undefined || sel.wholePaths.length
         ? await checkout({ cwd: opts.cwd, paths: sel.wholePaths, force: opts.force })

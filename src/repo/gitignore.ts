@@ -2,16 +2,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { writeFileAtomic } from '../store/atomic.js';
 
-/** Add `/<name>` to the .gitignore beside a tracked path (as DVC does); no duplicates. */
-export function ignoreInGit(root: string, repoPath: string): string | undefined {
+/** Add `/<name>` to the .gitignore beside a tracked path (as DVC does); no duplicates. Returns that .gitignore. */
+export function ignoreInGit(root: string, repoPath: string): string {
   const dir = posix.dirname(repoPath);
   const name = posix.basename(repoPath);
   const file = join(root, ...(dir === '.' ? [] : dir.split('/')), '.gitignore');
   const entry = '/' + name;
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  if (text.split(/\r?\n/).includes(entry)) return undefined;
+  const rel = dir === '.' ? '.gitignore' : `${dir}/.gitignore`;
+  if (text.split(/\r?\n/).includes(entry)) return rel;
   writeFileAtomic(file, (text && !text.endsWith('\n') ? text + '\n' : text) + entry + '\n');
-  return dir === '.' ? '.gitignore' : `${dir}/.gitignore`;
+  return rel;
 }
 
 /** Remove the entry ignoreInGit added (when a path stops being tracked). */

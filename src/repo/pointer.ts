@@ -40,7 +40,7 @@ export function renderPointer(p: Pointer): string {
 
 /** Parse a pointer; every problem names the file (and line, where YAML knows it). */
 export function parsePointer(text: string, file: string): Pointer {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length) {
     const e = doc.errors[0];
     const line = e.linePos?.[0]?.line;
@@ -49,6 +49,7 @@ export function parsePointer(text: string, file: string): Pointer {
   const raw = doc.toJS() as Record<string, unknown> | null;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new InputError(`${file}: not a valid pointer (expected a mapping)`, { file });
   for (const k of Object.keys(raw)) if (!KEYS.has(k)) throw new InputError(`${file}: unknown key '${k}' in pointer`, { file, key: k });
+  for (const k of ['format', 'kind', 'hash', 'size', 'files']) if (raw[k] === undefined) throw new InputError(`${file}: pointer has no '${k}'`, { file, key: k });
   if (raw.format !== 1) throw new InputError(`${file}: pointer format ${JSON.stringify(raw.format)} is not supported (1)`, { file, key: 'format' });
   if (raw.kind !== 'file' && raw.kind !== 'dir') throw new InputError(`${file}: kind must be 'file' or 'dir'`, { file, key: 'kind' });
   const hash = parseHash(raw.hash);

@@ -415,3 +415,79 @@ import { createRequire } from 'node:module';
 function require_crypto() {
   return createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
 }
+
+test('add refuses a directory that contains separately tracked data; the git add hint names the right files', () => {
+  const dir = initRepo();
+  write(dir, 'data/iris.csv', 'a,b\n');
+  write(dir, 'data/other.txt', 'x');
+  mkdirSync(join(dir, 'sub'));
+  write(dir, 'sub/f.txt', 'f');
+  const r1 = mlvOk(dir, ['add', 'data/iris.csv']);
+  assert.match(r1.stdout, /git add data\/iris\.csv\.mlv data\/\.gitignore$/m);
+  const r2 = mlvOk(join(dir, 'sub'), ['add', 'f.txt']);
+  assert.match(r2.stdout, /git add f\.txt\.mlv \.gitignore$/m, 'paths relative to where mlv ran');
+  const r = mlv(dir, ['add', 'data']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /data: contains data\/iris\.csv, which is tracked on its own \(data\/iris\.csv\.mlv\)/);
+  assert.equal(existsSync(join(dir, 'data.mlv')), false);
+  removeDir(dir);
+});
+
+test('get takes one file, or a sub-directory, out of a tracked directory', () => {
+  const dir = initRepo();
+  write(dir, 'ds/a/1.txt', 'one');
+  write(dir, 'ds/a/2.txt', 'two');
+  write(dir, 'ds/b.txt', 'bee');
+  mlvOk(dir, ['add', 'ds']);
+  git(dir, ['add', '-A']);
+  git(dir, ['commit', '-qm', 'ds']);
+  const out = tempDir();
+  mlvOk(dir, ['get', 'HEAD', 'ds/b.txt', '-o', join(out, 'b.txt')]);
+  assert.equal(readFileSync(join(out, 'b.txt'), 'utf8'), 'bee');
+  mlvOk(dir, ['get', 'HEAD', 'ds/a', '-o', join(out, 'a')]);
+  assert.deepEqual(readdirSync(join(out, 'a')).sort(), ['1.txt', '2.txt']);
+  assert.equal(readFileSync(join(out, 'a/2.txt'), 'utf8'), 'two');
+  removeDir(out);
+  removeDir(dir);
+});
+
+test('pull names the data a remote does not have and exits 1; gc warns when it drops history', () => {
+  const dir = initRepo();
+  const store = tempDir('mlv-remote-');
+  write(dir, 'd.bin', 'v1');
+  mlvOk(dir, ['add', 'd.bin']);
+  mlvOk(dir, ['remote', 'add', 'origin', store]);
+  git(dir, ['add', '-A']);
+  git(dir, ['commit', '-qm', 'v1']);
+  write(dir, 'd.bin', 'v2');
+  mlvOk(dir, ['add', 'd.bin']);
+  git(dir, ['commit', '-qam', 'v2']);
+  mlvOk(dir, ['push']);
+  const g = mlvOk(dir, ['gc', '--json']);
+  assert.equal(JSON.parse(g.stdout).fromHistory, 1);
+  assert.match(g.stderr, /1 of the removed object\(s\) belong to older commits/);
+  const clone = tempDir('mlv-clone-');
+  git(clone, ['clone', '-q', dir, '.']);
+  const r = mlv(clone, ['pull', '--all-commits']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /1 object\(s\) are not on the remote \(d\.bin\)/);
+  removeDir(clone);
+  removeDir(store);
+  removeDir(dir);
+});
+
+test('a pointer missing a key, or whose size disagrees with its object, is reported', () => {
+  const dir = initRepo();
+  write(dir, 'x.bin', '12345');
+  mlvOk(dir, ['add', 'x.bin']);
+  const good = readFileSync(join(dir, 'x.bin.mlv'), 'utf8');
+  writeFileSync(join(dir, 'x.bin.mlv'), good.replace(/^hash:.*\n/m, ''));
+  let r = mlv(dir, ['status']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /x\.bin\.mlv: pointer has no 'hash'/);
+  writeFileSync(join(dir, 'x.bin.mlv'), good.replace('size: 5', 'size: 12'));
+  r = mlv(dir, ['fsck', '--json']);
+  assert.equal(r.code, 1);
+  assert.equal(JSON.parse(r.stdout).problems[0].problem, 'size-mismatch');
+  removeDir(dir);
+});
