@@ -39,6 +39,7 @@ import type { Lock, LockedMetric, LockedOut, LockedPath, LockStage, Pipeline, St
 export { loadPipeline } from './load.js';
 export { readLock } from './lockfile.js';
 export { readParams, setParam, parseParamValue } from './params.js';
+import { paramValues } from './params.js';
 export { Stage, type RunContext } from './stage.js';
 export type { Lock, LockStage, Pipeline, StageDef } from './types.js';
 
@@ -94,6 +95,12 @@ async function reproduceIn(repo: Repo, opts: ReproduceOptions): Promise<Reproduc
     if (!pipeline.stages.has(t)) throw new NotFoundError('stage', `${t}: no such stage in mlv.yaml (stages: ${[...pipeline.stages.keys()].join(', ') || 'none'})`, { stage: t });
   }
   const selected = selectStages(pipeline, opts.stages);
+  // Every parameter the selected stages name must exist before any stage runs, so a
+  // typo in mlv.yaml does not surface after upstream stages have already run.
+  for (const name of selected) {
+    const def = pipeline.stages.get(name)!;
+    paramValues(repo.root, def.params, `stage '${name}' (${def.where})`);
+  }
   const lock = loadLock(repo.root);
   const result: ReproduceResult = { ran: [], cached: [], upToDate: [], lock };
   const ctx: Ctx = {

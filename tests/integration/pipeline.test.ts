@@ -215,3 +215,17 @@ test('CLI: built-in mlv commands run as stages; status lists stale stages; param
     removeDir(dir);
   }
 });
+
+test('a missing parameter of a downstream stage is found before any stage runs', async () => {
+  const dir = await repoWith({
+    'mlv.yaml': 'stages:\n  first:\n    cmd: echo ran >> runs.log && echo a > a.txt\n    outs: [a.txt]\n  second:\n    cmd: cat a.txt > b.txt\n    deps: [a.txt]\n    params: [train.nosuch]\n    outs: [b.txt]\n',
+    'params.yaml': 'train:\n  n: 1\n',
+  });
+  try {
+    await assert.rejects(reproduce({ root: dir }), /params\.yaml: no parameter 'train\.nosuch' \(stage 'second'/);
+    assert.equal(runs(dir), 0, 'the upstream stage did not run');
+    assert.ok(!existsSync(join(dir, 'mlv.lock')));
+  } finally {
+    removeDir(dir);
+  }
+});
