@@ -64,7 +64,10 @@ function featureRows(frame: Frame, features: string[], lines: Float64Array, labe
     const c = frame.columns.find((x) => x.name === f);
     if (!c) throw new InputError(`${label}: no column "${f}", which the model needs`, { file: label, column: f });
     if (c.type === 'categorical') {
-      const i = c.values.findIndex((v) => v !== null);
+      // Name the first value that is not a number: a column of numbers with one stray
+      // word is read as text, and its first (valid) value would be the wrong culprit.
+      const notNumber = c.values.findIndex((v) => v !== null && !Number.isFinite(Number(v.trim() === '' ? NaN : v)));
+      const i = notNumber >= 0 ? notNumber : c.values.findIndex((v) => v !== null);
       throw new InputError(`${label}: line ${lines[Math.max(0, i)]}, column "${f}": the model needs numbers, found ${JSON.stringify(c.values[Math.max(0, i)])} (encode it in the feature spec)`, {
         file: label, line: lines[Math.max(0, i)], column: f,
       });

@@ -86,6 +86,8 @@ test('predict errors: missing column, missing value with its line, bad model fil
   await assert.rejects(predictFile(join(dir, 'm.json'), join(dir, 'x.csv'), join(dir, 'o.csv')), /x\.csv: line 1: missing column "b" that the model needs/);
   writeFileSync(join(dir, 'y.csv'), 'a,b\n1,2\n"3\n",NA\n');
   await assert.rejects(predictFile(join(dir, 'm.json'), join(dir, 'y.csv'), join(dir, 'o.csv')), /y\.csv: line 3, column "b": missing value/);
+  writeFileSync(join(dir, 'z.csv'), 'a,b\n1,3.5\n2,abc\n');
+  await assert.rejects(predictFile(join(dir, 'm.json'), join(dir, 'z.csv'), join(dir, 'o.csv')), /z\.csv: line 3, column "b": the model needs numbers, found "abc"/);
   writeFileSync(join(dir, 'bad.json'), '{"format": "nope"}');
   await assert.rejects(predictFile(join(dir, 'bad.json'), join(dir, 'y.csv'), join(dir, 'o.csv')), /bad\.json: not an mlv model/);
 });
