@@ -6,6 +6,7 @@ export function register(program: Command): void {
   const remote = program.command('remote').description('configure where objects are shared (local path or s3://bucket/prefix)');
   remote
     .command('add')
+    .description('add a remote: a directory path or s3://bucket/prefix')
     .argument('<name>')
     .argument('<url>', 'a directory path, or s3://bucket/prefix')
     .option('-d, --default', 'make it the default remote')
@@ -22,12 +23,31 @@ export function register(program: Command): void {
     });
   remote
     .command('list')
+    .description('list the configured remotes')
     .option('--json', 'print the result as JSON')
     .action(async (o: { json?: boolean }) => {
       const r = await remoteList({ cwd: cwd() });
       if (o.json) return printJson(r);
       for (const x of r) out(`${x.name}\t${x.url}${x.default ? '\t(default)' : ''}`);
     });
-  remote.command('remove').argument('<name>').action(async (name: string) => { await remoteRemove({ cwd: cwd(), name }); });
-  remote.command('default').argument('<name>').action(async (name: string) => { await remoteDefault({ cwd: cwd(), name }); });
+  remote
+    .command('remove')
+    .description('forget a remote (its objects stay where they are)')
+    .argument('<name>')
+    .option('--json', 'print the result as JSON')
+    .action(async (name: string, o: { json?: boolean }) => {
+      await remoteRemove({ cwd: cwd(), name });
+      if (o.json) printJson({ removed: name });
+      else out(`removed remote '${name}'`);
+    });
+  remote
+    .command('default')
+    .description('make a remote the default for push, pull and fetch')
+    .argument('<name>')
+    .option('--json', 'print the result as JSON')
+    .action(async (name: string, o: { json?: boolean }) => {
+      await remoteDefault({ cwd: cwd(), name });
+      if (o.json) printJson({ default: name });
+      else out(`default remote: '${name}'`);
+    });
 }
