@@ -92,6 +92,7 @@ export function updateConfigFile(mlvDir: string, which: 'shared' | 'local', chan
   const label = which === 'shared' ? '.mlv/config' : '.mlv/config.local';
   const raw = readYaml(path, label);
   change(raw);
+  if (!existsSync(path) && Object.values(raw).every((v) => v === undefined || (typeof v === 'object' && v !== null && Object.keys(v).length === 0))) return;
   validate(raw, label);
   writeFileAtomic(path, renderConfig(raw, which));
 }
