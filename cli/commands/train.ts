@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../src/errors/index.js';
+import { trainFile } from '../../src/ml/train.js';
+import { parseScalar, type Params } from '../../src/ml/models/params.js';
+import type { Algorithm, Task } from '../../src/ml/models/index.js';
+import { color, cwd, err, formatBytes, out, printJson, progressBar, table } from '../io.js';
+
+const collect = (v: string, acc: string[]) => [...acc, v];
+
+export function register(program: Command): void {
+  program
+    .command('train <csv>')
+    .description('fit a model (random forest, decision tree, linear, k-means, PCA), validate it, save it')
+    .option('--target <col>', 'the column to predict (classification, regression)')
+    .option('--task <task>', 'classification | regression | clustering | reduction (inferred from the target when omitted)')
+    .option('--algorithm <name>', 'random_forest | decision_tree | linear | kmeans | pca')
+    .option('-p, --param <key=value>', 'hyperparameter, scikit-learn names (repeatable)', collect, [])
+    .option('--params-section <name>', 'take hyperparameters from this section of params.yaml')
+    .option('--params-file <path>', 'the params file for --params-section', 'params.yaml')
+    .option('--validation <scheme>', 'holdout:0.2 | kfold:5 | leave-p-out:1 | none')
+    .option('--seed <n>', 'random seed (default 0)')
+    .option('--featurize <state.json>', 'embed this fitted featurize state in the model (default: <csv>.featurize.json if present)')
+    .option('--no-featurize', 'embed no featurize state')
+    .option('-o, --output <model.json>', 'write the model here')
+    .option('--metrics <metrics.json>', 'write the metrics here')
+    .option('--jobs <n>', 'worker threads for forests (default: the cores)')
+    .option('--json', 'print the metrics as JSON')
+    .action(async (csv: string, opts: {
+      target?: string; task?: string; algorithm?: string; param: string[]; paramsSection?: string; paramsFile: string;
+      validation?: string; seed?: string; featurize?: string | false; output?: string; metrics?: string; jobs?: string; json?: boolean;
+    }) => {
+      const params: Params = {};
+      for (const kv of opts.param) {
+        const eq = kv.indexOf('=');
+        if (eq <= 0) throw new UsageError(`-p ${kv}: expected key=value`);
+        params[kv.slice(0, eq).trim()] = parseScalar(kv.slice(eq + 1));
+      }
+      const int = (flag: string, v: string | undefined, min: number) => {
+        if (v === undefined) return undefined;
+        const n = Number(v);
+        if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, got "${v}"`);
+        return n;
+      };
+      const bar = progressBar('train');
+      const r = await trainFile(csv, {
+        cwd: cwd(),
+        target: opts.target,
+        task: opts.task as Task | undefined,
+        algorithm: opts.algorithm as Algorithm | undefined,
+        params,
+        paramsSection: opts.paramsSection,
+        paramsFile: opts.paramsFile,
+        validation: opts.validation,
+        seed: int('--seed', opts.seed, 0),
+        jobs: int('--jobs', opts.jobs, 1),
+        featurize: opts.featurize,
+        output: opts.output,
+        metricsPath: opts.metrics,
+        onProgress: bar.onProgress,
+      }).finally(bar.done);
+
+      if (r.taskInferred) err(`task: ${r.task} (${r.taskInferred}; pass --task to choose)`);
+      if (opts.json) {
+        printJson({
+          task: r.task,
+          algorithm: r.algorithm,
+          validation: r.validation,
+          metrics: r.metrics,
+          confusion_matrix: r.confusion_matrix,
+          feature_importances: r.feature_importances,
+          explained_variance_ratio: r.explained_variance_ratio,
+          cost: r.cost,
+          model: r.output ?? null,
+          metrics_file: r.metricsPath ?? null,
+          featurize: r.featurized ?? null,
+        });
+        return;
+      }
+      const f = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(4));
+      out(`${color.bold(r.algorithm)} ${r.task}, ${r.validation} (${r.cost.n_rows} rows, ${r.cost.n_features} features)`);
+      out(table(['metric', 'mean', 'std', 'folds'], Object.entries(r.metrics).map(([k, m]) => [k, f(m.mean), f(m.std), String(m.folds.length)])));
+      if (r.explained_variance_ratio) out(`explained variance ratio: ${r.explained_variance_ratio.map(f).join(', ')}`);
+      if (r.feature_importances) {
+        const top = Object.entries(r.feature_importances).sort((a, b) => b[1] - a[1]).slice(0, 5);
+        out(`top features: ${top.map(([k, v]) => `${k} ${f(v)}`).join(', ')}`);
+      }
+      out(color.dim(`${r.cost.seconds.toFixed(2)} s, model ${formatBytes(r.cost.model_bytes)}`) +
+        (r.output ? `; model written to ${r.output}` : '') + (r.metricsPath ? `; metrics to ${r.metricsPath}` : ''));
+    });
+}

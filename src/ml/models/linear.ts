@@ -1,0 +1,71 @@
+/**
+ * The regression baseline: ordinary least squares, or ridge with `alpha` > 0
+ * (scikit-learn's LinearRegression / Ridge). Solved through the eigen-decomposition of
+ * the centred Gram matrix, so collinear features give the minimum-norm solution (as
+ * lstsq does) instead of failing.
+ */
+import { symmetricEigen } from './linalg.js';
+
+export interface LinearParams {
+  alpha: number;
+  fit_intercept: boolean;
+}
+
+export interface LinearState {
+  coef: number[];
+  intercept: number;
+}
+
+export function fitLinear(columns: Float64Array[], y: Float64Array, rows: ArrayLike<number>, params: LinearParams): LinearState {
+  const p = columns.length;
+  const m = rows.length;
+  const mean = new Float64Array(p);
+  let yMean = 0;
+  if (params.fit_intercept) {
+    for (let f = 0; f < p; f++) {
+      let s = 0;
+      for (let i = 0; i < m; i++) s += columns[f][rows[i]];
+      mean[f] = s / m;
+    }
+    for (let i = 0; i < m; i++) yMean += y[rows[i]];
+    yMean /= m;
+  }
+  const G = new Float64Array(p * p);
+  const b = new Float64Array(p);
+  const xc = new Float64Array(p);
+  for (let i = 0; i < m; i++) {
+    const r = rows[i];
+    for (let f = 0; f < p; f++) xc[f] = columns[f][r] - mean[f];
+    const yc = y[r] - yMean;
+    for (let f = 0; f < p; f++) {
+      const v = xc[f];
+      if (v === 0) continue;
+      b[f] += v * yc;
+      for (let g = f; g < p; g++) G[f * p + g] += v * xc[g];
+    }
+  }
+  for (let f = 0; f < p; f++) {
+    G[f * p + f] += params.alpha;
+    for (let g = 0; g < f; g++) G[f * p + g] = G[g * p + f];
+  }
+  const { values, vectors } = symmetricEigen(G, p);
+  const tol = Math.max(values[0] ?? 0, 0) * p * 2.220446049250313e-16;
+  const coef = new Float64Array(p);
+  for (let k = 0; k < p; k++) {
+    if (!(values[k] > tol)) continue;
+    const v = vectors[k];
+    let dot = 0;
+    for (let f = 0; f < p; f++) dot += v[f] * b[f];
+    const s = dot / values[k];
+    for (let f = 0; f < p; f++) coef[f] += s * v[f];
+  }
+  let intercept = yMean;
+  for (let f = 0; f < p; f++) intercept -= coef[f] * mean[f];
+  return { coef: Array.from(coef), intercept: params.fit_intercept ? intercept : 0 };
+}
+
+export function predictLinear(s: LinearState, x: ArrayLike<number>): number {
+  let v = s.intercept;
+  for (let f = 0; f < s.coef.length; f++) v += s.coef[f] * x[f];
+  return v;
+}

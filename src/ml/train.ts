@@ -1,0 +1,475 @@
+/**
+ * `mlv train` as a library call: fit one of the algorithms on a Frame, score it with a
+ * validation scheme (metrics from ml/metrics.ts, the same code as `mlv evaluate`),
+ * then refit on all rows for the model file.
+ *
+ * @example
+ *   const frame = await readCsv('data/train.csv');
+ *   const r = await train(frame, { target: 'label', validation: 'kfold:5', seed: 0 });
+ *   await writeFileAtomic('model.json', saveModelChunks(r.model));
+ *   r.metrics.accuracy; // { mean, std, folds: [...] }
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import YAML from 'yaml';
+import { InputError, UsageError } from '../errors/index.js';
+import { readCsvWithLines, writeFileAtomic } from './csv.js';
+import { readFeaturizeState } from './featurize/index.js';
+import { canonicalJson } from './models/json.js';
+import type { Frame, NumericColumn } from './frame.js';
+import type { OnProgress } from '../progress.js';
+import { classificationMetrics, compareLabels, regressionMetrics, type ConfusionMatrix } from './metrics.js';
+import {
+  argmax, loadModel, saveModelChunks, TASK_ALGORITHMS, MODEL_FORMAT, MODEL_VERSION,
+  type Algorithm, type Label, type ModelDoc, type Task,
+} from './models/index.js';
+import { resolveCount, resolveMaxFeatures, resolveParams, type Params } from './models/params.js';
+import { defaultJobs, grow, prepareData, TreePool, worthParallel, type PreparedData } from './models/forest.js';
+import { treeToJson } from './models/treeModel.js';
+import { fitLinear } from './models/linear.js';
+import { fitKMeans, nearestCenter, silhouette } from './models/kmeans.js';
+import { fitPca, pcaTransform } from './models/pca.js';
+import { rowMajor } from './models/linalg.js';
+import { folds, foldCount, parseValidation, schemeText, type Scheme } from './validation.js';
+
+export interface TrainOptions {
+  /** Column to predict; required for classification and regression. */
+  target?: string;
+  /** Inferred from the target when omitted (see inferTask). */
+  task?: Task;
+  algorithm?: Algorithm;
+  /** Hyperparameters by scikit-learn name; unknown names are an InputError. */
+  params?: Params;
+  /** "holdout:0.2" (default for supervised tasks), "kfold:5", "leave-p-out:1", "none". */
+  validation?: string;
+  seed?: number;
+  /** Worker threads for forests (default: the cores, up to 8); 1 = none. */
+  jobs?: number;
+  /** Physical CSV line of each row, for error messages (readCsvWithLines). */
+  lines?: ArrayLike<number>;
+  /** Carried into the model file untouched (written by `mlv featurize`). */
+  featurize?: unknown;
+  onProgress?: OnProgress;
+  /** Milliseconds; injected so tests can pin it. */
+  clock?: () => number;
+}
+
+export interface MetricSummary {
+  mean: number;
+  /** Population standard deviation over folds (numpy's default, ddof = 0). */
+  std: number;
+  folds: number[];
+}
+
+export interface TrainResult {
+  task: Task;
+  algorithm: Algorithm;
+  /** Why the task was chosen, when it was inferred. */
+  taskInferred?: string;
+  validation: string;
+  model: ModelDoc;
+  metrics: Record<string, MetricSummary>;
+  /** Classification: summed over the folds' test rows. */
+  confusion_matrix?: ConfusionMatrix;
+  /** Trees: per feature name, from the final fit (sum 1). Linear: |coef| is not given. */
+  feature_importances?: Record<string, number>;
+  /** PCA: per component, from the final fit. */
+  explained_variance_ratio?: number[];
+  cost: { seconds: number; model_bytes: number; n_features: number; n_rows: number; n_fits: number };
+  /** The model file's text, in chunks (computed once). */
+  modelChunks: string[];
+}
+
+/** Distinct integer values up to which a numeric target counts as classes. */
+export const CLASS_LIMIT = 20;
+
+/**
+ * Task from the target column: text or boolean → classification; numbers that are all
+ * integers with at most 20 distinct values → classification; other numbers → regression.
+ */
+export function inferTask(frame: Frame, target: string): { task: Task; reason: string } {
+  const col = frame.columns.find((c) => c.name === target)!;
+  if (col.type === 'categorical') return { task: 'classification', reason: `target "${target}" is text` };
+  if (col.type === 'boolean') return { task: 'classification', reason: `target "${target}" is boolean` };
+  const seen = new Set<number>();
+  let integers = true;
+  for (const v of col.values) {
+    if (Number.isNaN(v)) continue;
+    if (!Number.isInteger(v)) { integers = false; break; }
+    seen.add(v);
+    if (seen.size > CLASS_LIMIT) break;
+  }
+  if (integers && seen.size <= CLASS_LIMIT && col.type === 'number') {
+    return { task: 'classification', reason: `target "${target}" has ${seen.size} distinct integer values (at most ${CLASS_LIMIT})` };
+  }
+  return { task: 'regression', reason: `target "${target}" is numeric` };
+}
+
+export async function train(frame: Frame, opts: TrainOptions = {}): Promise<TrainResult> {
+  const clock = opts.clock ?? (() => performance.now());
+  const t0 = clock();
+  const src = frame.source ?? 'data';
+  const seed = opts.seed ?? 0;
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got ${seed}`);
+  const lineOf = (row: number) => (opts.lines ? opts.lines[row] : row + 2);
+
+  // Task and algorithm.
+  const target = opts.target;
+  if (target !== undefined && !frame.columns.some((c) => c.name === target)) {
+    throw new InputError(`${src}: no column "${target}" (columns: ${frame.columns.map((c) => c.name).join(', ')})`, { key: target });
+  }
+  let task = opts.task;
+  let taskInferred: string | undefined;
+  if (!task) {
+    if (target === undefined) throw new UsageError('--target is required (or pass --task clustering or --task reduction)');
+    const inf = inferTask(frame, target);
+    task = inf.task;
+    taskInferred = inf.reason;
+  }
+  if (!(task in TASK_ALGORITHMS)) throw new UsageError(`unknown task "${task}" (use classification, regression, clustering or reduction)`);
+  const supervised = task === 'classification' || task === 'regression';
+  if (supervised && target === undefined) throw new UsageError(`--target is required for ${task}`);
+  const algorithm = opts.algorithm ?? TASK_ALGORITHMS[task][0];
+  if (!TASK_ALGORITHMS[task].includes(algorithm)) {
+    const owners = (Object.keys(TASK_ALGORITHMS) as Task[]).filter((t) => TASK_ALGORITHMS[t].includes(algorithm));
+    throw new InputError(
+      owners.length
+        ? `algorithm ${algorithm} does ${owners.join('/')}, not ${task} (for ${task}: ${TASK_ALGORITHMS[task].join(', ')})`
+        : `unknown algorithm "${algorithm}" (for ${task}: ${TASK_ALGORITHMS[task].join(', ')})`,
+      { key: 'algorithm' },
+    );
+  }
+  const params = resolveParams(algorithm, task, opts.params ?? {});
+
+  // Features: every other column, numeric and complete.
+  const featureCols = frame.columns.filter((c) => c.name !== target);
+  if (featureCols.length === 0) throw new InputError(`${src}: no feature columns besides the target "${target}"`);
+  for (const c of featureCols) {
+    if (c.type === 'categorical') {
+      throw new InputError(
+        `${src}: column "${c.name}" is not numeric; encode it with \`mlv featurize\` (one-hot or ordinal) or drop it`,
+        { file: src, key: c.name },
+      );
+    }
+    const i = c.values.findIndex((v) => Number.isNaN(v));
+    if (i >= 0) {
+      throw new InputError(
+        `${src}:${lineOf(i)}: column "${c.name}" has a missing value; impute it with \`mlv featurize\` or drop the row`,
+        { file: src, line: lineOf(i), key: c.name },
+      );
+    }
+  }
+  const features = featureCols.map((c) => c.name);
+  const columns = (featureCols as NumericColumn[]).map((c) => c.values);
+  const n = frame.nRows;
+  const p = columns.length;
+  if (n < 2) throw new InputError(`${src}: ${n} data row${n === 1 ? '' : 's'}; training needs at least 2`);
+
+  // Target.
+  let labels: Label[] | undefined;
+  let yClass: Int32Array | undefined;
+  let yReg: Float64Array | undefined;
+  let yLabels: Label[] = [];
+  if (supervised) {
+    const col = frame.columns.find((c) => c.name === target)!;
+    const missing = col.type === 'categorical' ? col.values.findIndex((v) => v === null) : col.values.findIndex((v) => Number.isNaN(v));
+    if (missing >= 0) {
+      throw new InputError(`${src}:${lineOf(missing)}: the target "${target}" is missing; drop or fill such rows first`, { file: src, line: lineOf(missing), key: target });
+    }
+    if (task === 'classification') {
+      yLabels = col.type === 'categorical'
+        ? (col.values as string[])
+        : col.type === 'boolean' ? Array.from(col.values, (v) => (v ? 'true' : 'false')) : Array.from(col.values);
+      const distinct = new Map<string, Label>();
+      for (const v of yLabels) distinct.set(typeof v + ':' + v, v);
+      labels = [...distinct.values()].sort(compareLabels);
+      if (labels.length < 2) {
+        throw new InputError(`${src}: the target "${target}" has a single class (${JSON.stringify(labels[0])}); classification needs at least two`, { key: target });
+      }
+      const code = new Map(labels.map((l, i) => [typeof l + ':' + l, i]));
+      yClass = Int32Array.from(yLabels, (v) => code.get(typeof v + ':' + v)!);
+    } else {
+      if (col.type === 'categorical') {
+        throw new InputError(`${src}: regression needs a numeric target; "${target}" holds text (use --task classification)`, { key: target });
+      }
+      yReg = Float64Array.from(col.values);
+    }
+  }
+
+  const scheme: Scheme = parseValidation(opts.validation ?? (supervised ? 'holdout:0.2' : 'none'));
+  const nFits = foldCount(scheme, n);
+
+  // Trees share one rank-coding of the data (and one worker pool) across all fits.
+  const isTree = algorithm === 'random_forest' || algorithm === 'decision_tree';
+  let prepared: PreparedData | null = null;
+  let pool: TreePool | null = null;
+  const jobs = opts.jobs ?? defaultJobs();
+  const K = labels?.length ?? 0;
+  if (isTree) {
+    prepared = prepareData(columns, n, { K, yClass, yReg });
+    const nTrees = algorithm === 'random_forest' ? (params.n_estimators as number) : 1;
+    const mf = resolveMaxFeatures(params.max_features, p);
+    if (worthParallel(prepared, nTrees, mf, jobs)) pool = TreePool.create(prepared, Math.min(jobs, nTrees));
+  }
+
+  const fit = async (rows: Int32Array): Promise<{ doc: ModelDoc; importances?: Float64Array; kmInertia?: number }> => {
+    const doc: ModelDoc = {
+      format: MODEL_FORMAT, version: MODEL_VERSION, task: task!, algorithm, target: supervised ? target! : null,
+      features, labels, params, seed, state: {}, featurize: opts.featurize,
+    };
+    if (isTree) {
+      const forest = algorithm === 'random_forest';
+      const minLeaf = resolveCount(params.min_samples_leaf, rows.length);
+      const g = await grow(prepared!, {
+        nTrees: forest ? (params.n_estimators as number) : 1,
+        maxDepth: params.max_depth === null ? Infinity : (params.max_depth as number),
+        minSamplesSplit: Math.max(resolveCount(params.min_samples_split, rows.length), 2 * minLeaf),
+        minSamplesLeaf: minLeaf,
+        maxFeatures: resolveMaxFeatures(params.max_features, p),
+        bootstrap: forest ? (params.bootstrap as boolean) : false,
+        seed,
+        rows: rows.length === n ? undefined : rows,
+      }, pool);
+      doc.state = { trees: g.trees.map(treeToJson) };
+      doc.feature_importances = Array.from(g.importances);
+      return { doc, importances: g.importances };
+    }
+    if (algorithm === 'linear') {
+      doc.state = { ...fitLinear(columns, yReg!, rows, { alpha: params.alpha as number, fit_intercept: params.fit_intercept as boolean }) };
+      return { doc };
+    }
+    const { X, m } = rowMajor(columns, n, rows);
+    if (algorithm === 'kmeans') {
+      const k = params.n_clusters as number;
+      if (k > m) throw new InputError(`hyperparameter n_clusters: ${k} clusters need at least ${k} rows; fitting on ${m}`, { key: 'n_clusters' });
+      const km = fitKMeans(X, m, p, { n_clusters: k, n_init: params.n_init as number, max_iter: params.max_iter as number, tol: params.tol as number }, seed);
+      const centers: number[][] = [];
+      for (let c = 0; c < k; c++) centers.push(Array.from(km.centers.subarray(c * p, c * p + p)));
+      doc.state = { centers };
+      return { doc, kmInertia: km.inertia };
+    }
+    const nc = params.n_components as number | null;
+    if (nc !== null && Number.isInteger(nc) && nc > Math.min(m, p)) {
+      throw new InputError(`hyperparameter n_components: ${nc} is more than min(rows, features) = ${Math.min(m, p)}`, { key: 'n_components' });
+    }
+    doc.state = { ...fitPca(X, m, p, nc) };
+    return { doc };
+  };
+
+  const rowsOf = (idx: Int32Array) => Array.from(idx, (i) => Float64Array.from(columns, (c) => c[i]));
+  const perFold: Array<Record<string, number>> = [];
+  let confusion: number[][] | undefined = labels ? labels.map(() => labels!.map(() => 0)) : undefined;
+  const total = Number(nFits);
+  try {
+    let done = 0;
+    for (const fold of folds(scheme, n, seed, task === 'classification' ? yClass : undefined)) {
+      const { doc } = await fit(fold.train);
+      const model = loadModel(doc);
+      const X = rowsOf(fold.test);
+      const scores: Record<string, number> = {};
+      if (task === 'classification') {
+        const yTrue = Array.from(fold.test, (i) => yLabels[i]);
+        const proba = model.predictProba!(X);
+        const yPred = proba.map((r) => labels![argmax(r)]);
+        const m = classificationMetrics(yTrue, yPred, { labels: labels!, rows: proba });
+        for (const [k, v] of Object.entries(m)) if (typeof v === 'number') scores[k] = v;
+        const at = new Map(labels!.map((l, i) => [typeof l + ':' + l, i]));
+        const cm = m.confusion_matrix;
+        cm.labels.forEach((a, i) => cm.labels.forEach((b, j) => {
+          confusion![at.get(typeof a + ':' + a)!][at.get(typeof b + ':' + b)!] += cm.matrix[i][j];
+        }));
+      } else if (task === 'regression') {
+        const yTrue = Float64Array.from(fold.test, (i) => yReg![i]);
+        const yPred = model.predict(X) as Float64Array;
+        const m = regressionMetrics(yTrue, yPred);
+        for (const [k, v] of Object.entries(m)) if (typeof v === 'number') scores[k] = v;
+      } else if (task === 'clustering') {
+        const centers = (doc.state as { centers: number[][] }).centers;
+        const lab = new Int32Array(X.length);
+        let inertia = 0;
+        X.forEach((x, i) => { const r = nearestCenter(centers, x); lab[i] = r.label; inertia += r.dist; });
+        scores.inertia = inertia;
+        const { X: flat } = rowMajor(columns, n, fold.test);
+        const s = silhouette(flat, X.length, p, lab, centers.length, seed);
+        if (s !== null) scores.silhouette = s;
+      } else {
+        Object.assign(scores, reductionScores(doc, X));
+      }
+      perFold.push(scores);
+      opts.onProgress?.({ unit: 'runs', done: ++done, total: total + 1, phase: schemeText(scheme) });
+    }
+
+    const final = await fit(Int32Array.from({ length: n }, (_, i) => i));
+    opts.onProgress?.({ unit: 'runs', done: total + 1, total: total + 1, phase: 'final fit' });
+    const modelChunks = saveModelChunks(final.doc);
+    let bytes = 0;
+    for (const c of modelChunks) bytes += Buffer.byteLength(c);
+
+    const result: TrainResult = {
+      task, algorithm, taskInferred, validation: schemeText(scheme), model: final.doc,
+      metrics: summarize(perFold),
+      cost: { seconds: (clock() - t0) / 1000, model_bytes: bytes, n_features: p, n_rows: n, n_fits: total + 1 },
+      modelChunks,
+    };
+    if (confusion) result.confusion_matrix = { labels: labels!, matrix: confusion };
+    if (final.importances) result.feature_importances = Object.fromEntries(features.map((f, i) => [f, final.importances![i]]));
+    if (algorithm === 'pca') result.explained_variance_ratio = (final.doc.state as { explained_variance_ratio: number[] }).explained_variance_ratio;
+    confusion = undefined;
+    return result;
+  } finally {
+    await pool?.close();
+  }
+}
+
+/**
+ * PCA on scored rows: the share of their variance (around the fitted mean) that each
+ * kept component captures, and in total. On the training rows these are
+ * explained_variance_ratio_ and its sum.
+ */
+function reductionScores(doc: ModelDoc, X: Float64Array[]): Record<string, number> {
+  const s = doc.state as { mean: number[]; components: number[][] };
+  let totalSS = 0;
+  for (const x of X) for (let f = 0; f < x.length; f++) totalSS += (x[f] - s.mean[f]) ** 2;
+  const per = new Float64Array(s.components.length);
+  for (const x of X) {
+    const z = pcaTransform(s as never, x);
+    for (let c = 0; c < z.length; c++) per[c] += z[c] * z[c];
+  }
+  const out: Record<string, number> = {};
+  let sum = 0;
+  per.forEach((v, c) => {
+    const r = totalSS > 0 ? v / totalSS : 0;
+    out[`explained_variance_ratio_${c + 1}`] = r;
+    sum += r;
+  });
+  out.explained_variance = sum;
+  return out;
+}
+
+/**
+ * Mean and population std of each metric over folds. A metric some fold cannot define
+ * (roc_auc on a one-class test set, f1 when a fold's labels are not binary) is left out.
+ */
+function summarize(perFold: Array<Record<string, number>>): Record<string, MetricSummary> {
+  const names = new Set<string>();
+  for (const f of perFold) for (const k of Object.keys(f)) names.add(k);
+  const out: Record<string, MetricSummary> = {};
+  for (const name of [...names].sort()) {
+    const vals = perFold.map((f) => f[name]);
+    if (vals.some((v) => typeof v !== 'number' || !Number.isFinite(v))) continue;
+    const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
+    const std = Math.sqrt(vals.reduce((a, b) => a + (b - mean) ** 2, 0) / vals.length);
+    out[name] = { mean, std, folds: vals };
+  }
+  return out;
+}
+
+/**
+ * The metrics file: everything measured except wall-clock time, so `mlv repro` can
+ * compare it number by number (seconds go to `--json` output only).
+ */
+export function metricsDocument(r: TrainResult): Record<string, unknown> {
+  return {
+    task: r.task,
+    algorithm: r.algorithm,
+    validation: r.validation,
+    metrics: r.metrics,
+    confusion_matrix: r.confusion_matrix,
+    feature_importances: r.feature_importances,
+    explained_variance_ratio: r.explained_variance_ratio,
+    cost: { model_bytes: r.cost.model_bytes, n_features: r.cost.n_features, n_rows: r.cost.n_rows, n_fits: r.cost.n_fits },
+  };
+}
+
+
+export interface TrainFileOptions extends Omit<TrainOptions, 'lines' | 'featurize' | 'params'> {
+  /** Hyperparameters from the command line (win over the params file). */
+  params?: Params;
+  /** Where relative paths start (the CLI passes process.cwd()). */
+  cwd: string;
+  /** `--params-section train`: take hyperparameters from this section of the params file. */
+  paramsSection?: string;
+  /** Default params.yaml in cwd. */
+  paramsFile?: string;
+  /**
+   * A featurize state to embed in the model (so `mlv predict` can take raw columns):
+   * a path, false for none, or undefined to pick up `<csv>.featurize.json` when
+   * `mlv featurize` wrote one beside the CSV.
+   */
+  featurize?: string | false;
+  output?: string;
+  metricsPath?: string;
+}
+
+/** Keys of a params section that set options rather than hyperparameters. */
+const SECTION_OPTIONS = ['task', 'algorithm', 'validation', 'seed', 'target'] as const;
+
+/**
+ * Reads the CSV (and params file, featurize state), trains, writes the model and the
+ * metrics file atomically. Paths in errors are as the user gave them.
+ */
+export async function trainFile(csv: string, o: TrainFileOptions): Promise<TrainResult & { output?: string; metricsPath?: string; featurized?: string }> {
+  const abs = (p: string) => resolve(o.cwd, p);
+
+  let fromFile: Record<string, unknown> = {};
+  if (o.paramsSection !== undefined) fromFile = await readParamsSection(abs(o.paramsFile ?? 'params.yaml'), o.paramsFile ?? 'params.yaml', o.paramsSection);
+  const opt: Record<string, unknown> = {};
+  const hyper: Params = {};
+  for (const [k, v] of Object.entries(fromFile)) {
+    if ((SECTION_OPTIONS as readonly string[]).includes(k)) opt[k] = v;
+    else if (v !== null && typeof v === 'object') {
+      throw new InputError(`${o.paramsFile ?? 'params.yaml'}: ${o.paramsSection}.${k} must be a single value`, { key: `${o.paramsSection}.${k}` });
+    } else hyper[k] = v as Params[string];
+  }
+  const target = o.target ?? (opt.target as string | undefined);
+  const { frame, lines } = await readCsvWithLines(abs(csv), { target, label: csv });
+
+  let featurize: unknown;
+  let featurized: string | undefined;
+  const statePath = o.featurize === false ? undefined : o.featurize ?? (existsSync(abs(`${csv}.featurize.json`)) ? `${csv}.featurize.json` : undefined);
+  if (statePath) {
+    featurize = await readFeaturizeState(abs(statePath));
+    featurized = statePath;
+  }
+
+  const result = await train(frame, {
+    ...o,
+    target,
+    task: o.task ?? (opt.task as Task | undefined),
+    algorithm: o.algorithm ?? (opt.algorithm as Algorithm | undefined),
+    validation: o.validation ?? (opt.validation as string | undefined),
+    seed: o.seed ?? (opt.seed as number | undefined),
+    params: { ...hyper, ...(o.params ?? {}) },
+    lines,
+    featurize,
+  });
+  if (o.output) await writeFileAtomic(abs(o.output), result.modelChunks);
+  if (o.metricsPath) {
+    await writeFileAtomic(abs(o.metricsPath), [canonicalJson(metricsDocument(result))]);
+  }
+  return { ...result, output: o.output, metricsPath: o.metricsPath, featurized };
+}
+
+async function readParamsSection(path: string, shown: string, section: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new InputError(`${shown}: cannot read the params file (needed by --params-section ${section})`, { file: shown });
+  }
+  let doc: unknown;
+  try {
+    doc = YAML.parse(text);
+  } catch (e) {
+    throw new InputError(`${shown}: not valid YAML (${(e as Error).message.split('\n')[0]})`, { file: shown });
+  }
+  let node: unknown = doc;
+  for (const part of section.split('.')) {
+    node = node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
+  }
+  if (node === undefined) throw new InputError(`${shown}: no section "${section}"`, { file: shown, key: section });
+  if (node === null) return {};
+  if (typeof node !== 'object' || Array.isArray(node)) throw new InputError(`${shown}: "${section}" must be a mapping of hyperparameters`, { file: shown, key: section });
+  return node as Record<string, unknown>;
+}

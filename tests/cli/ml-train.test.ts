@@ -1,0 +1,84 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mlv, mlvOk, removeDir, tempDir, ROOT } from '../helpers/repo.js';
+
+const dir = tempDir('mlv-train-');
+after(() => removeDir(dir));
+copyFileSync(join(ROOT, 'fixtures/ml/iris.csv'), join(dir, 'iris.csv'));
+copyFileSync(join(ROOT, 'fixtures/ml/wine.csv'), join(dir, 'wine.csv'));
+
+test('two runs write byte-identical model and metrics files', () => {
+  const args = (n: number) => ['train', 'wine.csv', '--target', 'cultivar', '-p', 'n_estimators=30', '--validation', 'kfold:3', '--seed', '7', '-o', `m${n}.json`, '--metrics', `met${n}.json`];
+  mlvOk(dir, args(1));
+  mlvOk(dir, [...args(2), '--jobs', '2']);
+  assert.equal(readFileSync(join(dir, 'm1.json'), 'utf8'), readFileSync(join(dir, 'm2.json'), 'utf8'));
+  assert.equal(readFileSync(join(dir, 'met1.json'), 'utf8'), readFileSync(join(dir, 'met2.json'), 'utf8'));
+  const model = JSON.parse(readFileSync(join(dir, 'm1.json'), 'utf8'));
+  assert.equal(model.format, 'mlv-model');
+  assert.equal(model.seed, 7);
+  assert.deepEqual(model.labels, ['class_0', 'class_1', 'class_2']);
+  assert.equal(model.state.trees.length, 30);
+  const other = mlvOk(dir, ['train', 'wine.csv', '--target', 'cultivar', '-p', 'n_estimators=30', '--seed', '8', '--json']);
+  assert.ok(JSON.parse(other.stdout).metrics.accuracy);
+});
+
+test('--json prints {metrics: {name: {mean, std, folds}}} and the training cost', () => {
+  const r = mlvOk(dir, ['train', 'iris.csv', '--target', 'species', '--validation', 'kfold:5', '--algorithm', 'decision_tree', '--json']);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.task, 'classification');
+  assert.deepEqual(Object.keys(j.metrics.accuracy).sort(), ['folds', 'mean', 'std']);
+  assert.equal(j.metrics.accuracy.folds.length, 5);
+  assert.ok(j.metrics.accuracy.mean > 0.85);
+  assert.equal(j.confusion_matrix.matrix.flat().reduce((a: number, b: number) => a + b, 0), 150);
+  assert.equal(typeof j.cost.seconds, 'number');
+  assert.equal(j.cost.n_features, 4);
+  assert.ok(j.cost.model_bytes > 0);
+  assert.match(r.stderr, /task: classification/);
+});
+
+test('hyperparameters from params.yaml (--params-section), -p wins', () => {
+  writeFileSync(join(dir, 'params.yaml'), 'train:\n  n_estimators: 3\n  max_depth: 2\n  seed: 5\n');
+  mlvOk(dir, ['train', 'iris.csv', '--target', 'species', '--params-section', 'train', '-p', 'max_depth=3', '-o', 'p.json']);
+  const m = JSON.parse(readFileSync(join(dir, 'p.json'), 'utf8'));
+  assert.equal(m.params.n_estimators, 3);
+  assert.equal(m.params.max_depth, 3);
+  assert.equal(m.seed, 5);
+  writeFileSync(join(dir, 'params.yaml'), 'train:\n  n_trees: 3\n');
+  const bad = mlv(dir, ['train', 'iris.csv', '--target', 'species', '--params-section', 'train']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /unknown hyperparameter "n_trees"/);
+});
+
+test('bad input exits 2 with one clear line', () => {
+  writeFileSync(join(dir, 'mixed.csv'), 'x,city,y\n1,Oslo,a\n2,Rome,b\n3,Oslo,a\n4,Rome,b\n');
+  writeFileSync(join(dir, 'one.csv'), 'x,y\n1,a\n2,a\n3,a\n');
+  const cases: Array<[string[], RegExp]> = [
+    [['train', 'mixed.csv', '--target', 'y'], /column "city" is not numeric; encode it with `mlv featurize`/],
+    [['train', 'one.csv', '--target', 'y'], /single class/],
+    [['train', 'iris.csv', '--target', 'species', '--validation', 'kfold:500'], /k is larger than the number of rows \(150\)/],
+    [['train', 'iris.csv', '--target', 'species', '--validation', 'leave-p-out:3'], /551,300 fits, more than the limit of 100,000/],
+    [['train', 'iris.csv', '--target', 'species', '-p', 'depth=3'], /unknown hyperparameter "depth" for random_forest/],
+    [['train', 'iris.csv', '--target', 'species', '-p', 'max_depth=-1'], /max_depth: expected an integer >= 1/],
+    [['train', 'iris.csv'], /--target is required/],
+  ];
+  for (const [args, re] of cases) {
+    const r = mlv(dir, args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+});
+
+test('clustering and reduction need no target; leave-p-out scores every row', () => {
+  writeFileSync(join(dir, 'pts.csv'), 'a,b\n0,0\n0.1,0\n0,0.1\n5,5\n5.1,5\n5,5.1\n');
+  const c = JSON.parse(mlvOk(dir, ['train', 'pts.csv', '--task', 'clustering', '-p', 'n_clusters=2', '--json']).stdout);
+  assert.ok(c.metrics.silhouette.mean > 0.9);
+  const r = JSON.parse(mlvOk(dir, ['train', 'pts.csv', '--task', 'reduction', '-p', 'n_components=1', '--json']).stdout);
+  assert.equal(r.explained_variance_ratio.length, 1);
+  assert.ok(r.explained_variance_ratio[0] > 0.99);
+  const l = JSON.parse(mlvOk(dir, ['train', 'iris.csv', '--target', 'species', '--algorithm', 'decision_tree', '--validation', 'leave-p-out:1', '--json']).stdout);
+  assert.equal(l.metrics.accuracy.folds.length, 150);
+  assert.equal(l.confusion_matrix.matrix.flat().reduce((a: number, b: number) => a + b, 0), 150);
+});
