@@ -15,8 +15,8 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  registerAll(program);
   try {
+    await registerAll(program, argv);
     await program.parseAsync(argv);
     return exitCodeOf(program);
   } catch (e) {

@@ -1,32 +1,44 @@
 import type { Command } from 'commander';
-// One line per command module; each exports `register(program)`.
-// Add a line here with a single small edit (other engineers edit this file too).
-import * as init from './init.js';
-import * as add from './add.js';
-import * as status from './status.js';
-import * as checkout from './checkout.js';
-import * as get from './get.js';
-import * as diff from './diff.js';
-import * as gc from './gc.js';
-import * as fsck from './fsck.js';
-import * as remote from './remote.js';
-import * as push from './push.js';
-import * as installHooks from './installHooks.js';
 
-const modules: Array<{ register: (program: Command) => void }> = [
-  init,
-  add,
-  status,
-  checkout,
-  get,
-  diff,
-  gc,
-  fsck,
-  remote,
-  push,
-  installHooks,
-];
+/**
+ * Command modules are loaded on demand: `mlv status` loads only status.ts and what it
+ * imports, not the ML built-ins or the UI, so start-up stays short. To add a command:
+ * one entry in `modules`, and its top-level names in `names`.
+ */
+type Module = { register: (program: Command) => void };
+const modules: Record<string, () => Promise<Module>> = {
+  init: () => import('./init.js'),
+  add: () => import('./add.js'),
+  status: () => import('./status.js'),
+  checkout: () => import('./checkout.js'),
+  get: () => import('./get.js'),
+  diff: () => import('./diff.js'),
+  gc: () => import('./gc.js'),
+  fsck: () => import('./fsck.js'),
+  remote: () => import('./remote.js'),
+  push: () => import('./push.js'),
+  installHooks: () => import('./installHooks.js'),
+  repro: () => import('./repro.js'),
+  params: () => import('./params.js'),
+  metrics: () => import('./metrics.js'),
+  exp: () => import('./exp.js'),
+  explore: () => import('./explore.js'),
+  featurize: () => import('./featurize.js'),
+  train: () => import('./train.js'),
+  predict: () => import('./predict.js'),
+  evaluate: () => import('./evaluate.js'),
+  ui: () => import('./ui.js'),
+};
 
-export function registerAll(program: Command): void {
-  for (const m of modules) m.register(program);
+/** Top-level command name → the module that registers it (where they differ). */
+const names: Record<string, string> = { pull: 'push', fetch: 'push', 'install-hooks': 'installHooks' };
+
+export async function registerAll(program: Command, argv: string[]): Promise<void> {
+  const word = argv.slice(2).find((a) => !a.startsWith('-'));
+  const key = word === undefined ? undefined : names[word] ?? (word in modules ? word : undefined);
+  if (!word && (argv.includes('-V') || argv.includes('--version'))) return;
+  // Help, a typo or no command: register everything so commander can list or suggest.
+  const keys = key ? [key] : Object.keys(modules);
+  const loaded = await Promise.all(keys.map((k) => modules[k]()));
+  for (const m of loaded) m.register(program);
 }
