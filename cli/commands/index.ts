@@ -27,11 +27,12 @@ const modules: Record<string, () => Promise<Module>> = {
   train: () => import('./train.js'),
   predict: () => import('./predict.js'),
   evaluate: () => import('./evaluate.js'),
+  importModel: () => import('./importModel.js'),
   ui: () => import('./ui.js'),
 };
 
 /** Top-level command name → the module that registers it (where they differ). */
-const names: Record<string, string> = { pull: 'push', fetch: 'push', 'install-hooks': 'installHooks' };
+const names: Record<string, string> = { pull: 'push', fetch: 'push', 'install-hooks': 'installHooks', 'import-model': 'importModel' };
 
 export async function registerAll(program: Command, argv: string[]): Promise<void> {
   const word = argv.slice(2).find((a) => !a.startsWith('-'));
