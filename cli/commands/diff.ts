@@ -42,4 +42,5 @@ export function renderDiff(r: DiffResult): string {
   return lines.join('\n');
 }
 
-const fmt = (v: unknown) => (v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
+// Numbers to 10 significant digits, as `mlv metrics diff` prints them.
+const fmt = (v: unknown) => (v === undefined ? '—' : typeof v === 'string' ? v : typeof v === 'number' ? String(Number(v.toPrecision(10))) : JSON.stringify(v));

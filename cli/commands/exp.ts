@@ -1,7 +1,7 @@
 /**
  * `mlv exp …` — experiments as commits on refs/mlv/exps (src/experiments/).
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { ExpRunResult } from '../../src/api/expRun.js';
 import type { ExpShowResult, ExpShowRow } from '../../src/api/expShow.js';
 import { UsageError } from '../../src/errors/index.js';
@@ -58,8 +58,8 @@ export function register(program: Command): void {
     .description('baseline commits and their experiments: params, metrics and deltas against the baseline')
     .option('-n, --num <N>', 'commits of the current branch to show', int('-n'), 10)
     .option('--sort-by <key>', 'sort every row by a metric (best first) or a param')
-    .option('--asc', 'sort ascending')
-    .option('--desc', 'sort descending')
+    .addOption(new Option('--asc', 'sort ascending (default: best first)').conflicts('desc'))
+    .addOption(new Option('--desc', 'sort descending (default: best first)').conflicts('asc'))
     .option('--only-changed', 'only params and metrics that differ between rows')
     .option('--json', 'print the table as JSON')
     .action(async (o: { num: number; sortBy?: string; asc?: boolean; desc?: boolean; onlyChanged?: boolean; json?: boolean }) => {
@@ -152,6 +152,7 @@ export function register(program: Command): void {
       if (o.json) return printJson(r);
       const changed = Object.entries(r.best.overrides ?? {}).map(([k, v]) => `${k}=${fmt(v)}`).join(' ');
       out(`${r.best.name}  ${r.metric}=${num(r.value)} (${r.direction}, of ${r.considered})${changed ? '  ' + changed : ''}\n  ${r.best.ref}`);
+      if (r.tied.length) out(`  tied with ${r.tied.slice(0, 5).join(', ')}${r.tied.length > 5 ? ` and ${r.tied.length - 5} more` : ''}`);
     });
 
   exp.command('search')

@@ -19,6 +19,8 @@ export interface ExpBestResult {
   best: ExpVersionRow;
   /** Experiments that had the metric. */
   considered: number;
+  /** Other experiments with exactly the best value (the first in the table order is `best`). */
+  tied: string[];
 }
 
 /**
@@ -48,5 +50,6 @@ export async function expBest(opts: ExpBestOptions): Promise<ExpBestResult> {
     if (!best || (direction === 'max' ? v > best.metrics[key] : v < best.metrics[key])) best = r;
   }
   if (!best) throw new NotFoundError('metric', `${key}: no experiment recorded this metric`, { metric: key });
-  return { metric: key, direction, value: best.metrics[key], best, considered };
+  const tied = exps.filter((r) => r !== best && r.metrics[key] === best!.metrics[key]).map((r) => r.name);
+  return { metric: key, direction, value: best.metrics[key], best, considered, tied };
 }

@@ -123,15 +123,18 @@ function compileTerm(term: string, keys: TableKeys): RowPredicate {
 export function resolveKey(key: string, keys: TableKeys, term = key): Column {
   if (keys.metrics.includes(key)) return { kind: 'metric', key };
   if (keys.params.includes(key)) return { kind: 'param', key };
-  const suffix = '.' + key;
+  // A suffix after a key separator: "accuracy" finds "eval.accuracy" and "eval.json:accuracy".
+  const ends = (k: string) => k.endsWith('.' + key) || k.endsWith(':' + key);
   const found: Column[] = [
-    ...keys.metrics.filter((k) => k.endsWith(suffix)).map((k) => ({ kind: 'metric' as const, key: k })),
-    ...keys.params.filter((k) => k.endsWith(suffix)).map((k) => ({ kind: 'param' as const, key: k })),
+    ...keys.metrics.filter(ends).map((k) => ({ kind: 'metric' as const, key: k })),
+    ...keys.params.filter(ends).map((k) => ({ kind: 'param' as const, key: k })),
   ];
   if (found.length === 1) return found[0];
-  if (found.length === 0) throw new InputError(`filter "${term}": no param or metric named "${key}"`, { term, key });
+  // `term` is what the user typed: a filter term, or an option such as "--sort-by x".
+  const what = term.startsWith('--') ? term : `filter "${term}"`;
+  if (found.length === 0) throw new InputError(`${what}: no param or metric named "${key}"`, { term, key });
   throw new InputError(
-    `filter "${term}": "${key}" is ambiguous (${found.map((c) => c.key).join(', ')})`,
+    `${what}: "${key}" is ambiguous (${found.map((c) => c.key).join(', ')})`,
     { term, key, candidates: found.map((c) => c.key) },
   );
 }
@@ -230,8 +233,11 @@ export function rowDeltas(
 
 /** The default direction rule: losses and errors are minimised, everything else maximised. */
 export function defaultDirection(metric: string): MetricDirection {
-  const last = metric.toLowerCase().split(/[./]/).pop() ?? '';
-  return /(^|_)(loss|error|err|mae|mse|rmse|mape|logloss|log_loss)($|_)/.test(last) ? 'min' : 'max';
+  const lower = metric.toLowerCase();
+  const last = lower.split(/[./:]/).pop() ?? '';
+  // Costs (training time, model size) are better smaller, like losses and errors.
+  if (/(^|[.:])cost\./.test(lower)) return 'min';
+  return /(^|_)(loss|error|err|mae|mse|rmse|mape|logloss|log_loss|bytes|seconds|secs|time|latency|memory)($|_)/.test(last) ? 'min' : 'max';
 }
 
 // ---------------------------------------------------------------- hide unchanged

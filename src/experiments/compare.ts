@@ -6,6 +6,7 @@ import { versionSides } from '../api/diff.js';
 import { diffArtifacts } from '../compare/artifacts.js';
 import type { ParamValue, VersionDiff, VersionRow } from '../compare/types.js';
 import { resolveRev } from '../git/porcelain.js';
+import { NotFoundError } from '../errors/index.js';
 import type { Repo } from '../repo/Repo.js';
 import { diffEntries, readManifest } from '../repo/workspace.js';
 import { readFilesAt } from './gitRead.js';
@@ -27,7 +28,12 @@ export async function rowFor(root: string, spec: string, exps: ExpRef[] = listEx
   try { exp = resolveExp(root, spec, exps); } catch (e) {
     if ((e as { code?: string }).code === 'EAMBIGUOUS') throw e;
   }
-  const rev = exp?.commit ?? resolveRev(root, spec);
+  let rev: string;
+  try {
+    rev = exp?.commit ?? resolveRev(root, spec);
+  } catch {
+    throw new NotFoundError('experiment', `${spec}: neither an experiment nor a commit (see mlv exp show)`, { spec });
+  }
   const [v] = await versionValues(root, [rev]);
   if (exp) {
     return { id: exp.ref, kind: 'exp', rev, name: exp.name, baseline: exp.baseline, date: exp.date, message: exp.subject, params: expParams(v.params, exp), metrics: expMetrics(v.metrics, exp), status: exp.status };

@@ -129,3 +129,13 @@ test('columnsThatFit and columnOffset window the columns', () => {
   assert.equal(columnOffset(1, 3, w, 21, 1), 1);
   assert.equal(columnOffset(2, 1, w, 21, 1), 1);
 });
+
+test('metric names: a suffix after a file separator resolves; costs are minimised', () => {
+  const files = collectKeys([row('x', {}, { 'a.json:acc': 0.9, 'b.json:acc': 0.8, 'eval.json:r2': 0.5 })]);
+  assert.deepEqual(resolveKey('r2', files), { kind: 'metric', key: 'eval.json:r2' });
+  assert.throws(() => resolveKey('acc', files), (e: unknown) => e instanceof InputError && /ambiguous \(a\.json:acc, b\.json:acc\)/.test(e.message));
+  assert.equal(defaultDirection('train_metrics.json:cost.model_bytes'), 'min');
+  assert.equal(defaultDirection('cost.seconds'), 'min');
+  assert.equal(defaultDirection('eval.json:log_loss'), 'min');
+  assert.equal(defaultDirection('eval.json:accuracy'), 'max');
+});
