@@ -48,7 +48,7 @@ export async function hashPath(repo: Repo, repoPath: string, opts: { store?: boo
     let hash: string;
     if (opts.store) {
       const known = repo.state().lookup(repoPath, st);
-      hash = (await repo.store.addFile(abs, onBytes, known)).hash;
+      hash = (await repo.store.addFile(abs, onBytes, known, st)).hash;
       repo.state().record(repoPath, st, hash);
     } else hash = await hashOne(repo, repoPath, abs, st, onBytes);
     return { kind: 'file', hash, size: st.size, files: 1, skipped: [] };
@@ -62,7 +62,7 @@ export async function hashPath(repo: Repo, repoPath: string, opts: { store?: boo
     let hash: string;
     if (opts.store) {
       const known = repo.state().lookup(fileRepoPath, f.stat);
-      hash = (await repo.store.addFile(f.abs, onBytes, known)).hash;
+      hash = (await repo.store.addFile(f.abs, onBytes, known, f.stat)).hash;
       repo.state().record(fileRepoPath, f.stat, hash);
     } else hash = await hashOne(repo, fileRepoPath, f.abs, f.stat, onBytes);
     entries.push({ path: f.rel, hash, size: f.stat.size, exec: f.exec });

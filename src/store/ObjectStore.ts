@@ -9,6 +9,7 @@ import {
 } from 'node:fs';
 import { copyFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { Stats } from 'node:fs';
 import { CorruptObjectError, InputError, NotFoundError } from '../errors/index.js';
 import { fsyncDir, fsyncFile, tmpName } from './atomic.js';
 import { CHUNK, hashBytes, hashFile, HEX64 } from './hash.js';
@@ -70,8 +71,9 @@ export class ObjectStore {
     return list.filter((h) => !byPrefix.get(h.slice(0, 2))!.has(h.slice(2)));
   }
 
+  private tmpReady = false;
   private newTmp(hint: string): string {
-    mkdirSync(this.tmpDir, { recursive: true });
+    if (!this.tmpReady) { mkdirSync(this.tmpDir, { recursive: true }); this.tmpReady = true; }
     return tmpName(this.tmpDir, hint);
   }
 
@@ -94,28 +96,34 @@ export class ObjectStore {
    * this thread hashes the source, so a big file costs about one hash pass, not two.
    * If the source changed meanwhile (size or mtime moved), the copy is discarded.
    */
-  async addFile(src: string, onBytes?: (n: number) => void, knownHash?: string): Promise<StoredObject> {
-    const before = await stat(src);
+  async addFile(src: string, onBytes?: (n: number) => void, knownHash?: string, st?: Stats): Promise<StoredObject> {
+    const before = st ?? statSync(src);
     if (knownHash && this.has(knownHash)) return { hash: knownHash, size: before.size };
+    if (before.size <= CHUNK) {
+      // Small files: one read, one hash, one write; no thread-pool round trips.
+      const data = readFileSync(src);
+      const hash = hashBytes(data);
+      onBytes?.(data.length);
+      if (this.has(hash)) return { hash, size: data.length };
+      const tmp = this.newTmp('add');
+      try {
+        writeAll(tmp, data, this.durable);
+        this.install(tmp, hash);
+      } catch (e) {
+        rmSync(tmp, { force: true });
+        throw e;
+      }
+      return { hash, size: data.length };
+    }
     const tmp = this.newTmp('add');
     try {
-      let hash: string;
-      if (before.size <= CHUNK) {
-        const data = readFileSync(src);
-        hash = hashBytes(data);
-        onBytes?.(data.length);
-        if (this.has(hash)) return { hash, size: data.length };
-        writeAll(tmp, data, this.durable);
-      } else {
-        const [h] = await Promise.all([hashFile(src, onBytes), copyFile(src, tmp)]);
-        hash = h;
-        const after = await stat(src);
-        if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
-          throw new InputError(`${src}: the file changed while it was being added; try again`, { path: src });
-        }
-        if (this.has(hash)) { rmSync(tmp, { force: true }); return { hash, size: before.size }; }
-        if (this.durable) fsyncFile(tmp);
+      const [hash] = await Promise.all([hashFile(src, onBytes), copyFile(src, tmp)]);
+      const after = await stat(src);
+      if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
+        throw new InputError(`${src}: the file changed while it was being added; try again`, { path: src });
       }
+      if (this.has(hash)) { rmSync(tmp, { force: true }); return { hash, size: before.size }; }
+      if (this.durable) fsyncFile(tmp);
       this.install(tmp, hash);
       return { hash, size: before.size };
     } catch (e) {

@@ -6,8 +6,12 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSyn
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
+// One random tag per process and a counter: unique names without a random draw per file.
+const processTag = `${process.pid}.${randomBytes(4).toString('hex')}`;
+let counter = 0;
+
 export function tmpName(dir: string, hint = 'tmp'): string {
-  return join(dir, `.${basename(hint)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  return join(dir, `.${basename(hint)}.${processTag}.${(counter++).toString(36)}.tmp`);
 }
 
 export function fsyncDir(dir: string): void {
