@@ -13,25 +13,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Papa from 'papaparse';
 import { streamCsvRows } from '../src/ml/csv.js';
+import { mulberry32 } from '../src/ml/rng.js';
 
 const MB = Number(process.env.MLV_BENCH_MB ?? 1024);
 const BIN = resolve(import.meta.dirname, '..', 'bin', 'mlv.js');
 const work = join(tmpdir(), `mlv-bench-data-${process.pid}`);
 
-/** A seeded PRNG (mulberry32): the same file every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function generate(path: string, bytes: number): Promise<number> {
-  const r = rng(42);
+  const r = mulberry32(42);
   const out = createWriteStream(path, { highWaterMark: 4 << 20 });
   const cats = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa'];
   const notes = ['ok', 'late, retried', 'said "fine"', '', 'NA', 'multi\nline'];

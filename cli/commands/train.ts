@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../src/errors/index.js';
-import { trainFile } from '../../src/ml/train.js';
+import { metricsDocument, trainFile } from '../../src/ml/train.js';
 import { parseScalar, type Params } from '../../src/ml/models/params.js';
 import type { Algorithm, Task } from '../../src/ml/models/index.js';
 import { color, cwd, err, formatBytes, out, printJson, progressBar, table } from '../io.js';
@@ -62,13 +62,8 @@ export function register(program: Command): void {
       if (r.taskInferred) err(`task: ${r.task} (${r.taskInferred}; pass --task to choose)`);
       if (opts.json) {
         printJson({
-          task: r.task,
-          algorithm: r.algorithm,
-          validation: r.validation,
-          metrics: r.metrics,
-          confusion_matrix: r.confusion_matrix,
-          feature_importances: r.feature_importances,
-          explained_variance_ratio: r.explained_variance_ratio,
+          ...metricsDocument(r),
+          // Seconds vary run to run, so only this output has them, not the metrics file.
           cost: r.cost,
           model: r.output ?? null,
           metrics_file: r.metricsPath ?? null,
