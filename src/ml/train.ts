@@ -386,7 +386,7 @@ export function metricsDocument(r: TrainResult): Record<string, unknown> {
 export interface TrainFileOptions extends Omit<TrainOptions, 'lines' | 'featurize' | 'params'> {
   /** Hyperparameters from the command line (win over the params file). */
   params?: Params;
-  /** Where relative paths start (the CLI passes process.cwd()). */
+  /** Where relative paths start (the CLI passes its working directory). */
   cwd: string;
   /** `--params-section train`: take hyperparameters from this section of the params file. */
   paramsSection?: string;

@@ -55,7 +55,7 @@ export interface VerifyOptions {
 /**
  * @example
  *   const r = await verifyRev({ root, rev: 'HEAD~2' });
- *   if (!r.match) console.log(r.rows.filter((x) => !x.match));
+ *   if (!r.match) report(r.rows.filter((x) => !x.match));
  */
 export async function verifyRev(opts: VerifyOptions): Promise<VerifyResult> {
   const t0 = Date.now();

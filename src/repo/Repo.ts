@@ -18,7 +18,7 @@ export interface Repo {
 }
 
 export interface RepoOptions {
-  /** Directory the command runs in (the CLI passes process.cwd()). */
+  /** Directory the command runs in (the CLI passes its working directory). */
   cwd: string;
 }
 
