@@ -46,12 +46,14 @@ export function formatBytes(n: number): string {
  */
 export function progressBar(label: string): { onProgress: (e: ProgressEvent) => void; done: () => void } {
   const tty = Boolean(process.stderr.isTTY) && !process.env.MLV_NO_PROGRESS;
+  // How long an operation runs before a bar appears (tests set 0).
+  const after = Number(process.env.MLV_PROGRESS_AFTER_MS ?? 1000);
   const start = Date.now();
   let last = 0;
   let shown = false;
   const draw = (e: ProgressEvent) => {
     const now = Date.now();
-    if (!tty || now - start < 1000 || now - last < 100) return;
+    if (!tty || now - start < after || now - last < 100) return;
     last = now;
     shown = true;
     const width = 30;

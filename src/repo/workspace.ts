@@ -42,7 +42,8 @@ export async function hashPath(repo: Repo, repoPath: string, opts: { store?: boo
   const st = statOrUndefined(abs);
   if (!st) return undefined;
   let done = 0;
-  const onBytes = opts.onProgress ? (n: number) => { done += n; opts.onProgress!({ unit: 'bytes', done }); } : undefined;
+  let total: number | undefined = st.isFile() ? st.size : undefined;
+  const onBytes = opts.onProgress ? (n: number) => { done += n; opts.onProgress!({ unit: 'bytes', done, total }); } : undefined;
   if (st.isSymbolicLink()) throw new InputError(`${repoPath}: is a symbolic link; mlv tracks the data itself, not links`, { path: repoPath });
   if (st.isFile()) {
     let hash: string;
@@ -55,7 +56,7 @@ export async function hashPath(repo: Repo, repoPath: string, opts: { store?: boo
   }
   if (!st.isDirectory()) throw new InputError(`${repoPath}: is not a regular file or directory`, { path: repoPath });
   const { files, skipped } = walkTracked(repo.root, repoPath);
-  const total = files.reduce((s, f) => s + f.stat.size, 0);
+  total = files.reduce((s, f) => s + f.stat.size, 0);
   const entries: ManifestEntry[] = [];
   for (const f of files) {
     const fileRepoPath = `${repoPath}/${f.rel}`;
