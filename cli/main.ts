@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { MlvError } from '../src/errors/index.js';
 import { registerAll } from './commands/index.js';
-import { err } from './io.js';
+import { err, printJson } from './io.js';
 import { VERSION } from '../src/version.js';
 
 /**
@@ -9,6 +9,8 @@ import { VERSION } from '../src/version.js';
  * failed, 2 usage or input, 3 internal.
  */
 export async function main(argv: string[]): Promise<number> {
+  // mlv supports Node 20; the AWS SDK's notice about its own future releases is not for users.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const program = new Command('mlv')
     .description('Git-native data and model versioning for machine learning')
     .version(VERSION, '-V, --version')
@@ -20,7 +22,7 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return exitCodeOf(program);
   } catch (e) {
-    return report(e);
+    return report(e, argv.includes('--json'));
   }
 }
 
@@ -33,17 +35,22 @@ function exitCodeOf(_program: Command): number {
   return pending;
 }
 
-function report(e: unknown): number {
+function report(e: unknown, json: boolean): number {
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-    return e.exitCode === 0 ? 0 : 2;
+    const code = e.exitCode === 0 ? 0 : 2;
+    if (json && code) printJson({ error: { code: 'EUSAGE', message: e.message.replace(/^error: /, ''), exitCode: 2 } });
+    return code;
   }
   if (e instanceof MlvError) {
     err(`mlv: ${e.message}`);
+    // With --json the one document on stdout is the error, so scripts never parse nothing.
+    if (json) printJson({ error: { code: e.code, message: e.message, exitCode: e.exitCode, ...e.data } });
     return e.exitCode;
   }
   const error = e as Error;
   err(`mlv: internal error: ${error?.message ?? String(e)}`);
   if (process.env.MLV_DEBUG && error?.stack) err(error.stack);
+  if (json) printJson({ error: { code: 'EINTERNAL', message: error?.message ?? String(e), exitCode: 3 } });
   return 3;
 }

@@ -214,6 +214,11 @@ function progress(e: ExpEvent): void {
     const r = e.result;
     const mark = r.status === 'ok' ? color.green('✓') : r.status === 'failed' ? color.red('✗') : color.yellow('–');
     err(`${mark} ${r.name}  ${r.status}${r.error && r.status === 'failed' ? ': ' + r.error.split('\n')[0] : ''}  (${r.seconds.toFixed(1)} s)`);
+    // The command's own last words say why it failed; the first line only says that it did.
+    if (r.status === 'failed' && r.error) {
+      const tail = r.error.split('\n').slice(1).filter((l) => l.trim() && !l.startsWith('---')).slice(-3);
+      for (const l of tail) err(`    ${l}`);
+    }
   }
 }
 

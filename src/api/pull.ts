@@ -155,7 +155,9 @@ export async function fetchMissing(repo: Repo, items: Tracked[]): Promise<number
   const { objects, unknownManifests } = objectsOfTracked(repo, items);
   const missing = [...objects].filter((h) => !repo.store.has(h));
   if (missing.length === 0 && unknownManifests.length === 0) return 0;
-  const names = items.map((t) => t.path).join(', ');
+  // Name only the data whose objects are absent, not everything asked for.
+  const lacking = (list: Tracked[]) => list.filter((t) => { const o = objectsOfTracked(repo, [t]); return o.unknownManifests.length > 0 || [...o.objects].some((h) => !repo.store.has(h)); });
+  const names = lacking(items).map((t) => t.path).join(', ');
   if (Object.keys(repo.config.remotes).length === 0) {
     throw new NotFoundError('object', `${names}: data is not in the cache and no remote is configured to pull it from`, { paths: items.map((t) => t.path) });
   }
@@ -165,7 +167,7 @@ export async function fetchMissing(repo: Repo, items: Tracked[]): Promise<number
     const still = objectsOfTracked(repo, items);
     const absent = [...still.objects].filter((h) => !repo.store.has(h));
     if (absent.length || still.unknownManifests.length) {
-      throw new NotFoundError('object', `${names}: ${absent.length + still.unknownManifests.length} object(s) are neither in the cache nor on remote '${remote.name}'${r.failed.length ? ` (${r.failed[0].error})` : ''}`, { absent });
+      throw new NotFoundError('object', `${lacking(items).map((t) => t.path).join(', ')}: ${absent.length + still.unknownManifests.length} object(s) are neither in the cache nor on remote '${remote.name}'${r.failed.length ? ` (${r.failed[0].error})` : ''}`, { absent });
     }
     return r.transferred;
   } finally {

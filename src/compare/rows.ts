@@ -234,10 +234,15 @@ export function rowDeltas(
 /** The default direction rule: losses and errors are minimised, everything else maximised. */
 export function defaultDirection(metric: string): MetricDirection {
   const lower = metric.toLowerCase();
-  const last = lower.split(/[./:]/).pop() ?? '';
+  const parts = lower.split(/[./:]/);
   // Costs (training time, model size) are better smaller, like losses and errors.
-  if (/(^|[.:])cost\./.test(lower)) return 'min';
-  return /(^|_)(loss|error|err|mae|mse|rmse|mape|logloss|log_loss|bytes|seconds|secs|time|latency|memory)($|_)/.test(last) ? 'min' : 'max';
+  if (parts.includes('cost')) return 'min';
+  // Any segment may name the error: "metrics.mae.mean" is a mean absolute error.
+  const errorish = /(^|_)(loss|error|err|mae|mse|rmse|mape|logloss|log_loss|bytes|seconds|secs|time|latency|memory)($|_)/;
+  if (parts.some((p) => errorish.test(p))) return 'min';
+  // A spread across folds is better small too.
+  if (parts[parts.length - 1] === 'std') return 'min';
+  return 'max';
 }
 
 // ---------------------------------------------------------------- hide unchanged

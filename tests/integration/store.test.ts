@@ -491,3 +491,17 @@ test('a pointer missing a key, or whose size disagrees with its object, is repor
   assert.equal(JSON.parse(r.stdout).problems[0].problem, 'size-mismatch');
   removeDir(dir);
 });
+
+test('with --json an error is the one JSON document on stdout', () => {
+  const dir = initRepo();
+  const r = mlv(dir, ['get', 'HEAD', 'nope.bin', '--json']);
+  assert.equal(r.code, 2);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.error.exitCode, 2);
+  assert.match(doc.error.message, /no commits yet/);
+  assert.match(r.stderr, /^mlv: HEAD: the repository has no commits yet/);
+  const usage = mlv(dir, ['status', '--json', '--no-such-flag']);
+  assert.equal(usage.code, 2);
+  assert.equal(JSON.parse(usage.stdout).error.code, 'EUSAGE');
+  removeDir(dir);
+});

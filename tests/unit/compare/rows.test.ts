@@ -138,4 +138,8 @@ test('metric names: a suffix after a file separator resolves; costs are minimise
   assert.equal(defaultDirection('cost.seconds'), 'min');
   assert.equal(defaultDirection('eval.json:log_loss'), 'min');
   assert.equal(defaultDirection('eval.json:accuracy'), 'max');
+  assert.equal(defaultDirection('train_metrics.json:metrics.mae.mean'), 'min');
+  assert.equal(defaultDirection('train_metrics.json:metrics.rmse.mean'), 'min');
+  assert.equal(defaultDirection('train_metrics.json:metrics.r2.mean'), 'max');
+  assert.equal(defaultDirection('train_metrics.json:metrics.r2.std'), 'min');
 });
