@@ -170,7 +170,8 @@ function cell(p: TableProps, row: VersionRow, next: VersionRow | undefined, c: C
       }
       const color = row.status === 'failed' ? 'red' : row.status === 'running' ? 'yellow'
         : row.kind === 'commit' ? 'yellow' : undefined;
-      return [seg(glyph, { dim: true }), seg(fit(row.name, w - glyph.length), { color, bold: row.kind === 'commit' })];
+      const mark = row.status === 'failed' ? ' ✗' : '';
+      return [seg(glyph, { dim: true }), seg(fit(row.name + mark, w - glyph.length), { color, bold: row.kind === 'commit' })];
     }
     case 'date': return [seg(fit(shortDate(row.date), w), { dim: true })];
     case 'message': return [seg(fit(row.message, w))];

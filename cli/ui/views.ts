@@ -29,7 +29,9 @@ export function detailLines(
   lines.push([seg(rowLabel(row), { bold: true, color: 'yellow' }), seg(`  ${row.rev.slice(0, 12)}  ${row.date}`, { dim: true })]);
   if (row.message) lines.push([seg(row.message)]);
   if (row.status && row.status !== 'ok') lines.push([seg(`status: ${row.status}`, { color: row.status === 'failed' ? 'red' : 'yellow' })]);
-  lines.push([seg('rebuild: ', { dim: true }), seg(d.reproCommand, { bold: true, color: 'green' })]);
+  for (const l of (row.error ?? '').split('\n').filter((x) => x.trim() && !x.startsWith('---')).slice(0, 6)) lines.push([seg('  ' + l.slice(0, Math.max(10, width - 2)), { color: 'red' })]);
+  // A failed run produced nothing to rebuild.
+  if (row.status !== 'failed') lines.push([seg('rebuild: ', { dim: true }), seg(d.reproCommand, { bold: true, color: 'green' })]);
 
   const pk = Object.keys(row.params).sort();
   lines.push(blank, title(`Params (${pk.length})`));

@@ -21,6 +21,8 @@ export interface VersionRow {
   /** Flattened with dots: "eval.accuracy" or "accuracy". */
   metrics: Record<string, number>;
   status?: 'ok' | 'failed' | 'running';
+  /** Why a failed run failed (the stage and the tail of its stderr). */
+  error?: string;
 }
 
 export interface ArtifactInfo {

@@ -204,7 +204,15 @@ describe('interrupted push', () => {
     const killed = await mlvAsync(repo, ['push', '-j', '4'], { ...env, MLV_TEST_EXIT_AFTER_UPLOADS: '10' });
     assert.equal(killed.signal, 'SIGKILL', killed.stderr);
     const local = cacheObjects(repo);
-    const after1 = remoteObjects('bkt', 'killed');
+    // Requests already on the wire when the client died may still land on the server:
+    // measure the remote once it has stopped changing.
+    let after1 = remoteObjects('bkt', 'killed');
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      const again = remoteObjects('bkt', 'killed');
+      if (again.size === after1.size && [...again].every(([h, n]) => after1.get(h) === n)) break;
+      after1 = again;
+    }
     const complete = [...after1].filter(([h, size]) => local.get(h) === size).length;
     assert.ok(complete >= 10 && complete < total, `complete after kill: ${complete} of ${total}`);
 

@@ -315,3 +315,18 @@ test('a source that fails to load shows the error', async () => {
   assert.match(h.lastFrame() ?? '', /could not load versions: mlv\.lock: bad YAML at line 3/);
   h.unmount();
 });
+
+test('a failed experiment is marked ✗; its detail shows why and offers no rebuild', async () => {
+  const versions = smallHistory();
+  const failed = versions.find((v) => v.row.name === 'exp-depth-4')!;
+  failed.row.status = 'failed';
+  failed.row.error = "stage 'train' failed: 'mlv train' exited with code 2\n--- stderr (tail) ---\nmlv: hyperparameter max_depth: expected an integer >= 1 or null, got \"abc\"";
+  const ui = await renderUi(memorySource(versions));
+  assert.match(rowOf(ui.frame(), 'exp-depth-4'), /└ exp-depth-4 ✗/);
+  await ui.press(KEY.down, KEY.down, KEY.enter);
+  const f = await ui.waitFor((fr) => fr.includes('Params ('), 'the detail');
+  assert.match(f, /status: failed/);
+  assert.match(f, /hyperparameter max_depth: expected an integer >= 1 or null, got "abc"/);
+  assert.doesNotMatch(f, /rebuild: /);
+  ui.quit();
+});
