@@ -259,10 +259,13 @@ export function varyingKeys(
   kind: 'param' | 'metric',
 ): string[] {
   if (indices.length < 2) return [...keys];
+  // Failed runs recorded no metrics: their blanks say nothing about whether a metric varies.
+  const considered = kind === 'metric' ? indices.filter((i) => rows[i].status !== 'failed') : indices;
+  if (considered.length < 2) return [...keys];
   return keys.filter((key) => {
-    const first = kind === 'param' ? rows[indices[0]].params[key] : rows[indices[0]].metrics[key];
-    for (let i = 1; i < indices.length; i++) {
-      const row = rows[indices[i]];
+    const first = kind === 'param' ? rows[considered[0]].params[key] : rows[considered[0]].metrics[key];
+    for (let i = 1; i < considered.length; i++) {
+      const row = rows[considered[i]];
       const v = kind === 'param' ? row.params[key] : row.metrics[key];
       if (v !== first && !(Number.isNaN(v) && Number.isNaN(first))) return true;
     }

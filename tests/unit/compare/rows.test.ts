@@ -143,3 +143,12 @@ test('metric names: a suffix after a file separator resolves; costs are minimise
   assert.equal(defaultDirection('train_metrics.json:metrics.r2.mean'), 'max');
   assert.equal(defaultDirection('train_metrics.json:metrics.r2.std'), 'min');
 });
+
+test('varyingKeys: a failed run\'s missing metrics do not make a constant metric vary', () => {
+  const ok1 = row('a', { lr: 1 }, { acc: 0.9, n: 6 });
+  const ok2 = row('b', { lr: 2 }, { acc: 0.8, n: 6 });
+  const failed = { ...row('c', { lr: 3 }, {}), status: 'failed' as const };
+  const rows = [ok1, ok2, failed];
+  assert.deepEqual(varyingKeys(rows, [0, 1, 2], ['acc', 'n'], 'metric'), ['acc']);
+  assert.deepEqual(varyingKeys(rows, [0, 1, 2], ['lr'], 'param'), ['lr']);
+});
