@@ -6,7 +6,7 @@ import type { ExpRunResult } from '../../src/api/expRun.js';
 import type { ExpShowResult, ExpShowRow } from '../../src/api/expShow.js';
 import { UsageError } from '../../src/errors/index.js';
 import { describePoint } from '../../src/experiments/overrides.js';
-import { removeLiveWorktreesSync } from '../../src/experiments/worktree.js';
+import { removeLiveWorktreesSync } from '../../src/git/worktree.js';
 import type { ExpEvent, ExpResult } from '../../src/experiments/run.js';
 import { color, cwd, err, formatBytes, out, printJson, table } from '../io.js';
 import { setExitCode } from '../main.js';

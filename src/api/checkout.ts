@@ -2,7 +2,7 @@ import '../pipeline/register.js';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, NotFoundError } from '../errors/index.js';
-import { gitSync, resolveRev } from '../git/porcelain.js';
+import { gitSync, HOOK_GUARD, resolveRev } from '../git/porcelain.js';
 import type { OnProgress } from '../progress.js';
 import { withLock } from '../repo/lock.js';
 import { toRepoPath } from '../repo/paths.js';
@@ -21,11 +21,8 @@ export interface CheckoutResult {
   rev?: string;
   commit?: string;
   changed: Array<{ path: string; written: number; removed: number }>;
-  missing: string[];
 }
 
-/** Env var set while mlv itself runs git checkout, so the post-checkout hook stays out. */
-export const HOOK_GUARD = 'MLV_IN_CHECKOUT';
 
 /**
  * Make the workspace's data match the pointers at `rev` (default: the pointers in the
@@ -70,7 +67,7 @@ export async function checkout(opts: CheckoutOptions): Promise<CheckoutResult> {
     } finally {
       repo.state().save();
     }
-    return { rev: opts.rev, commit, changed, missing: [] };
+    return { rev: opts.rev, commit, changed };
   });
 }
 

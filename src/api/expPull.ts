@@ -1,6 +1,6 @@
 import { NotFoundError } from '../errors/index.js';
 import { EXP_PREFIX, listExps } from '../experiments/refs.js';
-import { gitSync } from '../git/porcelain.js';
+import { transferRefs } from '../git/porcelain.js';
 import { objectsOfTracked, trackedInScope } from '../repo/reachable.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
 import { fetchMissing } from './pull.js';
@@ -30,7 +30,7 @@ export interface ExpPullResult {
  */
 export async function expPull(opts: ExpPullOptions): Promise<ExpPullResult> {
   const repo = openRepo(opts);
-  gitSync(repo.root, ['fetch', '-q', opts.gitRemote, `${opts.force ? '+' : ''}${EXP_PREFIX}*:${EXP_PREFIX}*`]);
+  await transferRefs(repo.root, 'fetch', opts.gitRemote, `${opts.force ? '+' : ''}${EXP_PREFIX}*:${EXP_PREFIX}*`);
   const refs = listExps(repo.root).length;
   const items = await trackedInScope(repo, { exps: true });
   let transferred = 0;

@@ -1,5 +1,5 @@
 import { EXP_PREFIX, listExps } from '../experiments/refs.js';
-import { gitSync } from '../git/porcelain.js';
+import { transferRefs } from '../git/porcelain.js';
 import type { OnProgress } from '../progress.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
 import { push, type PushResult } from './push.js';
@@ -31,6 +31,6 @@ export async function expPush(opts: ExpPushOptions): Promise<ExpPushResult> {
   const refs = listExps(repo.root).length;
   const hasMlvRemote = Object.keys(repo.config.remotes).length > 0;
   const objects = hasMlvRemote ? await push({ cwd: opts.cwd, remote: opts.remote, exps: true, onProgress: opts.onProgress }) : undefined;
-  if (refs > 0) gitSync(repo.root, ['push', '-q', opts.gitRemote, `${opts.force ? '+' : ''}${EXP_PREFIX}*:${EXP_PREFIX}*`]);
+  if (refs > 0) await transferRefs(repo.root, 'push', opts.gitRemote, `${opts.force ? '+' : ''}${EXP_PREFIX}*:${EXP_PREFIX}*`);
   return { gitRemote: opts.gitRemote, refs, ...(objects ? { objects } : {}) };
 }

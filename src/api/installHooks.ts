@@ -1,9 +1,8 @@
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gitDir } from '../git/porcelain.js';
+import { gitDir, HOOK_GUARD } from '../git/porcelain.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
-import { HOOK_GUARD } from './checkout.js';
 
 const MARK = '# installed by mlv install-hooks';
 

@@ -16,7 +16,7 @@ import { describePoint, type Point } from './overrides.js';
 import type { PipelineHooks, StageEvent } from './pipeline.js';
 import { expMessage, expRefName } from './refs.js';
 import { LOCK_FILE, metricsOf, paramsOf, PARAMS_FILE, parseLockLoose } from './versions.js';
-import { addWorktree, removeWorktreeSync } from './worktree.js';
+import { addWorktree, removeWorktreeSync } from '../git/worktree.js';
 
 export interface PlannedRun {
   name: string;
@@ -111,7 +111,7 @@ async function runOne(opts: RunExpsOptions, run: PlannedRun, carry: Carry[], ide
   const base: ExpResult = { name: run.name, baseline: opts.baseline, status: 'cancelled', params: run.point, metrics: {}, seconds: 0 };
   const finish = (r: Partial<ExpResult>): ExpResult => ({ ...base, ...r, seconds: (Date.now() - t0) / 1000 });
   opts.onEvent?.({ type: 'start', name: run.name, point: run.point });
-  const dir = addWorktree(opts.root, opts.baseline, run.name);
+  const dir = await addWorktree(opts.root, opts.baseline, `exp-${run.name}`);
   try {
     let error: string | undefined;
     try {

@@ -36,13 +36,3 @@ export async function readFileAt(root: string, commit: string, path: string): Pr
     throw e;
   }
 }
-
-export async function readBlobOid(root: string, oid: string): Promise<Buffer> {
-  const { blob } = await git.readBlob({ fs, dir: root, oid, cache: isoCache(root) });
-  return Buffer.from(blob);
-}
-
-/** Resolve a full ref name or HEAD in-process; undefined when it does not exist. */
-export async function resolveRefIso(root: string, ref: string): Promise<string | undefined> {
-  try { return await git.resolveRef({ fs, dir: root, ref }); } catch { return undefined; }
-}

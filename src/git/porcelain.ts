@@ -14,10 +14,22 @@ import { InputError, NotFoundError, UsageError } from '../errors/index.js';
 const requireLazy = createRequire(import.meta.url);
 let simpleGitFn: typeof import('simple-git').simpleGit | undefined;
 
+/** Set while mlv itself runs git checkout or worktree add, so an installed post-checkout hook stays out. */
+export const HOOK_GUARD = 'MLV_IN_CHECKOUT';
+
+/**
+ * Variables simple-git refuses in a custom environment (they can make git run programs:
+ * editors, pagers, askpass, ssh). Local operations (worktree add) need none of them.
+ */
+const PROGRAM_VARS = /^(GIT_)?(EDITOR|VISUAL|SEQUENCE_EDITOR|PAGER|ASKPASS|SSH|SSH_COMMAND|PROXY_COMMAND|EXTERNAL_DIFF|TEMPLATE_DIR|CONFIG\w*)$|^SSH_ASKPASS$/;
+
+/** simple-git at `root`; with `env`, the inherited environment plus those variables (for local operations). */
 export function sg(root: string, env?: Record<string, string>): SimpleGit {
   simpleGitFn ??= (requireLazy('simple-git') as typeof import('simple-git')).simpleGit;
   const g = simpleGitFn({ baseDir: root, binary: 'git', maxConcurrentProcesses: 4, trimmed: false });
-  return env ? g.env({ ...process.env, ...env }) : g;
+  if (!env) return g;
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !PROGRAM_VARS.test(k))) as Record<string, string>;
+  return g.env({ ...inherited, ...env });
 }
 
 /** Run git synchronously; throws with git's own message on failure. */
@@ -34,6 +46,19 @@ export function gitSync(root: string, args: string[], opts: { input?: string | B
     throw new InputError(`git ${args[0]}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`, { args });
   }
   return r.stdout;
+}
+
+/**
+ * Move refs to or from a git remote (experiments) through simple-git: one clear error
+ * naming the remote instead of git's multi-line output.
+ */
+export async function transferRefs(root: string, direction: 'push' | 'fetch', remote: string, refspec: string): Promise<void> {
+  try {
+    await sg(root).raw([direction, '-q', remote, refspec]);
+  } catch (e) {
+    const last = (e as Error).message.trim().split('\n').filter(Boolean).pop() ?? '';
+    throw new InputError(`git ${direction} ${remote}: ${last}`, { remote, refspec });
+  }
 }
 
 export function hasCommits(root: string): boolean {
@@ -98,16 +123,7 @@ export async function catBlobs(root: string, oids: string[]): Promise<Map<string
   return result;
 }
 
-export function currentBranch(root: string): string | undefined {
-  const r = spawnSync('git', ['symbolic-ref', '--short', '-q', 'HEAD'], { cwd: root, encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : undefined;
-}
-
 export function gitDir(root: string): string {
   return gitSync(root, ['rev-parse', '--absolute-git-dir']).trim();
 }
 
-/** Whether a path is ignored by git (to avoid duplicate .gitignore lines). */
-export function isIgnored(root: string, path: string): boolean {
-  return spawnSync('git', ['check-ignore', '-q', '--no-index', '--', path], { cwd: root }).status === 0;
-}

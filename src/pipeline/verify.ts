@@ -3,11 +3,11 @@
  * cached inputs, and compare every output hash and metric with what that commit's
  * mlv.lock recorded. The user's work tree, index and HEAD are never touched.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckFailedError, CorruptObjectError, NotFoundError } from '../errors/index.js';
-import { gitSync, resolveRev } from '../git/porcelain.js';
+import { resolveRev } from '../git/porcelain.js';
+import { addWorktree, removeWorktreeSync } from '../git/worktree.js';
 import { openRepoAt, type Repo } from '../repo/Repo.js';
 import { trackedAtCommit } from '../repo/tracked.js';
 import { applyRestore, planRestore } from '../repo/workspace.js';
@@ -68,19 +68,17 @@ export async function verifyRev(opts: VerifyOptions): Promise<VerifyResult> {
   if (yamlText === undefined) throw new NotFoundError('pipeline', `${opts.rev}: that commit has no ${PIPELINE_FILE}`, { rev: opts.rev, commit });
   const declared = parsePipeline(yamlText, `${PIPELINE_FILE} at ${opts.rev}`, repo.root);
 
-  const wt = join(repo.mlvDir, 'tmp', `repro-${commit.slice(0, 8)}-${randomBytes(4).toString('hex')}`);
-  mkdirSync(join(repo.mlvDir, 'tmp'), { recursive: true });
+  const wt = await addWorktree(repo.root, commit, `repro-${commit.slice(0, 8)}`);
   let rebuilt: Lock;
   let t1: number;
   try {
-    gitSync(repo.root, ['worktree', 'add', '--detach', '--quiet', wt, commit]);
     if (!existsSync(join(wt, '.mlv'))) mkdirSync(join(wt, '.mlv'));
     await materialiseInputs(repo, openRepoAt(wt), commit);
     t1 = Date.now();
     const r = await reproduce({ root: wt, force: true, runCache: false, storeOutputs: false, writeLock: false, ignoreFrozen: true, jobs: opts.jobs, signal: opts.signal, onStage: opts.onStage, onOutput: opts.onOutput, env: opts.env });
     rebuilt = r.lock;
   } finally {
-    removeWorktree(repo.root, wt);
+    removeWorktreeSync(wt);
   }
   const t2 = Date.now();
   const result = compareLocks(recorded, rebuilt, declared.stages, opts.tolerance ?? DEFAULT_TOLERANCE);
@@ -104,12 +102,6 @@ async function materialiseInputs(main: Repo, wt: Repo, commit: string): Promise<
     }
   }
   wt.state().save();
-}
-
-function removeWorktree(root: string, wt: string): void {
-  gitSync(root, ['worktree', 'remove', '--force', wt], { allowFail: true });
-  rmSync(wt, { recursive: true, force: true });
-  gitSync(root, ['worktree', 'prune'], { allowFail: true });
 }
 
 export function compareLocks(recorded: Lock, rebuilt: Lock, defs: Map<string, { metrics: MetricDef[] }>, tolerance: number): Pick<VerifyResult, 'match' | 'rows' | 'envDiffers'> {

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /** The top of the git work tree containing `start`, or undefined. */
@@ -10,8 +10,4 @@ export function findGitRoot(start: string): string | undefined {
     if (up === dir) return undefined;
     dir = up;
   }
-}
-
-export function isDir(p: string): boolean {
-  try { return statSync(p).isDirectory(); } catch { return false; }
 }

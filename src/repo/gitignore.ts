@@ -14,14 +14,3 @@ export function ignoreInGit(root: string, repoPath: string): string {
   writeFileAtomic(file, (text && !text.endsWith('\n') ? text + '\n' : text) + entry + '\n');
   return rel;
 }
-
-/** Remove the entry ignoreInGit added (when a path stops being tracked). */
-export function unignoreInGit(root: string, repoPath: string): void {
-  const dir = posix.dirname(repoPath);
-  const file = join(root, ...(dir === '.' ? [] : dir.split('/')), '.gitignore');
-  if (!existsSync(file)) return;
-  const entry = '/' + posix.basename(repoPath);
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const kept = lines.filter((l) => l !== entry);
-  if (kept.length !== lines.length) writeFileAtomic(file, kept.join('\n'));
-}

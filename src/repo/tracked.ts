@@ -33,18 +33,15 @@ function fromPointer(file: string, text: string): Tracked {
 
 export function trackedInWorkspace(root: string): Tracked[] {
   const out: Tracked[] = [];
-  const pointers = lsFiles(root, [`*${POINTER_SUFFIX}`]).filter((p) => p.endsWith(POINTER_SUFFIX) && !p.startsWith('.mlv/'));
-  for (const file of pointers) {
+  // One `git ls-files` for pointers and lock files alike: it runs on every status.
+  const specs = [`*${POINTER_SUFFIX}`, ...lockReaders.flatMap((r) => [r.file, `*/${r.file}`])];
+  for (const file of lsFiles(root, specs)) {
+    if (file.startsWith('.mlv/')) continue;
+    const reader = file.endsWith(POINTER_SUFFIX) ? undefined : lockReadersFor(file);
+    if (!reader && !file.endsWith(POINTER_SUFFIX)) continue;
     let text: string;
     try { text = readFileSync(join(root, file), 'utf8'); } catch { continue; } // deleted but still in the index
-    out.push(fromPointer(file, text));
-  }
-  for (const r of lockReaders) {
-    for (const file of lsFiles(root, [r.file, `*/${r.file}`]).filter((p) => p === r.file || p.endsWith('/' + r.file))) {
-      let text: string;
-      try { text = readFileSync(join(root, file), 'utf8'); } catch { continue; }
-      out.push(...r.read(text, file));
-    }
+    out.push(...(reader ? reader(text, file) : [fromPointer(file, text)]));
   }
   return sortTracked(out);
 }

@@ -84,33 +84,14 @@ export interface FileChange { path: string; change: 'added' | 'modified' | 'dele
 
 /** Compare a tracked item with the work tree. */
 export async function compareWithWorkspace(repo: Repo, path: string, p: Pointer): Promise<{ state: DataState; current?: HashedPath; changes: FileChange[]; cached: boolean }> {
-  const cached = isCached(repo, p);
+  // The recorded manifest is read (and verified) once, for both questions below.
+  const recorded = p.kind === 'dir' && repo.store.has(p.hash) ? readManifest(repo, p.hash, path) : undefined;
+  const cached = p.kind === 'file' ? repo.store.has(p.hash) : recorded !== undefined && repo.store.missing(recorded.map((e) => e.hash)).length === 0;
   const current = await hashPath(repo, path);
   if (!current) return { state: 'missing', changes: [], cached };
   if (current.hash === p.hash && current.kind === p.kind) return { state: cached ? 'ok' : 'not-cached', current, changes: [], cached };
-  let changes: FileChange[] = [];
-  if (p.kind === 'dir' && current.kind === 'dir' && repo.store.has(p.hash)) {
-    changes = diffEntries(readManifest(repo, p.hash, path), current.entries ?? []);
-  }
+  const changes = recorded && current.kind === 'dir' ? diffEntries(recorded, current.entries ?? []) : [];
   return { state: 'modified', current, changes, cached };
-}
-
-/** Whether every object a pointer needs is in the cache. */
-export function isCached(repo: Repo, p: Pointer): boolean {
-  if (!repo.store.has(p.hash)) return false;
-  if (p.kind === 'file') return true;
-  try {
-    return repo.store.missing(readManifest(repo, p.hash, '').map((e) => e.hash)).length === 0;
-  } catch {
-    return false;
-  }
-}
-
-/** Objects a pointer needs (the manifest and its blobs, when the manifest is known). */
-export function objectsOf(repo: Repo, p: Pointer): string[] {
-  if (p.kind === 'file') return [p.hash];
-  if (!repo.store.has(p.hash)) return [p.hash];
-  return [p.hash, ...readManifest(repo, p.hash, '').map((e) => e.hash)];
 }
 
 export function diffEntries(before: ManifestEntry[], after: ManifestEntry[]): FileChange[] {

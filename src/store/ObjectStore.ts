@@ -102,18 +102,8 @@ export class ObjectStore {
     if (before.size <= CHUNK) {
       // Small files: one read, one hash, one write; no thread-pool round trips.
       const data = readFileSync(src);
-      const hash = hashBytes(data);
       onBytes?.(data.length);
-      if (this.has(hash)) return { hash, size: data.length };
-      const tmp = this.newTmp('add');
-      try {
-        writeAll(tmp, data, this.durable);
-        this.install(tmp, hash);
-      } catch (e) {
-        rmSync(tmp, { force: true });
-        throw e;
-      }
-      return { hash, size: data.length };
+      return this.addBytes(data);
     }
     const tmp = this.newTmp('add');
     try {

@@ -1,18 +1,16 @@
 /**
- * Temporary linked worktrees under `.mlv/tmp/` (git-ignored by `mlv init`): one per
- * experiment, so runs never touch the workspace or HEAD and several can run at once.
- * They share the main work tree's cache (repo/Repo.ts). Every worktree made here is
- * remembered until removed, so a signal handler can remove what is left
+ * Temporary linked worktrees under `.mlv/tmp/` (git-ignored by `mlv init`), for
+ * `repro --rev` and experiments: runs never touch the workspace or HEAD, several can
+ * run at once, and they share the main work tree's cache (repo/Repo.ts). Every worktree
+ * made here is remembered until removed, so a signal handler can remove what is left
  * (`removeLiveWorktreesSync`).
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { gitSync } from '../git/porcelain.js';
-
-/** Keeps an installed post-checkout hook from restoring data into the fresh worktree. */
-const HOOK_GUARD = { MLV_IN_CHECKOUT: '1' };
+import { InputError } from '../errors/index.js';
+import { HOOK_GUARD, sg } from './porcelain.js';
 
 const live = new Map<string, string>(); // worktree dir → main root
 
@@ -20,22 +18,27 @@ export function worktreeParent(root: string): string {
   return join(root, '.mlv', 'tmp');
 }
 
-export function addWorktree(root: string, commit: string, label: string): string {
+/**
+ * A detached worktree of `commit`, made by the git binary through simple-git. An
+ * installed post-checkout hook is kept out, so no data is restored into it behind
+ * mlv's back.
+ */
+export async function addWorktree(root: string, commit: string, label: string): Promise<string> {
   const parent = worktreeParent(root);
   mkdirSync(parent, { recursive: true });
   const safe = label.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 60);
-  const dir = join(parent, `exp-${safe}-${process.pid}-${randomBytes(3).toString('hex')}`);
+  const dir = join(parent, `${safe}-${process.pid}-${randomBytes(3).toString('hex')}`);
   live.set(dir, root);
   try {
-    gitSync(root, ['worktree', 'add', '--detach', '-q', dir, commit], { env: HOOK_GUARD });
+    await sg(root, { [HOOK_GUARD]: '1' }).raw(['worktree', 'add', '--detach', '-q', dir, commit]);
   } catch (e) {
     removeWorktreeSync(dir);
-    throw e;
+    throw new InputError(`git worktree add ${commit.slice(0, 12)}: ${(e as Error).message.trim().split('\n').pop()}`, { commit });
   }
   return dir;
 }
 
-/** Remove a worktree and git's record of it, even when it is half made. */
+/** Remove a worktree and git's record of it, even when it is half made. Synchronous: signal handlers call it. */
 export function removeWorktreeSync(dir: string): void {
   const root = live.get(dir);
   live.delete(dir);
@@ -56,7 +59,7 @@ export function liveWorktrees(): string[] {
 }
 
 export async function withWorktree<T>(root: string, commit: string, label: string, fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = addWorktree(root, commit, label);
+  const dir = await addWorktree(root, commit, label);
   try {
     return await fn(dir);
   } finally {
