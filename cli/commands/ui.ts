@@ -39,6 +39,11 @@ export async function ui(): Promise<void> {
   const source = await openVersionSource(root);
   // react's development build is several times slower per key; set before it loads.
   process.env.NODE_ENV ??= 'production';
+  // ink reads CI / CONTINUOUS_INTEGRATION when it loads and then paints only the
+  // last frame, on exit: a blank screen. Both ends are a TTY (checked above), so
+  // the user is at a terminal whatever those variables say.
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
   const { runUi } = await import('../ui/run.js');
   await runUi(source);
   process.stdin.pause();

@@ -150,7 +150,8 @@ test('mlv ui in tmux: table, detail, diff, trend, filter, resize, quit', { skip:
   const { repo, c1, c2 } = buildRepo();
   try {
     tmux(['new-session', '-d', '-s', 'ui', '-x', '100', '-y', '30', '-c', repo,
-      `env -u NODE_OPTIONS ${process.execPath} ${MLV_BIN} ui; echo "EXIT=$?"; sleep 60`]);
+      // CI=true as CI services set it: ink would then paint only on exit (a blank screen).
+      `env -u NODE_OPTIONS CI=true ${process.execPath} ${MLV_BIN} ui; echo "EXIT=$?"; sleep 60`]);
     let screen = await waitFor((s) => s.includes('versions ('), 'the table');
     assert.match(screen, /5 versions \(2 commits, 3 exps\)/);
     assert.deepEqual(tableNames(screen), ['main', 'deep', 'shallow', c1.slice(0, 7), 'wide'],
