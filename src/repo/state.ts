@@ -3,9 +3,10 @@
  * so a file whose stat is unchanged is not hashed again. Plain text, loaded into a Map,
  * rewritten atomically only when something changed.
  */
-import { existsSync, readFileSync, type Stats } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../store/atomic.js';
+import type { FileStat } from './walk.js';
 
 interface Entry { hash: string; size: number; mtime: number; ino: number }
 
@@ -43,7 +44,7 @@ export class StateIndex {
   }
 
   /** The recorded hash, if the file's stat still matches. */
-  lookup(path: string, st: Stats): string | undefined {
+  lookup(path: string, st: FileStat): string | undefined {
     const e = this.entries.get(path);
     if (e && e.size === st.size && e.mtime === st.mtimeMs && e.ino === st.ino) {
       this.hits++;
@@ -53,7 +54,7 @@ export class StateIndex {
     return undefined;
   }
 
-  record(path: string, st: Stats, hash: string): void {
+  record(path: string, st: FileStat, hash: string): void {
     const e = this.entries.get(path);
     if (e && e.hash === hash && e.size === st.size && e.mtime === st.mtimeMs && e.ino === st.ino) return;
     this.entries.set(path, { hash, size: st.size, mtime: st.mtimeMs, ino: st.ino });

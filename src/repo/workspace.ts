@@ -11,7 +11,7 @@ import type { OnProgress } from '../progress.js';
 import type { Repo } from './Repo.js';
 import { fromRepoPath } from './paths.js';
 import type { Pointer } from './pointer.js';
-import { walkTracked, type Skipped } from './walk.js';
+import { walkTracked, type FileStat, type Skipped } from './walk.js';
 
 export interface HashedPath extends Pointer {
   entries?: ManifestEntry[];
@@ -23,7 +23,7 @@ function statOrUndefined(p: string): Stats | undefined {
 }
 
 /** Hash one workspace file, asking the state index first. */
-async function hashOne(repo: Repo, repoPath: string, abs: string, st: Stats, onBytes?: (n: number) => void): Promise<string> {
+async function hashOne(repo: Repo, repoPath: string, abs: string, st: FileStat, onBytes?: (n: number) => void): Promise<string> {
   const state = repo.state();
   const known = state.lookup(repoPath, st);
   if (known) return known;
@@ -78,21 +78,45 @@ export function readManifest(repo: Repo, hash: string, where: string): ManifestE
   return parseManifest(repo.store.readVerified(hash), `${where} (manifest ${hash.slice(0, 12)})`);
 }
 
-export type DataState = 'ok' | 'modified' | 'missing' | 'not-cached';
+/**
+ * `missing`: not in the work tree, but the cache can restore it (`mlv checkout`).
+ * `not-pulled`: files neither in the work tree nor in the cache, e.g. after a partial
+ * `mlv pull <path>` or in a fresh clone: nothing was changed, the data was never fetched.
+ * `not-cached`: the work tree matches, but the cache lacks the objects.
+ */
+export type DataState = 'ok' | 'modified' | 'missing' | 'not-pulled' | 'not-cached';
 
 export interface FileChange { path: string; change: 'added' | 'modified' | 'deleted'; oldSize?: number; newSize?: number }
 
+/** Recorded files that are neither in the work tree nor in the cache. */
+export interface NotPulled { files: number; bytes: number }
+
 /** Compare a tracked item with the work tree. */
-export async function compareWithWorkspace(repo: Repo, path: string, p: Pointer): Promise<{ state: DataState; current?: HashedPath; changes: FileChange[]; cached: boolean }> {
+export async function compareWithWorkspace(repo: Repo, path: string, p: Pointer): Promise<{ state: DataState; current?: HashedPath; changes: FileChange[]; cached: boolean; notPulled?: NotPulled }> {
   // The recorded manifest is read (and verified) once, for both questions below.
   const recorded = p.kind === 'dir' && repo.store.has(p.hash) ? readManifest(repo, p.hash, path) : undefined;
-  const cached = p.kind === 'file' ? repo.store.has(p.hash) : recorded !== undefined && repo.store.missing(recorded.map((e) => e.hash)).length === 0;
+  const uncached = new Set(p.kind === 'file' ? repo.store.missing([p.hash]) : recorded ? repo.store.missing(recorded.map((e) => e.hash)) : []);
+  const cached = p.kind === 'file' ? uncached.size === 0 : recorded !== undefined && uncached.size === 0;
   const current = await hashPath(repo, path);
-  if (!current) return { state: 'missing', changes: [], cached };
+  if (!current) {
+    if (cached) return { state: 'missing', changes: [], cached };
+    // Without the manifest its files are unknown: count what the pointer records.
+    const lacking = recorded?.filter((e) => uncached.has(e.hash));
+    const notPulled = lacking ? count(lacking) : { files: p.files, bytes: p.size };
+    // Part of it is cached (pulled, then removed): checkout restores that part.
+    return { state: lacking && lacking.length < recorded!.length ? 'missing' : 'not-pulled', changes: [], cached, notPulled };
+  }
   if (current.hash === p.hash && current.kind === p.kind) return { state: cached ? 'ok' : 'not-cached', current, changes: [], cached };
-  const changes = recorded && current.kind === 'dir' ? diffEntries(recorded, current.entries ?? []) : [];
-  return { state: 'modified', current, changes, cached };
+  const all = recorded && current.kind === 'dir' ? diffEntries(recorded, current.entries ?? []) : [];
+  // A recorded file absent from the work tree whose object is not cached was not pulled, not deleted.
+  const hashOf = new Map(recorded?.map((e) => [e.path, e.hash]));
+  const notPulledPaths = new Set(all.filter((c) => c.change === 'deleted' && uncached.has(hashOf.get(c.path)!)).map((c) => c.path));
+  const changes = all.filter((c) => !notPulledPaths.has(c.path));
+  const notPulled = notPulledPaths.size ? count(recorded!.filter((e) => notPulledPaths.has(e.path))) : undefined;
+  return { state: notPulled && changes.length === 0 ? 'not-pulled' : 'modified', current, changes, cached, notPulled };
 }
+
+const count = (entries: ManifestEntry[]): NotPulled => ({ files: entries.length, bytes: entries.reduce((s, e) => s + e.size, 0) });
 
 export function diffEntries(before: ManifestEntry[], after: ManifestEntry[]): FileChange[] {
   const a = new Map(before.map((e) => [e.path, e]));

@@ -96,7 +96,7 @@ export class ObjectStore {
    * this thread hashes the source, so a big file costs about one hash pass, not two.
    * If the source changed meanwhile (size or mtime moved), the copy is discarded.
    */
-  async addFile(src: string, onBytes?: (n: number) => void, knownHash?: string, st?: Stats): Promise<StoredObject> {
+  async addFile(src: string, onBytes?: (n: number) => void, knownHash?: string, st?: Pick<Stats, 'size' | 'mtimeMs'>): Promise<StoredObject> {
     const before = st ?? statSync(src);
     if (knownHash && this.has(knownHash)) return { hash: knownHash, size: before.size };
     if (before.size <= CHUNK) {

@@ -44,7 +44,11 @@ export function formatHash(hex: string): string {
 
 /** Parse `sha256:<hex>`; returns the hex or undefined when malformed. */
 export function parseHash(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const m = /^sha256:([0-9a-f]{64})$/.exec(value);
-  return m ? m[1] : undefined;
+  // By hand rather than a regex: manifests parse one per entry.
+  if (typeof value !== 'string' || value.length !== 71 || !value.startsWith('sha256:')) return undefined;
+  for (let i = 7; i < 71; i++) {
+    const c = value.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return undefined;
+  }
+  return value.slice(7);
 }

@@ -14,14 +14,30 @@ export interface ManifestEntry {
 
 export const MANIFEST_FORMAT = 'mlv-manifest';
 
-const byteOrder = (a: string, b: string): number => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return Buffer.compare(x, y);
-};
+/**
+ * UTF-8 byte order without encoding: UTF-16 code units already sort that way, except
+ * that surrogates (U+D800–DFFF, astral code points) must sort above U+E000–FFFF.
+ */
+function unitRank(u: number): number {
+  if (u < 0xd800) return u;
+  return u < 0xe000 ? u + 0x2000 : u - 0x800;
+}
 
+export function byteOrder(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return unitRank(x) - unitRank(y);
+  }
+  return a.length - b.length;
+}
+
+/** Entries in manifest order; a walk usually yields them sorted already, so check first. */
 export function sortEntries(entries: ManifestEntry[]): ManifestEntry[] {
-  return [...entries].sort((a, b) => (a.path === b.path ? 0 : byteOrder(a.path, b.path)));
+  let sorted = true;
+  for (let i = 1; i < entries.length && sorted; i++) sorted = byteOrder(entries[i - 1].path, entries[i].path) < 0;
+  return sorted ? entries : [...entries].sort((a, b) => byteOrder(a.path, b.path));
 }
 
 export function serializeManifest(entries: ManifestEntry[]): string {
@@ -37,8 +53,17 @@ export function serializeManifest(entries: ManifestEntry[]): string {
 
 /** A relative path that stays inside its directory: no absolute, `.`, `..` or empty segments. */
 export function isSafeRelativePath(p: string): boolean {
-  if (p.length === 0 || p.startsWith('/') || p.includes('\\') || p.includes('\0')) return false;
-  return p.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
+  if (p.length === 0 || p.includes('\\') || p.includes('\0')) return false;
+  // Check each '/'-separated segment in place (manifests hold many thousands of paths).
+  for (let start = 0; start <= p.length;) {
+    let end = p.indexOf('/', start);
+    if (end === -1) end = p.length;
+    const len = end - start;
+    if (len === 0) return false;
+    if (p.charCodeAt(start) === 46 && (len === 1 || (len === 2 && p.charCodeAt(start + 1) === 46))) return false;
+    start = end + 1;
+  }
+  return true;
 }
 
 export function parseManifest(data: Buffer | string, where: string): ManifestEntry[] {
