@@ -1,30 +1,56 @@
 import type { Command } from 'commander';
 import { status } from '../../src/api/status.js';
 import { remoteStatus } from '../../src/api/remoteStatus.js';
+import { UsageError } from '../../src/errors/index.js';
 import { setExitCode } from '../main.js';
 import { color, cwd, formatBytes, out, printJson } from '../io.js';
+
+const HELP = `
+States (the "state" field of --json; its "hint" is the command that fixes it):
+  modified    differs from its pointer or mlv.lock       mlv add <path> | mlv repro <stage>
+  missing     not in the work tree; the cache has it     mlv checkout <path>
+  not pulled  in neither the work tree nor the cache     mlv pull <path>
+              (a fresh clone, or the rest of a partial mlv pull <path>)
+  not cached  the work tree matches; the cache lacks it  mlv add <path>
+
+--check exits 1 when data is modified, missing or not cached, or a stage is stale.
+Data that is only not pulled does not count (like files outside a sparse git
+checkout): a clone that fetched part of its data has no changes. Add --complete
+to fail on it too. In --json, "clean" is what --check tests; "complete" is false
+while anything is not pulled.`;
+
+const LABEL: Record<string, string> = { 'not-pulled': 'not pulled', 'not-cached': 'not cached' };
 
 export function register(program: Command): void {
   program
     .command('status')
-    .description('tracked data that is modified, missing or not cached; stale pipeline stages')
-    .option('--check', 'exit 1 when anything is dirty')
+    .description('tracked data that is modified, missing, not pulled or not cached; stale pipeline stages')
+    .option('--check', 'exit 1 when data is modified, missing or not cached, or a stage is stale (not pulled data does not count)')
+    .option('--complete', 'with --check: also exit 1 when tracked data is not pulled')
     .option('-r, --remote [name]', 'compare the cache with a remote instead: what is not pushed, what is not local')
     .option('-a, --all-commits', 'with --remote: what every commit refers to, not only the workspace')
     .option('--json', 'print the result as JSON')
-    .action(async (o: { check?: boolean; json?: boolean; remote?: string | boolean; allCommits?: boolean }) => {
+    .addHelpText('after', HELP)
+    .action(async (o: { check?: boolean; complete?: boolean; json?: boolean; remote?: string | boolean; allCommits?: boolean }) => {
+      if (o.complete && !o.check) throw new UsageError('--complete only applies with --check');
       if (o.remote !== undefined) return showRemote(typeof o.remote === 'string' ? o.remote : undefined, o);
       const r = await status({ cwd: cwd() });
-      if (o.check && !r.clean) setExitCode(1);
+      if (o.check && (!r.clean || (o.complete && !r.complete))) setExitCode(1);
       if (o.json) return printJson(r);
-      if (r.clean) return out('Data and pipelines are up to date.');
-      const paint = (s: string) => (s === 'modified' ? color.yellow(s) : color.red(s));
+      if (r.clean && r.complete) return out('Data and pipelines are up to date.');
+      const paint = (s: string) => (s === 'modified' ? color.yellow(s) : s === 'not pulled' ? color.dim(s) : color.red(s));
+      const size = (n: { files: number; bytes: number }, kind: string) => (kind === 'dir' ? `${n.files} file(s), ${formatBytes(n.bytes)}` : formatBytes(n.bytes));
       for (const d of r.data) {
-        out(`  ${paint(d.state.padEnd(10))} ${d.path}${d.stage ? color.dim(` (stage ${d.stage})`) : ''}`);
+        const label = LABEL[d.state] ?? d.state;
+        const what = d.state === 'not-pulled' && d.notPulled ? `  ${size(d.notPulled, d.kind)}` : '';
+        out(`  ${paint(label.padEnd(10))} ${d.path}${d.stage ? color.dim(` (stage ${d.stage})`) : ''}${what}  ${color.dim(`(${d.hint})`)}`);
         for (const c of d.changes.slice(0, 20)) out(`      ${c.change.padEnd(8)} ${d.path}/${c.path}`);
         if (d.changes.length > 20) out(`      … ${d.changes.length - 20} more`);
+        // `mlv add` of a directory records only the files present: the rest would drop out of it.
+        if (d.state !== 'not-pulled' && d.notPulled) out(`      and ${size(d.notPulled, 'dir')} not pulled${d.state === 'modified' ? ' (pull them before mlv add, which records only the files present)' : ''}`);
       }
       for (const s of r.stages) out(`  ${color.yellow('stale'.padEnd(10))} stage ${s.stage}: ${s.reasons.join('; ')}`);
+      if (r.clean) out(`No changes; the data not pulled is not in the cache yet (mlv pull fetches it; status --check ignores it without --complete).`);
     });
 }
 

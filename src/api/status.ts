@@ -3,7 +3,7 @@ import { statusHooks } from './hooks.js';
 import type { OnProgress } from '../progress.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
 import { trackedInWorkspace, type Tracked } from '../repo/tracked.js';
-import { compareWithWorkspace, type DataState, type FileChange } from '../repo/workspace.js';
+import { compareWithWorkspace, type DataState, type FileChange, type NotPulled } from '../repo/workspace.js';
 
 export interface StatusRow {
   path: string;
@@ -13,23 +13,33 @@ export interface StatusRow {
   recordedIn: string;
   stage?: string;
   changes: FileChange[];
+  /** Recorded files in neither the work tree nor the cache (state `not-pulled`, or beside other changes). */
+  notPulled?: NotPulled;
+  /** The command that brings this path back in line. */
+  hint: string;
 }
 
 export interface StatusResult {
   data: StatusRow[];
   /** Pipeline stages whose inputs changed (filled by the pipeline module's hook). */
   stages: Array<{ stage: string; reasons: string[] }>;
+  /**
+   * Nothing modified, missing or not cached, and no stage stale: what `status --check`
+   * tests. Data that is only not pulled does not count: it holds no change of the user's.
+   */
   clean: boolean;
+  /** No tracked data is left to pull: what `status --check --complete` tests too. */
+  complete: boolean;
   /** Files answered from the state index vs. hashed: how tests see that nothing was re-read. */
   hashing: { fromIndex: number; hashed: number };
 }
 
 
 /**
- * Tracked data that is modified, missing or not cached, without re-hashing files whose
- * size, mtime and inode are unchanged.
+ * Tracked data that is modified, missing, not pulled or not cached, without re-hashing
+ * files whose size, mtime and inode are unchanged.
  * @example
- *   const { clean, data } = await status({ cwd });
+ *   const { clean, complete, data } = await status({ cwd });
  */
 export async function status(opts: RepoOptions & { onProgress?: OnProgress }): Promise<StatusResult> {
   const repo = openRepo(opts);
@@ -45,11 +55,35 @@ export async function status(opts: RepoOptions & { onProgress?: OnProgress }): P
       recordedIn: t.source.file,
       stage: t.source.type === 'lock' ? t.source.stage : undefined,
       changes: r.changes,
+      notPulled: r.notPulled,
+      hint: hintFor(r.state, t, r.notPulled !== undefined),
     });
   }
   const state = repo.state();
   state.save();
   const stages: StatusResult['stages'] = [];
   for (const h of statusHooks) stages.push(...(await h(repo.root)));
-  return { data, stages, clean: data.length === 0 && stages.length === 0, hashing: { fromIndex: state.hits, hashed: state.misses } };
+  return {
+    data,
+    stages,
+    clean: data.every((d) => d.state === 'not-pulled') && stages.length === 0,
+    complete: data.every((d) => !d.notPulled),
+    hashing: { fromIndex: state.hits, hashed: state.misses },
+  };
+}
+
+const quote = (p: string) => (/^[\w./@%+=:,-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`);
+
+function hintFor(state: DataState, t: Tracked, partlyNotPulled: boolean): string {
+  const p = quote(t.path);
+  const fromLock = t.source.type === 'lock';
+  // Pull first: `mlv add` of a directory pulled in part would record only the files present.
+  if (partlyNotPulled) return `mlv pull ${p}`;
+  switch (state) {
+    // The CLI takes a missing path for a revision unless a pointer names it: outputs are restored with the rest.
+    case 'missing': return fromLock ? 'mlv checkout' : `mlv checkout ${p}`;
+    // Re-adding stores the work tree's copy; a stage's output can only be fetched again.
+    case 'not-cached': return fromLock ? `mlv pull ${p}` : `mlv add ${p}`;
+    default: return fromLock ? `mlv repro ${quote((t.source as { stage: string }).stage)}` : `mlv add ${p}`;
+  }
 }
