@@ -4,7 +4,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
+import { yaml, type Node, type Pair } from '../yaml.js';
+import { cachedParse } from '../repo/parseCache.js';
 import { InputError, NotFoundError } from '../errors/index.js';
 import { buildGraph } from './graph.js';
 import type { MetricDef, OutDef, ParamRef, Pipeline, StageDef } from './types.js';
@@ -30,7 +31,10 @@ export function loadPipeline(root: string): Pipeline {
   const file = join(root, PIPELINE_FILE);
   if (!existsSync(file)) throw new NotFoundError('pipeline', `${PIPELINE_FILE}: no pipeline in ${root} (declare stages in mlv.yaml)`, { file: PIPELINE_FILE });
   const exists: Exists = (p) => existsSync(join(root, p)) || existsSync(join(root, p + '.mlv'));
-  return parsePipeline(readFileSync(file, 'utf8'), PIPELINE_FILE, root, exists);
+  const text = readFileSync(file, 'utf8');
+  // Parsed stages are cached by the text's hash; the graph and the deps on disk are checked every time.
+  const stages = cachedParse(root, PIPELINE_FILE, text, () => [...parseStages(text, PIPELINE_FILE)]);
+  return graphOf(new Map(stages), PIPELINE_FILE, root, exists);
 }
 
 export function hasPipeline(root: string): boolean {
@@ -39,6 +43,18 @@ export function hasPipeline(root: string): boolean {
 
 /** Parse mlv.yaml text; `exists` (when given) checks that every dep is on disk or produced by a stage. */
 export function parsePipeline(text: string, file: string, root: string, exists?: Exists): Pipeline {
+  return graphOf(parseStages(text, file), file, root, exists);
+}
+
+function graphOf(stages: Map<string, StageDef>, file: string, root: string, exists?: Exists): Pipeline {
+  const pipeline = buildGraph(root, file, stages);
+  if (exists) checkDepsExist(pipeline, exists);
+  return pipeline;
+}
+
+/** The stages declared in mlv.yaml text, each validated on its own (the graph is checked after). */
+function parseStages(text: string, file: string): Map<string, StageDef> {
+  const { LineCounter, parseDocument, isMap, isScalar } = yaml();
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const at = (node: unknown): string => {
@@ -50,16 +66,16 @@ export function parsePipeline(text: string, file: string, root: string, exists?:
     const line = e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line;
     throw new InputError(`${file}:${line}: bad YAML: ${e.message.split('\n')[0]}`, { file, line });
   }
+  const stages = new Map<string, StageDef>();
   const top = doc.contents;
-  if (top === null || (isScalar(top) && top.value === null)) return buildGraph(root, file, new Map());
+  if (top === null || (isScalar(top) && top.value === null)) return stages;
   if (!isMap(top)) throw new InputError(`${at(top)}: expected a mapping with 'stages'`, { file });
   for (const pair of top.items) {
     const k = keyOf(pair);
     if (!TOP_KEYS.has(k)) throw new InputError(`${at(pair.key)}: unknown key '${k}' (expected 'stages')`, { file, key: k });
   }
   const stagesNode = top.get('stages', true) as Node | undefined;
-  const stages = new Map<string, StageDef>();
-  if (stagesNode === undefined || (isScalar(stagesNode) && stagesNode.value === null)) return buildGraph(root, file, stages);
+  if (stagesNode === undefined || (isScalar(stagesNode) && stagesNode.value === null)) return stages;
   if (!isMap(stagesNode)) throw new InputError(`${at(stagesNode)}: 'stages' must be a mapping of stage names`, { file, key: 'stages' });
   for (const pair of stagesNode.items) {
     const name = keyOf(pair);
@@ -67,19 +83,17 @@ export function parsePipeline(text: string, file: string, root: string, exists?:
     if (!STAGE_NAME.test(name)) throw new InputError(`${where}: '${name}' is not a valid stage name (letters, digits, _ . -)`, { file, stage: name });
     stages.set(name, parseStage(name, pair.value as Node | null, where, at, file));
   }
-  const pipeline = buildGraph(root, file, stages);
-  if (exists) checkDepsExist(pipeline, exists);
-  return pipeline;
+  return stages;
 }
 
 function keyOf(pair: Pair): string {
-  return isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+  return yaml().isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
 }
 
 type At = (node: unknown) => string;
 
 function parseStage(name: string, node: Node | null, where: string, at: At, file: string): StageDef {
-  if (!isMap(node)) throw new InputError(`${where}: stage '${name}' must be a mapping with at least 'cmd'`, { file, stage: name });
+  if (!yaml().isMap(node)) throw new InputError(`${where}: stage '${name}' must be a mapping with at least 'cmd'`, { file, stage: name });
   for (const pair of node.items) {
     const k = keyOf(pair);
     if (!STAGE_KEYS.has(k)) throw new InputError(`${at(pair.key)}: unknown key '${k}' in stage '${name}' (expected one of ${[...STAGE_KEYS].join(', ')})`, { file, stage: name, key: k });

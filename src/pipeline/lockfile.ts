@@ -4,7 +4,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LineCounter, parseDocument, stringify } from 'yaml';
+import { yaml } from '../yaml.js';
+import { cachedParse } from '../repo/parseCache.js';
 import { InputError } from '../errors/index.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { formatHash, hashBytes, parseHash } from '../store/hash.js';
@@ -21,8 +22,8 @@ const STAGE_KEYS = new Set(['cmd', 'deps', 'params', 'outs', 'metrics', 'env']);
  *   const lock = readLock(readFileSync('mlv.lock', 'utf8'), 'mlv.lock');
  */
 export function readLock(text: string, file: string): Lock {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, lineCounter: lc });
+  const lc = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { prettyErrors: false, lineCounter: lc });
   if (doc.errors.length) {
     const e = doc.errors[0];
     throw new InputError(`${file}:${e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line}: bad YAML: ${e.message.split('\n')[0]}`, { file });
@@ -117,30 +118,11 @@ export function renderLock(lock: Lock): string {
   let text = HEADER + 'schema: 1\nstages:\n';
   if (names.length === 0) return HEADER + 'schema: 1\nstages: {}\n';
   const blocks = names.map((name) => {
-    const body = stringify({ [name]: stageRecord(lock.stages[name]) }, { lineWidth: 0, indent: 2 });
+    const body = yaml().stringify({ [name]: stageRecord(lock.stages[name]) }, { lineWidth: 0, indent: 2 });
     return body.trimEnd().split('\n').map((l) => '  ' + l).join('\n') + '\n';
   });
   text += blocks.join('\n');
   return text;
-}
-
-/**
- * Parsing YAML costs ~10 ms per stage in a fresh process (the `yaml` package, cold),
- * which alone would make a no-op `mlv repro` of 20 stages slow. The parsed lock is kept
- * as JSON in `.mlv/tmp/`, keyed by the SHA-256 of mlv.lock's text, so it is only
- * parsed again when its bytes change (an edit, a merge, a checkout).
- */
-function parsedCachePath(root: string): string {
-  return join(root, '.mlv', 'tmp', 'mlv.lock.parsed.json');
-}
-
-function rememberParsed(root: string, text: string, lock: Lock): void {
-  try {
-    if (!existsSync(join(root, '.mlv'))) return;
-    writeFileAtomic(parsedCachePath(root), JSON.stringify({ hash: hashBytes(text), lock }));
-  } catch {
-    // Only a cache: never let it fail a command.
-  }
 }
 
 /** The lock of a work tree; an empty lock when there is none yet. */
@@ -148,15 +130,8 @@ export function loadLock(root: string, file = LOCK_FILE): Lock {
   const p = join(root, file);
   if (!existsSync(p)) return { stages: {} };
   const text = readFileSync(p, 'utf8');
-  if (file === LOCK_FILE) {
-    try {
-      const cached = JSON.parse(readFileSync(parsedCachePath(root), 'utf8')) as { hash?: string; lock?: Lock };
-      if (cached.hash === hashBytes(text) && cached.lock) return cached.lock;
-    } catch { /* no cache yet */ }
-  }
-  const lock = readLock(text, file);
-  if (file === LOCK_FILE) rememberParsed(root, text, lock);
-  return lock;
+  // Parsing costs ~10 ms per stage in a fresh process: the parsed lock is cached by its text's hash.
+  return file === LOCK_FILE ? cachedParse(root, LOCK_FILE, text, () => readLock(text, file)) : readLock(text, file);
 }
 
 export function writeLock(root: string, lock: Lock, file = LOCK_FILE): void {
@@ -164,7 +139,8 @@ export function writeLock(root: string, lock: Lock, file = LOCK_FILE): void {
   const text = renderLock(lock);
   if (existsSync(p) && readFileSync(p, 'utf8') === text) return;
   writeFileAtomic(p, text);
-  if (file === LOCK_FILE) rememberParsed(root, text, lock);
+  // The next read of this text need not parse it: render → read round-trips exactly.
+  if (file === LOCK_FILE) cachedParse(root, LOCK_FILE, text, () => lock);
 }
 
 export function envOf(e: EnvFingerprint): Record<string, string> {

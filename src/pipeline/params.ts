@@ -4,7 +4,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMap, isScalar, LineCounter, parse as parseYaml, parseDocument } from 'yaml';
+import { yaml } from '../yaml.js';
+import { cachedParse } from '../repo/parseCache.js';
 import { InputError, NotFoundError } from '../errors/index.js';
 import { resolveRev } from '../git/porcelain.js';
 import { writeFileAtomic } from '../store/atomic.js';
@@ -19,8 +20,8 @@ export function parseDataFile(text: string, file: string, what = 'params'): unkn
       throw new InputError(`${file}: not valid JSON (${(e as Error).message})`, { file }, what === 'metrics' ? 'EMETRICS' : 'EPARAMS');
     }
   }
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, lineCounter: lc });
+  const lc = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { prettyErrors: false, lineCounter: lc });
   if (doc.errors.length) {
     const e = doc.errors[0];
     throw new InputError(`${file}:${e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line}: not valid ${what === 'metrics' ? 'JSON or YAML' : 'YAML'} (${e.message.split('\n')[0]})`, { file }, what === 'metrics' ? 'EMETRICS' : 'EPARAMS');
@@ -107,7 +108,8 @@ export function paramValues(root: string, refs: Array<{ file: string; key: strin
     if (!parsed.has(file)) {
       const p = join(root, file);
       if (!existsSync(p)) throw new NotFoundError('params', `${file}: params file not found (${usedBy} uses '${key}')`, { file, key });
-      parsed.set(file, parseDataFile(readFileSync(p, 'utf8'), file));
+      const text = readFileSync(p, 'utf8');
+      parsed.set(file, cachedParse(root, `params:${file}`, text, () => parseDataFile(text, file)));
     }
     const v = getPath(parsed.get(file), key);
     if (v === MISSING) throw new InputError(`${file}: no parameter '${key}' (${usedBy} uses it)`, { file, key }, 'EPARAMKEY');
@@ -118,7 +120,7 @@ export function paramValues(root: string, refs: Array<{ file: string; key: strin
 
 /** Parse a command-line value with YAML scalar rules: `50` → 50, `true` → true, `abc` → 'abc'. */
 export function parseParamValue(text: string): unknown {
-  try { return parseYaml(text); } catch { return text; }
+  try { return yaml().parse(text); } catch { return text; }
 }
 
 /**
@@ -147,17 +149,17 @@ export function setParam(root: string, spec: string, value: unknown, opts: { cre
     writeFileAtomic(p, JSON.stringify(obj, null, 2) + '\n');
     return;
   }
-  const doc = parseDocument(text);
+  const doc = yaml().parseDocument(text);
   if (doc.errors.length) parseDataFile(text, file);
   if (!opts.create && !doc.hasIn(path)) throw new InputError(`${file}: no parameter '${key}' to set`, { file, key }, 'EPARAMKEY');
   for (let i = 1; i < path.length; i++) {
     const parent = doc.getIn(path.slice(0, i), true);
-    if (parent !== undefined && !isMap(parent)) throw new InputError(`${file}: '${key}' goes through '${path.slice(0, i).join('.')}', which is not a mapping`, { file, key });
+    if (parent !== undefined && !yaml().isMap(parent)) throw new InputError(`${file}: '${key}' goes through '${path.slice(0, i).join('.')}', which is not a mapping`, { file, key });
   }
   const node = doc.getIn(path, true);
   // A fresh node (so a quoted "100" does not stay a string) that keeps the old one's comments.
   const fresh = doc.createNode(value);
-  if (isScalar(node) || isMap(node)) {
+  if (yaml().isScalar(node) || yaml().isMap(node)) {
     fresh.comment = node.comment;
     fresh.commentBefore = node.commentBefore;
     fresh.spaceBefore = node.spaceBefore;

@@ -2,8 +2,9 @@
  * `.mlv/config` (committed) and `.mlv/config.local` (git-ignored), docs/FORMAT.md.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseDocument } from 'yaml';
+import { basename, dirname, join } from 'node:path';
+import { yaml } from '../yaml.js';
+import { cachedParse } from './parseCache.js';
 import { InputError } from '../errors/index.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { LINK_TYPES, type LinkType } from '../store/ObjectStore.js';
@@ -33,12 +34,16 @@ const REMOTE_KEYS = new Set(['url', 'endpoint_url', 'region', 'profile', 'jobs']
 
 function readYaml(path: string, label: string): Record<string, unknown> {
   if (!existsSync(path)) return {};
-  const doc = parseDocument(readFileSync(path, 'utf8'), { prettyErrors: true });
-  if (doc.errors.length) {
-    const e = doc.errors[0];
-    throw new InputError(`${label}: line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`, { file: label });
-  }
-  const v = doc.toJS() ?? {};
+  const text = readFileSync(path, 'utf8');
+  // <root>/.mlv/config*: the work tree's parse cache serves it.
+  const v = cachedParse(dirname(dirname(path)), basename(path), text, () => {
+    const doc = yaml().parseDocument(text, { prettyErrors: true });
+    if (doc.errors.length) {
+      const e = doc.errors[0];
+      throw new InputError(`${label}: line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`, { file: label });
+    }
+    return doc.toJS() ?? {};
+  });
   if (typeof v !== 'object' || Array.isArray(v)) throw new InputError(`${label}: expected a mapping of settings`, { file: label });
   return v as Record<string, unknown>;
 }

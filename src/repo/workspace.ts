@@ -11,7 +11,7 @@ import type { OnProgress } from '../progress.js';
 import type { Repo } from './Repo.js';
 import { fromRepoPath } from './paths.js';
 import type { Pointer } from './pointer.js';
-import { walkTracked, type FileStat, type Skipped } from './walk.js';
+import { walkTracked, type FileStat, type Skipped, type WalkedFile } from './walk.js';
 
 export interface HashedPath extends Pointer {
   entries?: ManifestEntry[];
@@ -57,6 +57,15 @@ export async function hashPath(repo: Repo, repoPath: string, opts: { store?: boo
   if (!st.isDirectory()) throw new InputError(`${repoPath}: is not a regular file or directory`, { path: repoPath });
   const { files, skipped } = walkTracked(repo.root, repoPath);
   total = files.reduce((s, f) => s + f.stat.size, 0);
+  const walk = walkFingerprint(files);
+  if (!opts.store) {
+    // Unchanged since it was last hashed: no per-file lookups, no manifest to build.
+    const known = repo.state().lookupDir(repoPath, walk);
+    if (known) {
+      repo.state().hits += files.length;
+      return withLazyEntries({ kind: 'dir', hash: known, size: total, files: files.length, skipped }, () => entriesFromIndex(repo, repoPath, files));
+    }
+  }
   const entries: ManifestEntry[] = [];
   for (const f of files) {
     const fileRepoPath = `${repoPath}/${f.rel}`;
@@ -71,7 +80,36 @@ export async function hashPath(repo: Repo, repoPath: string, opts: { store?: boo
   }
   const manifest = serializeManifest(entries);
   const hash = opts.store ? repo.store.addBytes(manifest).hash : hashBytes(manifest);
+  repo.state().recordDir(repoPath, walk, hash);
   return { kind: 'dir', hash, size: total, files: entries.length, entries, skipped };
+}
+
+/** What a directory's manifest depends on, per file: path, size, mtime, inode, exec bit. */
+function walkFingerprint(files: WalkedFile[]): string {
+  let text = '';
+  for (const f of files) text += `${f.rel}\0${f.stat.size}\0${f.stat.mtimeMs}\0${f.stat.ino}\0${f.exec ? 1 : 0}\n`;
+  return hashBytes(text).slice(0, 32);
+}
+
+/** `entries`, computed only if a caller reads them (a diff, a restore plan). */
+function withLazyEntries(out: HashedPath, make: () => ManifestEntry[]): HashedPath {
+  let memo: ManifestEntry[] | undefined;
+  Object.defineProperty(out, 'entries', { enumerable: true, get: () => (memo ??= make()) });
+  return out;
+}
+
+/** A directory's entries from the state index (every file in it was recorded with the walk). */
+function entriesFromIndex(repo: Repo, repoPath: string, files: WalkedFile[]): ManifestEntry[] {
+  const state = repo.state();
+  return files.map((f) => {
+    const p = `${repoPath}/${f.rel}`;
+    let hash = state.peek(p, f.stat);
+    if (hash === undefined) {
+      hash = hashFileSync(f.abs);
+      state.record(p, f.stat, hash);
+    }
+    return { path: f.rel, hash, size: f.stat.size, exec: f.exec };
+  });
 }
 
 export function readManifest(repo: Repo, hash: string, where: string): ManifestEntry[] {
@@ -93,11 +131,19 @@ export interface NotPulled { files: number; bytes: number }
 
 /** Compare a tracked item with the work tree. */
 export async function compareWithWorkspace(repo: Repo, path: string, p: Pointer): Promise<{ state: DataState; current?: HashedPath; changes: FileChange[]; cached: boolean; notPulled?: NotPulled }> {
+  // An unchanged directory whose objects were all cached when the cache looked as it
+  // does now: neither the manifest nor the cache need reading (docs/FORMAT.md, state).
+  const cacheNow = p.kind === 'dir' ? repo.store.fingerprint() : '';
+  let current = p.kind === 'dir' ? await hashPath(repo, path) : undefined;
+  if (current?.kind === 'dir' && current.hash === p.hash && repo.state().dirCached(path, p.hash, cacheNow)) {
+    return { state: 'ok', current, changes: [], cached: true };
+  }
   // The recorded manifest is read (and verified) once, for both questions below.
   const recorded = p.kind === 'dir' && repo.store.has(p.hash) ? readManifest(repo, p.hash, path) : undefined;
   const uncached = new Set(p.kind === 'file' ? repo.store.missing([p.hash]) : recorded ? repo.store.missing(recorded.map((e) => e.hash)) : []);
   const cached = p.kind === 'file' ? uncached.size === 0 : recorded !== undefined && uncached.size === 0;
-  const current = await hashPath(repo, path);
+  if (cached && p.kind === 'dir') repo.state().recordDirCached(path, p.hash, cacheNow);
+  if (p.kind === 'file') current = await hashPath(repo, path);
   if (!current) {
     if (cached) return { state: 'missing', changes: [], cached };
     // Without the manifest its files are unknown: count what the pointer records.

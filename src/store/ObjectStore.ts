@@ -71,6 +71,28 @@ export class ObjectStore {
     return list.filter((h) => !byPrefix.get(h.slice(0, 2))!.has(h.slice(2)));
   }
 
+  /**
+   * A fingerprint of which objects exist: the modification times of the prefix
+   * directories (an object appearing or disappearing changes its directory's mtime).
+   * Equal fingerprints mean no object was added or removed in between, so a "these
+   * objects are all cached" answer still holds; about 260 stats instead of one per
+   * object. Used by the state index for tracked directories.
+   */
+  fingerprint(): string {
+    let names: string[];
+    try {
+      names = readdirSync(this.objectsDir).sort();
+    } catch {
+      return 'empty';
+    }
+    let text = String(statSync(this.objectsDir).mtimeMs);
+    for (const n of names) {
+      const m = statSync(join(this.objectsDir, n), { throwIfNoEntry: false })?.mtimeMs;
+      text += `\n${n} ${m}`;
+    }
+    return hashBytes(text).slice(0, 32);
+  }
+
   private tmpReady = false;
   private newTmp(hint: string): string {
     if (!this.tmpReady) { mkdirSync(this.tmpDir, { recursive: true }); this.tmpReady = true; }
