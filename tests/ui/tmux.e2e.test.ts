@@ -105,9 +105,12 @@ function write(repo: string, fileMap: Record<string, string>): void {
 }
 
 /** An experiment commit on top of `baseline`, without touching the work tree or index. */
-function experiment(repo: string, baseline: string, name: string, v: Version, overrides: Record<string, number>): void {
+function experiment(repo: string, baseline: string, name: string, v: Version, overrides: Record<string, number>, when: number): void {
   const index = join(repo, '.git', `mlv-e2e-index-${name}`);
-  const genv = { ...env(), GIT_INDEX_FILE: index };
+  // A fixed date: rows under a baseline are newest first, and two commits made a moment
+  // apart could otherwise fall either side of a second boundary.
+  const date = `${when} +0000`;
+  const genv = { ...env(), GIT_INDEX_FILE: index, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date };
   const run = (args: string[], input?: string) => {
     const r = spawnSync('git', args, { cwd: repo, env: genv, input, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
@@ -140,9 +143,10 @@ function buildRepo(): { repo: string; c1: string; c2: string } {
   git(repo, ['add', '-A']);
   git(repo, ['commit', '-q', '-m', 'more data, more trees']);
   const c2 = git(repo, ['rev-parse', 'HEAD']).trim();
-  experiment(repo, c2, 'deep', { trees: 100, depth: 16, accuracy: 0.93, logLoss: 0.21, cm: [[47, 3], [4, 46]] }, { 'train.max_depth': 16 });
-  experiment(repo, c2, 'shallow', { trees: 100, depth: 3, accuracy: 0.86, logLoss: 0.37, cm: [[43, 7], [7, 43]] }, { 'train.max_depth': 3 });
-  experiment(repo, c1, 'wide', { trees: 400, depth: 6, accuracy: 0.85, logLoss: 0.4, cm: [[42, 8], [7, 43]] }, { 'train.n_estimators': 400 });
+  const t = Number(git(repo, ['log', '-1', '--format=%ct']).trim());
+  experiment(repo, c2, 'deep', { trees: 100, depth: 16, accuracy: 0.93, logLoss: 0.21, cm: [[47, 3], [4, 46]] }, { 'train.max_depth': 16 }, t + 120);
+  experiment(repo, c2, 'shallow', { trees: 100, depth: 3, accuracy: 0.86, logLoss: 0.37, cm: [[43, 7], [7, 43]] }, { 'train.max_depth': 3 }, t + 60);
+  experiment(repo, c1, 'wide', { trees: 400, depth: 6, accuracy: 0.85, logLoss: 0.4, cm: [[42, 8], [7, 43]] }, { 'train.n_estimators': 400 }, t + 180);
   return { repo, c1, c2 };
 }
 
