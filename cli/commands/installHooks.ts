@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { fileURLToPath } from 'node:url';
-import { resolve } from 'node:path';
+import { join } from 'node:path';
 import { installHooks } from '../../src/api/installHooks.js';
+import { mlvPackageRoot } from '../../src/pipeline/env.js';
 import { cwd, err, out, printJson } from '../io.js';
 
 export function register(program: Command): void {
@@ -10,7 +10,7 @@ export function register(program: Command): void {
     .description('git hooks: post-checkout runs mlv checkout, pre-push runs mlv push')
     .option('--json', 'print the result as JSON')
     .action(async (o: { json?: boolean }) => {
-      const bin = resolve(fileURLToPath(import.meta.url), '..', '..', '..', '..', 'bin', 'mlv.js');
+      const bin = join(mlvPackageRoot(), 'bin', 'mlv.js');
       const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
       const r = await installHooks({ cwd: cwd(), mlvCommand: `${q(process.execPath)} ${q(bin)}` });
       if (o.json) return printJson(r);

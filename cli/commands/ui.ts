@@ -6,13 +6,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../src/errors/index.js';
-import type { VersionSource } from '../../src/compare/types.js';
 import { cwd } from '../io.js';
 
-// A variable specifier keeps this file compiling whichever way the loader's module
-// is built; its shape is fixed by src/compare/types.ts.
-const SOURCE_MODULE = '../../src/compare/source.js';
-type SourceModule = { openVersionSource: (repoRoot: string) => Promise<VersionSource> };
 
 export function register(program: Command): void {
   program
@@ -35,7 +30,7 @@ export async function ui(): Promise<void> {
     );
   }
   const root = findGitRoot(cwd());
-  const { openVersionSource } = (await import(SOURCE_MODULE)) as SourceModule;
+  const { openVersionSource } = await import('../../src/compare/source.js');
   const source = await openVersionSource(root);
   // react's development build is several times slower per key; set before it loads.
   process.env.NODE_ENV ??= 'production';
