@@ -4,6 +4,12 @@
  *
  *   node --import tsx bench/remote.ts                 # 1 GiB file + 10,000 × 100 KiB
  *   MLV_BENCH_SCALE=0.1 node --import tsx bench/remote.ts
+ *   MLV_BENCH_RTT_MS=20 MLV_BENCH_SCALE=0.1 node --import tsx bench/remote.ts
+ *
+ * MLV_BENCH_RTT_MS puts a TCP relay between both clients and s3rver that holds every
+ * chunk for half the round trip in each direction: a real S3 endpoint is 1–5 ms away
+ * inside its region and 20–80 ms from a laptop, where loopback is ~0.05 ms. (This
+ * kernel has no netem qdisc, so the delay is made in user space, in its own process.)
  *
  * s3rver runs in its own process so client and server do not share one event loop.
  * mlv's side does strictly more work than the naive loop: it hashes every byte it sends
@@ -60,6 +66,38 @@ async function startServer(dir: string): Promise<{ endpoint: string; stop: () =>
   return { endpoint: `http://127.0.0.1:${port}`, stop: () => child.kill(), pid: child.pid! };
 }
 
+/** A relay to `port` on 127.0.0.1 that delays each chunk by `oneWayMs`, in order, both ways. */
+async function startDelayRelay(port: number, oneWayMs: number): Promise<{ endpoint: string; stop: () => void }> {
+  const script = `const net = require('net');
+    const delay = ${oneWayMs};
+    function pipe(from, to) {
+      const queue = []; let timer = null; let ended = false;
+      const drain = () => {
+        timer = null;
+        const now = Date.now();
+        while (queue.length && queue[0].at <= now) to.write(queue.shift().data);
+        if (queue.length) timer = setTimeout(drain, queue[0].at - now);
+        else if (ended) to.end();
+      };
+      from.on('data', (data) => { queue.push({ at: Date.now() + delay, data }); if (!timer) timer = setTimeout(drain, delay); });
+      from.on('end', () => { ended = true; if (!timer) to.end(); });
+      from.on('error', () => to.destroy());
+    }
+    const server = net.createServer((c) => {
+      c.setNoDelay(true);
+      const u = net.connect(${port}, '127.0.0.1');
+      u.setNoDelay(true);
+      pipe(c, u); pipe(u, c);
+    });
+    server.listen(0, '127.0.0.1', () => console.log(JSON.stringify(server.address())));`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const relayPort = await new Promise<number>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').once('data', (d: string) => resolve(JSON.parse(d).port));
+    child.once('exit', (code) => reject(new Error(`relay exited ${code}`)));
+  });
+  return { endpoint: `http://127.0.0.1:${relayPort}`, stop: () => child.kill() };
+}
+
 /** Pseudo-random bytes without paying for crypto-quality randomness on a gibibyte. */
 function fill(buf: Buffer, seed: number): Buffer {
   let x = seed >>> 0 || 1;
@@ -112,14 +150,17 @@ async function naiveGet(client: S3Client, hashes: string[], dir: string): Promis
 }
 
 async function main(): Promise<void> {
-  console.log(`mlv S3 remote bench: scale ${SCALE}: one ${(BIG_SIZE / 2 ** 20).toFixed(0)} MiB object, ${SMALL_COUNT} × ${SMALL_SIZE / 1024} KiB objects; s3rver on loopback`);
+  const rtt = Number(process.env.MLV_BENCH_RTT_MS ?? '0');
+  console.log(`mlv S3 remote bench: scale ${SCALE}: one ${(BIG_SIZE / 2 ** 20).toFixed(0)} MiB object, ${SMALL_COUNT} × ${SMALL_SIZE / 1024} KiB objects; s3rver on loopback${rtt ? `, through a relay adding ${rtt} ms round trip` : ''}`);
   const server = await startServer(join(ROOT, 's3rver'));
   serverPid = server.pid;
-  const cfg = { url: 's3://bench/mlv', endpoint_url: server.endpoint };
+  const relay = rtt > 0 ? await startDelayRelay(Number(new URL(server.endpoint).port), rtt / 2) : undefined;
+  const endpoint = relay?.endpoint ?? server.endpoint;
+  const cfg = { url: 's3://bench/mlv', endpoint_url: endpoint };
   const store = new ObjectStore(join(ROOT, 'cache'));
   const { big, small } = await makeData(store);
   const naive = makeClient(cfg);
-  const remote = (t: Partial<S3Tuning> = {}) => new S3Remote('bench', cfg.url, makeClient(cfg), 'bench', 'mlv', { endpoint: server.endpoint, tuning: { ...tuning, ...t } });
+  const remote = (t: Partial<S3Tuning> = {}) => new S3Remote('bench', cfg.url, makeClient(cfg), 'bench', 'mlv', { endpoint, tuning: { ...tuning, ...t } });
   const rows: Array<{ what: string; naive: number; mlv: number; bytes: number }> = [];
   try {
     const cases = ([['small files', small], ['big file', [big]]] as Array<[string, string[]]>).filter(([w]) => !ONLY || w.startsWith(ONLY));
@@ -156,6 +197,7 @@ async function main(): Promise<void> {
     console.log(`  defaults: multipart from ${(tuning.multipartThreshold ?? DEFAULT_TUNING.multipartThreshold) / 2 ** 20} MiB, parts of ${(tuning.partSize ?? DEFAULT_TUNING.partSize) / 2 ** 20} MiB, ${DEFAULT_TUNING.partJobs} parts per object at once`);
   } finally {
     naive.destroy();
+    relay?.stop();
     server.stop();
     rmSync(ROOT, { recursive: true, force: true });
   }
