@@ -15,6 +15,7 @@ export function register(program: Command): void {
       const bar = progressBar('hashing');
       const r = await add({ cwd: cwd(), paths, desc: o.desc, onProgress: bar.onProgress }).finally(bar.done);
       for (const a of r) for (const s of a.skipped) err(`mlv: skipped ${s.path}: ${s.reason === 'symlink' ? 'symbolic link (not followed)' : 'not a regular file'}`);
+      for (const a of r) if (a.keptNotPulled) err(`mlv: kept ${a.keptNotPulled.files} file(s) of ${a.path} not pulled here; mlv pull ${a.path} to get them`);
       if (o.json) return printJson(r);
       const root = gitRootOrThrow(cwd());
       for (const a of r) {

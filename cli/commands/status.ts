@@ -17,7 +17,8 @@ States (the "state" field of --json; its "hint" is the command that fixes it):
 Data that is only not pulled does not count (like files outside a sparse git
 checkout): a clone that fetched part of its data has no changes. Add --complete
 to fail on it too. In --json, "clean" is what --check tests; "complete" is false
-while anything is not pulled.`;
+while anything is not pulled. A stage whose deps or outputs are only not pulled is
+listed as not pulled, not stale ("reasons" empty, "notPulled" the paths).`;
 
 const LABEL: Record<string, string> = { 'not-pulled': 'not pulled', 'not-cached': 'not cached' };
 
@@ -47,9 +48,13 @@ export function register(program: Command): void {
         for (const c of d.changes.slice(0, 20)) out(`      ${c.change.padEnd(8)} ${d.path}/${c.path}`);
         if (d.changes.length > 20) out(`      … ${d.changes.length - 20} more`);
         // `mlv add` of a directory records only the files present: the rest would drop out of it.
-        if (d.state !== 'not-pulled' && d.notPulled) out(`      and ${size(d.notPulled, 'dir')} not pulled${d.state === 'modified' ? ' (pull them before mlv add, which records only the files present)' : ''}`);
+        if (d.state !== 'not-pulled' && d.notPulled) out(`      and ${size(d.notPulled, 'dir')} not pulled${d.state === 'modified' && !d.recordedIn.endsWith('mlv.lock') ? ' (mlv add keeps them as recorded)' : ''}`);
       }
-      for (const s of r.stages) out(`  ${color.yellow('stale'.padEnd(10))} stage ${s.stage}: ${s.reasons.join('; ')}`);
+      for (const s of r.stages) {
+        const np = s.notPulled?.length ? `not pulled: ${s.notPulled.join(', ')}` : undefined;
+        if (s.reasons.length) out(`  ${color.yellow('stale'.padEnd(10))} stage ${s.stage}: ${[...s.reasons, ...(np ? [np] : [])].join('; ')}`);
+        else out(`  ${color.dim('not pulled')} stage ${s.stage}: ${s.notPulled!.join(', ')}  ${color.dim(`(mlv pull ${s.notPulled!.join(' ')})`)}`);
+      }
       if (r.clean) out(`No changes; the data not pulled is not in the cache yet (mlv pull fetches it; status --check ignores it without --complete).`);
     });
 }

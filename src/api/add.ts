@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, NotFoundError } from '../errors/index.js';
 import { gitSync } from '../git/porcelain.js';
@@ -8,10 +8,11 @@ import { ignoreInGit } from '../repo/gitignore.js';
 import { withLock } from '../repo/lock.js';
 import { toRepoPath, fromRepoPath } from '../repo/paths.js';
 import { parsePointer, pointerPathFor, renderPointer, type Pointer } from '../repo/pointer.js';
-import { openRepo, type RepoOptions } from '../repo/Repo.js';
+import { openRepo, type Repo, type RepoOptions } from '../repo/Repo.js';
 import { trackedInWorkspace } from '../repo/tracked.js';
-import { hashPath } from '../repo/workspace.js';
-import type { Skipped } from '../repo/walk.js';
+import { hashPath, readManifest, type HashedPath } from '../repo/workspace.js';
+import { excludedFromWalk, type Skipped } from '../repo/walk.js';
+import { serializeManifest } from '../store/manifest.js';
 
 export interface AddOptions extends RepoOptions {
   paths: string[];
@@ -26,11 +27,18 @@ export interface AddedPath extends Pointer {
   skipped: Skipped[];
   /** The .gitignore that ignores the data (repo-relative). */
   gitignore: string;
+  /**
+   * Files of the directory's previous record that were never pulled here (neither in the
+   * work tree nor in the cache), kept as recorded rather than recorded as deleted.
+   */
+  keptNotPulled?: { files: number; bytes: number };
 }
 
 /**
  * Store files or directories in the cache and write their `<path>.mlv` pointers.
- * Objects are written before the pointer that names them.
+ * Objects are written before the pointer that names them. Re-adding a directory pulled
+ * only in part keeps the files it never pulled (see keepNotPulled); one of which nothing
+ * was pulled (its manifest is not cached) is refused.
  * @example
  *   await add({ cwd, paths: ['data/raw.csv', 'data/images'], desc: 'June scrape' })
  */
@@ -57,24 +65,30 @@ export async function add(opts: AddOptions): Promise<AddedPath[]> {
     const lockOwned = tracked.find((t) => t.path === p && t.source.type === 'lock');
     if (lockOwned) throw new InputError(`${p}: is an output of stage ${(lockOwned.source as { stage: string }).stage} in mlv.lock; mlv repro tracks it`, { path: p });
   }
+  const previous = new Map(paths.map((p) => [p, previousPointer(repo.root, p)]));
+  for (const p of paths) {
+    const was = previous.get(p);
+    if (was?.kind !== 'dir' || repo.store.has(was.hash) || !statSync(fromRepoPath(repo.root, p)).isDirectory()) continue;
+    // Its file list is unknown here: adding would record the local files as the whole directory.
+    throw new InputError(`${p}: nothing of it is pulled here (its file list is not in the cache), so mlv add would drop every file not present; run mlv pull ${p} first (or remove ${pointerPathFor(p)} to record only the local files)`, { path: p, manifest: was.hash }, 'ENOTPULLED');
+  }
   return withLock(repo.mlvDir, 'add', async () => {
     const results: AddedPath[] = [];
     try {
       for (const p of paths) {
-        const hashed = await hashPath(repo, p, { store: true, onProgress: opts.onProgress });
+        let hashed = await hashPath(repo, p, { store: true, onProgress: opts.onProgress });
         if (!hashed) throw new NotFoundError('path', `${p}: disappeared while adding`, { path: p });
         const pointerRel = pointerPathFor(p);
         const pointerAbs = join(repo.root, ...pointerRel.split('/'));
-        let previous: Pointer | undefined;
-        if (existsSync(pointerAbs)) {
-          try { previous = parsePointer(readFileSync(pointerAbs, 'utf8'), pointerRel); } catch { previous = undefined; }
-        }
-        const pointer: Pointer = { kind: hashed.kind, hash: hashed.hash, size: hashed.size, files: hashed.files, desc: opts.desc ?? previous?.desc };
+        const was = previous.get(p);
+        let keptNotPulled: AddedPath['keptNotPulled'];
+        if (was?.kind === 'dir' && hashed.kind === 'dir') ({ hashed, kept: keptNotPulled } = keepNotPulled(repo, p, was, hashed));
+        const pointer: Pointer = { kind: hashed.kind, hash: hashed.hash, size: hashed.size, files: hashed.files, desc: opts.desc ?? was?.desc };
         const text = renderPointer(pointer);
         const changed = !existsSync(pointerAbs) || readFileSync(pointerAbs, 'utf8') !== text;
         if (changed) writeFileAtomic(pointerAbs, text);
         const gitignore = ignoreInGit(repo.root, p);
-        results.push({ ...pointer, path: p, pointer: pointerRel, changed, skipped: hashed.skipped, gitignore });
+        results.push({ ...pointer, path: p, pointer: pointerRel, changed, skipped: hashed.skipped, gitignore, ...(keptNotPulled ? { keptNotPulled } : {}) });
       }
     } finally {
       repo.state().save();
@@ -83,3 +97,38 @@ export async function add(opts: AddOptions): Promise<AddedPath[]> {
   });
 }
 
+function previousPointer(root: string, p: string): Pointer | undefined {
+  const rel = pointerPathFor(p);
+  const abs = join(root, ...rel.split('/'));
+  if (!existsSync(abs)) return undefined;
+  try { return parsePointer(readFileSync(abs, 'utf8'), rel); } catch { return undefined; }
+}
+
+/**
+ * A file the previous record lists that is absent from the work tree and whose object is
+ * not in the cache was never pulled here: the user cannot have deleted it, so it stays,
+ * as recorded. One pulled (cached) and then removed is recorded as deleted, as is one
+ * that `.mlvignore` now excludes (as in a clone that has it: the result does not depend
+ * on what was pulled) or whose place a local file or directory took.
+ */
+function keepNotPulled(repo: Repo, p: string, was: Pointer, hashed: HashedPath): { hashed: HashedPath; kept?: { files: number; bytes: number } } {
+  if (hashed.hash === was.hash) return { hashed };
+  const present = hashed.entries ?? [];
+  const files = new Set(present.map((e) => e.path));
+  const absent = readManifest(repo, was.hash, p).filter((e) => !files.has(e.path) && !repo.store.has(e.hash));
+  if (absent.length === 0) return { hashed };
+  const dirs = new Set(present.flatMap((e) => parentsOf(e.path)));
+  const excluded = excludedFromWalk(repo.root, p);
+  const kept = absent.filter((e) => !dirs.has(e.path) && !parentsOf(e.path).some((d) => files.has(d)) && !excluded(e.path));
+  if (kept.length === 0) return { hashed };
+  const entries = [...present, ...kept];
+  const bytes = kept.reduce((s, e) => s + e.size, 0);
+  const hash = repo.store.addBytes(serializeManifest(entries)).hash;
+  return { hashed: { ...hashed, hash, size: hashed.size + bytes, files: entries.length, entries }, kept: { files: kept.length, bytes } };
+}
+
+const parentsOf = (rel: string): string[] => {
+  const out: string[] = [];
+  for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) out.push(rel.slice(0, i));
+  return out;
+};

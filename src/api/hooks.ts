@@ -4,8 +4,12 @@
  */
 import type { Repo } from '../repo/Repo.js';
 
-/** Stages whose inputs changed, for `mlv status`. */
-export type StatusHook = (root: string) => Promise<Array<{ stage: string; reasons: string[] }>>;
+/**
+ * Stages whose inputs changed, for `mlv status`: `reasons` why each must run (empty when
+ * it is listed only for `notPulled`: deps or outputs never pulled, no change of the user's).
+ */
+export type StageStatus = { stage: string; reasons: string[]; notPulled?: string[] };
+export type StatusHook = (root: string) => Promise<StageStatus[]>;
 /** Sections (params, metrics) added to `mlv diff`. `undefined` rev = the workspace. */
 export type DiffSection = (repo: Repo, a: string | undefined, b: string | undefined) => Promise<Record<string, unknown>>;
 /** Objects kept alive by `mlv gc` beyond what versions refer to (the run cache). */

@@ -1,5 +1,5 @@
 import '../pipeline/register.js';
-import { statusHooks } from './hooks.js';
+import { statusHooks, type StageStatus } from './hooks.js';
 import type { OnProgress } from '../progress.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
 import { trackedInWorkspace, type Tracked } from '../repo/tracked.js';
@@ -21,8 +21,11 @@ export interface StatusRow {
 
 export interface StatusResult {
   data: StatusRow[];
-  /** Pipeline stages whose inputs changed (filled by the pipeline module's hook). */
-  stages: Array<{ stage: string; reasons: string[] }>;
+  /**
+   * Pipeline stages whose inputs changed (filled by the pipeline module's hook); a stage
+   * with empty `reasons` is listed only for deps or outputs `notPulled`, and is not stale.
+   */
+  stages: StageStatus[];
   /**
    * Nothing modified, missing or not cached, and no stage stale: what `status --check`
    * tests. Data that is only not pulled does not count: it holds no change of the user's.
@@ -56,7 +59,7 @@ export async function status(opts: RepoOptions & { onProgress?: OnProgress }): P
       stage: t.source.type === 'lock' ? t.source.stage : undefined,
       changes: r.changes,
       notPulled: r.notPulled,
-      hint: hintFor(r.state, t, r.notPulled !== undefined),
+      hint: hintFor(r.state, t),
     });
   }
   const state = repo.state();
@@ -66,20 +69,24 @@ export async function status(opts: RepoOptions & { onProgress?: OnProgress }): P
   return {
     data,
     stages,
-    clean: data.every((d) => d.state === 'not-pulled') && stages.length === 0,
-    complete: data.every((d) => !d.notPulled),
+    clean: data.every((d) => d.state === 'not-pulled') && stages.every((s) => s.reasons.length === 0),
+    complete: data.every((d) => !d.notPulled) && stages.every((s) => !s.notPulled),
     hashing: { fromIndex: state.hits, hashed: state.misses },
   };
 }
 
 const quote = (p: string) => (/^[\w./@%+=:,-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`);
 
-function hintFor(state: DataState, t: Tracked, partlyNotPulled: boolean): string {
+/**
+ * The command that brings a row back in line. A modified directory pulled in part is
+ * still `mlv add`: add keeps the files that were never pulled as recorded, where
+ * `mlv pull` would refuse to overwrite the user's change.
+ */
+function hintFor(state: DataState, t: Tracked): string {
   const p = quote(t.path);
   const fromLock = t.source.type === 'lock';
-  // Pull first: `mlv add` of a directory pulled in part would record only the files present.
-  if (partlyNotPulled) return `mlv pull ${p}`;
   switch (state) {
+    case 'not-pulled': return `mlv pull ${p}`;
     // The CLI takes a missing path for a revision unless a pointer names it: outputs are restored with the rest.
     case 'missing': return fromLock ? 'mlv checkout' : `mlv checkout ${p}`;
     // Re-adding stores the work tree's copy; a stage's output can only be fetched again.

@@ -6,7 +6,7 @@
 
  */
 import { posix } from 'node:path';
-import { registerDiffSection, registerGcRoots, registerStatusHook } from '../api/hooks.js';
+import { registerDiffSection, registerGcRoots, registerStatusHook, type StageStatus } from '../api/hooks.js';
 import { openRepoAt } from '../repo/Repo.js';
 import { registerLockReader, type Tracked } from '../repo/tracked.js';
 import { hasPipeline, loadPipeline } from './load.js';
@@ -29,18 +29,21 @@ export function lockTracked(text: string, file: string): Tracked[] {
   return out;
 }
 
-/** Stages of a work tree that would run now, with why. */
-export async function staleStages(root: string): Promise<Array<{ stage: string; reasons: string[] }>> {
+/**
+ * Stages of a work tree that would run now, with why; and stages whose deps or outputs
+ * are only not pulled (empty `reasons`, `notPulled` paths), which would not.
+ */
+export async function staleStages(root: string): Promise<StageStatus[]> {
   if (!hasPipeline(root)) return [];
   const pipeline = loadPipeline(root);
   const lock = loadLock(root);
   const repo = openRepoAt(root);
-  const out: Array<{ stage: string; reasons: string[] }> = [];
+  const out: StageStatus[] = [];
   for (const name of pipeline.order) {
     const def = pipeline.stages.get(name)!;
     if (def.frozen) continue;
-    const { reasons } = await new Stage(def).changed(repo, lock.stages[name]);
-    if (reasons.length) out.push({ stage: name, reasons });
+    const { reasons, notPulled } = await new Stage(def).changed(repo, lock.stages[name]);
+    if (reasons.length || notPulled.length) out.push({ stage: name, reasons, ...(notPulled.length ? { notPulled: notPulled.map((n) => n.path) } : {}) });
   }
   repo.state().save();
   return out;

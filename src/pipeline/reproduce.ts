@@ -33,7 +33,7 @@ import { loadPipeline } from './load.js';
 import { loadLock, writeLock } from './lockfile.js';
 import { readMetricFile } from './metrics.js';
 import { readRun, runComplete, runKey, writeRun } from './runCache.js';
-import { runCommands, Stage, type RunContext } from './stage.js';
+import { runCommands, Stage, type Changes, type RunContext } from './stage.js';
 import type { Lock, LockedMetric, LockedOut, LockedPath, LockStage, Pipeline, StageDef } from './types.js';
 
 export { loadPipeline } from './load.js';
@@ -108,6 +108,7 @@ async function reproduceIn(repo: Repo, opts: ReproduceOptions): Promise<Reproduc
     env: stageEnv(opts.env ?? process.env, opts.nodePath ?? process.execPath),
     runtime: opts.runtime ?? { node: process.version, platform: process.platform, arch: process.arch },
     store: opts.storeOutputs !== false,
+    produced: new Set(),
   };
   try {
     await schedule(selected, pipeline, Math.max(1, opts.jobs ?? 1), async (name) => {
@@ -128,6 +129,8 @@ interface Ctx {
   env: NodeJS.ProcessEnv;
   runtime: { node: string; platform: string; arch: string };
   store: boolean;
+  /** Outputs of the stages that ran (or were restored) in this call. */
+  produced: Set<string>;
 }
 
 /** Run `work` over stages, each after its upstream, up to `jobs` at a time; the first failure stops new starts. */
@@ -158,7 +161,11 @@ async function reproduceStage(ctx: Ctx, stage: Stage): Promise<'ran' | 'cached' 
   if (def.frozen && !opts.ignoreFrozen) { emit('up-to-date', 'frozen'); return 'up-to-date'; }
   const locked = ctx.lock.stages[def.name];
   const changes = await stage.changed(repo, locked);
-  if (changes.reasons.length === 0 && !opts.force) { emit('up-to-date'); return 'up-to-date'; }
+  if (changes.reasons.length === 0 && !opts.force) { emit('up-to-date', notPulledNote(changes.notPulled)); return 'up-to-date'; }
+  // An output an earlier stage of this run wrote is complete, whatever an old record says.
+  const fresh = (p: string) => [...ctx.produced].some((o) => p === o || p.startsWith(o + '/'));
+  const unpulled = changes.notPulled.filter((n) => n.role === 'dep' && !fresh(n.path)).map((n) => n.path);
+  if (unpulled.length) throw new InputError(`stage '${def.name}' (${def.where}): dependency ${unpulled.join(', ')} is not pulled (some or all of its data is in neither the work tree nor the cache); run mlv pull ${unpulled.join(' ')} first`, { stage: def.name, deps: unpulled }, 'ENOTPULLED');
   const missing = changes.deps.filter((d) => 'missing' in d).map((d) => d.path);
   if (missing.length) throw new InputError(`stage '${def.name}' (${def.where}): dependency ${missing.join(', ')} does not exist`, { stage: def.name, deps: missing }, 'EMISSINGDEP');
   const deps = changes.deps as LockedPath[];
@@ -172,6 +179,7 @@ async function reproduceStage(ctx: Ctx, stage: Stage): Promise<'ran' | 'cached' 
       await restoreOutputs(repo, hit);
       const entry: LockStage = { ...hit, cmd: def.cmd, deps, params: changes.params };
       commit(ctx, def, entry);
+      for (const p of outPaths(def)) ctx.produced.add(p);
       emit('cached', 'restored from the run cache');
       return 'cached';
     }
@@ -196,6 +204,7 @@ async function reproduceStage(ctx: Ctx, stage: Stage): Promise<'ran' | 'cached' 
     const entry = await recordOutputs(ctx, def, deps, changes.params, keepRun);
     commit(ctx, def, entry);
     if (keepRun) writeRun(repo, key, entry);
+    for (const p of outPaths(def)) ctx.produced.add(p);
     backup.drop();
     emit('ran');
     return 'ran';
@@ -205,6 +214,9 @@ async function reproduceStage(ctx: Ctx, stage: Stage): Promise<'ran' | 'cached' 
     throw e;
   }
 }
+
+const notPulledNote = (n: Changes['notPulled']) =>
+  n.length ? `not pulled: ${n.map((x) => x.path).join(', ')}` : undefined;
 
 function sameOuts(def: StageDef, hit: LockStage): boolean {
   const want = outPaths(def).sort().join('\0');

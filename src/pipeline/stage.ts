@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import { InputError } from '../errors/index.js';
 import { fromRepoPath } from '../repo/paths.js';
 import type { Repo } from '../repo/Repo.js';
-import { hashPath } from '../repo/workspace.js';
+import { trackedInWorkspace, type Tracked } from '../repo/tracked.js';
+import { compareWithWorkspace, hashPath } from '../repo/workspace.js';
 import { StageFailedError } from './errors.js';
 import { paramValues } from './params.js';
 import type { LockedPath, LockStage, StageDef } from './types.js';
@@ -14,6 +15,12 @@ import type { LockedPath, LockStage, StageDef } from './types.js';
 export interface Changes {
   /** Why the stage must run; empty when it is up to date. */
   reasons: string[];
+  /**
+   * Deps and outputs whose data (all or part of it) is recorded but in neither the work
+   * tree nor the cache: never pulled here. That alone is no change of the user's, so it
+   * is no reason to run; but a stage cannot run with such a dependency.
+   */
+  notPulled: Array<{ path: string; role: 'dep' | 'out' }>;
   /** Dependencies as hashed now (undefined: missing from the work tree). */
   deps: Array<LockedPath | { path: string; missing: true }>;
   params: Record<string, Record<string, unknown>>;
@@ -42,21 +49,30 @@ export class Stage {
 
   /**
    * Stale when never run, or its command, a dependency's hash, a parameter's value or
-   * the set of deps/outs changed, or an output is missing or modified.
+   * the set of deps/outs changed, or an output is missing or modified. A dependency or
+   * output that differs only by data never pulled is listed in `notPulled` instead.
    */
   async changed(repo: Repo, locked: LockStage | undefined): Promise<Changes> {
     const reasons: string[] = [];
+    const notPulled: Changes['notPulled'] = [];
     const deps = await this.hashDeps(repo);
     const params = paramValues(repo.root, this.def.params, `stage '${this.name}' (${this.def.where})`);
-    if (!locked) return { reasons: ['never run (not in mlv.lock)'], deps, params };
-    if (canon(locked.cmd) !== canon(this.def.cmd)) reasons.push('command changed');
-    const lockedDeps = new Map(locked.deps.map((d) => [d.path, d]));
+    const pulled = pullState(repo);
+    const lockedDeps = new Map(locked?.deps.map((d) => [d.path, d]));
+    const depReasons: string[] = [];
     for (const d of deps) {
       const was = lockedDeps.get(d.path);
-      if ('missing' in d) reasons.push(`dependency ${d.path} is missing`);
-      else if (!was) reasons.push(`dependency ${d.path} is new`);
-      else if (was.hash !== d.hash) reasons.push(`dependency ${d.path} changed`);
+      if (was && !('missing' in d) && was.hash === d.hash) continue;
+      const np = await pulled(d.path, was?.hash);
+      if (np) notPulled.push({ path: d.path, role: 'dep' });
+      if (np === 'only') continue;
+      if ('missing' in d) depReasons.push(`dependency ${d.path} is missing`);
+      else if (!was) depReasons.push(`dependency ${d.path} is new`);
+      else depReasons.push(`dependency ${d.path} changed`);
     }
+    if (!locked) return { reasons: ['never run (not in mlv.lock)'], notPulled, deps, params };
+    if (canon(locked.cmd) !== canon(this.def.cmd)) reasons.push('command changed');
+    reasons.push(...depReasons);
     for (const p of lockedDeps.keys()) if (!this.def.deps.includes(p)) reasons.push(`dependency ${p} was removed`);
     for (const [file, values] of Object.entries(params)) {
       for (const [key, v] of Object.entries(values)) {
@@ -74,13 +90,38 @@ export class Stage {
       const was = lockedOuts.get(o.path);
       if (!was) { reasons.push(`output ${o.path} is new`); continue; }
       const now = await hashPath(repo, o.path);
-      if (!now) reasons.push(`output ${o.path} is missing`);
-      else if (now.hash !== was.hash) reasons.push(`output ${o.path} was modified`);
+      if (now?.hash === was.hash) continue;
+      const np = await pulled(o.path, was.hash);
+      if (np) notPulled.push({ path: o.path, role: 'out' });
+      if (np === 'only') continue;
+      reasons.push(now ? `output ${o.path} was modified` : `output ${o.path} is missing`);
     }
     const declared = new Set([...this.def.outs, ...this.def.metrics].map((o) => o.path));
     for (const p of lockedOuts.keys()) if (!declared.has(p)) reasons.push(`output ${p} was removed`);
-    return { reasons, deps, params };
+    return { reasons, notPulled, deps, params };
   }
+}
+
+/**
+ * For a dep or output that is absent or differs from `lockedHash`: does it lack data
+ * that `mlv pull` would fetch (files recorded by the pointer or mlv.lock entry that
+ * covers it, in neither the work tree nor the cache)? `only`: that is its only
+ * difference, and the record is the one the stage used; `also`: it differs otherwise
+ * too. Paths no pointer or cached output covers (git files, `cache: false` outputs)
+ * can never be pulled: undefined. The tracked list is read once, on the first question.
+ */
+function pullState(repo: Repo): (path: string, lockedHash: string | undefined) => Promise<'only' | 'also' | undefined> {
+  let tracked: Tracked[] | undefined;
+  return async (path, lockedHash) => {
+    tracked ??= trackedInWorkspace(repo.root);
+    const t = tracked.find((x) => x.path === path || path.startsWith(x.path + '/'));
+    if (!t) return undefined;
+    const r = await compareWithWorkspace(repo, t.path, t);
+    if (!r.notPulled) return undefined;
+    // Inside a directory that differs only by files not pulled, the path can differ no other way.
+    const sameRecord = lockedHash !== undefined && (t.path !== path || t.hash === lockedHash);
+    return r.state === 'not-pulled' && sameRecord ? 'only' : 'also';
+  };
 }
 
 export interface RunContext {

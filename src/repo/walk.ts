@@ -91,3 +91,30 @@ export function walkTracked(root: string, dirRel: string): { files: WalkedFile[]
   visit(join(root, ...parts), dirRel, '', rules);
   return { files, skipped };
 }
+
+/**
+ * Whether walkTracked(root, dirRel) would leave out a file at `rel` (inside `dirRel`,
+ * '/'-separated) under the `.mlvignore` rules in the work tree now: for files that are
+ * not there to walk (recorded, never pulled).
+ */
+export function excludedFromWalk(root: string, dirRel: string): (rel: string) => boolean {
+  const parts = dirRel.split('/');
+  const base: Rules[] = [];
+  for (let i = 0; i <= parts.length; i++) {
+    const r = loadRules(join(root, ...parts.slice(0, i)), parts.slice(0, i).join('/'));
+    if (r) base.push(r);
+  }
+  const own = new Map<string, Rules | undefined>(); // a directory's own .mlvignore, read once
+  return (rel) => {
+    const segs = rel.split('/');
+    let active = base;
+    for (let i = 1; i < segs.length; i++) {
+      const dir = `${dirRel}/${segs.slice(0, i).join('/')}`;
+      if (ignored(active, dir, true)) return true;
+      if (!own.has(dir)) own.set(dir, loadRules(join(root, ...dir.split('/')), dir));
+      const r = own.get(dir);
+      if (r) active = [...active, r];
+    }
+    return ignored(active, `${dirRel}/${rel}`, false);
+  };
+}
