@@ -8,7 +8,7 @@
  *   const frame = await readCsv('data/train.csv', { target: 'label' });
  *   await writeCsv('out.csv', frame);
  */
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InputError } from '../errors/index.js';
@@ -26,24 +26,57 @@ export interface ReadCsvOptions {
   columnTypes?: Record<string, ColumnType>;
   /** Name used in error messages instead of the path. */
   label?: string;
+  /**
+   * Numeric columns in SharedArrayBuffers, so worker threads (`mlv train`'s forest) read
+   * them without a copy.
+   */
+  shared?: boolean;
 }
 
+/**
+ * Rows the whole file is expected to hold, from the rows per byte read so far (a little
+ * over, so a file of alike rows does not outgrow it). Columns grow straight to it, one
+ * copy early on, where doubling copied every column again and again: each copy holds
+ * the old buffer until the collector frees it, twice the data at worst. Capacity that is
+ * never written costs address space, not memory (the pages are never touched).
+ */
+interface Sizer { rows: number }
+
 class Float64Builder {
-  buf = new Float64Array(1024);
+  buf: Float64Array;
   n = 0;
+
+  constructor(private readonly shared = false, private readonly sizer: Sizer = { rows: 0 }) {
+    this.buf = this.alloc(1024);
+  }
+
+  private alloc(length: number): Float64Array {
+    return new Float64Array(this.shared ? new SharedArrayBuffer(length * 8) : new ArrayBuffer(length * 8));
+  }
+
   push(x: number): void {
     if (this.n === this.buf.length) {
-      const next = new Float64Array(this.buf.length * 2);
+      const len = this.buf.length;
+      // An estimate is trusted up to 8x: a file whose first MiB has short rows must not
+      // reserve gigabytes.
+      const next = this.alloc(this.sizer.rows > len ? Math.min(this.sizer.rows, 8 * len) : 2 * len);
       next.set(this.buf);
       this.buf = next;
     }
     this.buf[this.n++] = x;
   }
+
   pushMany(x: number, count: number): void {
     for (let i = 0; i < count; i++) this.push(x);
   }
+
+  /** The values; copied to a buffer of their own only when the spare exceeds them. */
   finish(): Float64Array {
-    return this.n * 2 < this.buf.length ? this.buf.slice(0, this.n) : this.buf.subarray(0, this.n);
+    const { n, buf } = this;
+    if (buf.length <= 2 * n) return n === buf.length ? buf : buf.subarray(0, n);
+    const out = this.alloc(n);
+    out.set(buf.subarray(0, n));
+    return out;
   }
 }
 
@@ -56,7 +89,10 @@ class ColumnBuilder {
   /** Inference changed its mind: stored values are incomplete. */
   demoted = false;
 
-  constructor(readonly name: string, readonly fixed: ColumnType | undefined, private readonly store: boolean) {
+  constructor(
+    readonly name: string, readonly fixed: ColumnType | undefined, private readonly store: boolean,
+    private readonly shared: boolean, private readonly sizer: Sizer,
+  ) {
     this.type = fixed ?? null;
     if (fixed) this.allocate();
   }
@@ -65,7 +101,7 @@ class ColumnBuilder {
     if (!this.store) return;
     if (this.type === 'categorical') this.strs = new Array<string | null>(this.leadingMissing).fill(null);
     else {
-      this.nums = new Float64Builder();
+      this.nums = new Float64Builder(this.shared, this.sizer);
       this.nums.pushMany(NaN, this.leadingMissing);
     }
   }
@@ -105,7 +141,10 @@ class ColumnBuilder {
   finish(): Column {
     const type = this.type ?? 'number';
     if (type === 'categorical') return { name: this.name, type, values: this.strs ?? [] };
-    const values = this.nums ? this.nums.finish() : new Float64Array(this.leadingMissing).fill(NaN);
+    if (this.nums) return { name: this.name, type, values: this.nums.finish() };
+    // No value at all: every row was missing.
+    const bytes = 8 * this.leadingMissing;
+    const values = new Float64Array(this.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes)).fill(NaN);
     return { name: this.name, type, values };
   }
 }
@@ -140,7 +179,9 @@ export function missingColumnError(file: string, name: string, have: string[], w
 async function readPass(path: string, label: string, opts: ReadCsvOptions, store: boolean): Promise<{ builders: ColumnBuilder[]; nRows: number; lines: Float64Builder }> {
   let builders: ColumnBuilder[] | null = null;
   let nRows = 0;
-  const lines = new Float64Builder();
+  const size = await stat(path).then((s) => s.size, () => 0);
+  const sizer: Sizer = { rows: 0 };
+  const lines = new Float64Builder(false, sizer);
   let width = 0;
   await streamCsvRows(path, (fields, line) => {
     if (builders === null) {
@@ -149,7 +190,7 @@ async function readPass(path: string, label: string, opts: ReadCsvOptions, store
       for (const name of Object.keys(opts.columnTypes ?? {})) {
         if (!names.includes(name)) throw missingColumnError(label, name, names);
       }
-      builders = names.map((n) => new ColumnBuilder(n, opts.columnTypes?.[n], store));
+      builders = names.map((n) => new ColumnBuilder(n, opts.columnTypes?.[n], store, opts.shared === true, sizer));
       width = names.length;
       return;
     }
@@ -157,7 +198,12 @@ async function readPass(path: string, label: string, opts: ReadCsvOptions, store
     for (let k = 0; k < width; k++) builders[k].push(fields[k], label, line, k + 1);
     lines.push(line);
     nRows++;
-  }, { label });
+  }, {
+    label,
+    onProgress: ({ bytes }) => {
+      if (bytes < size && nRows > 0) sizer.rows = Math.ceil((nRows * size / bytes) * (1 + 1 / 32)) + 64;
+    },
+  });
   if (builders === null) throw new InputError(`${label}: empty file (no header row)`, { file: label, line: 1 });
   return { builders, nRows, lines };
 }

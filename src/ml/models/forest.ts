@@ -4,26 +4,34 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { CartBuilder, rankFeatures, type CartData, type CartOptions, type CartTree } from './cart.js';
-import { toTreeModel, type TreeModel } from './treeModel.js';
+import { CartBuilder, sortFeatures, type CartData, type CartOptions, type CartTree } from './cart.js';
+import type { TreeModel } from './treeModel.js';
 import { deriveSeed } from '../rng.js';
 
-/** Data rank-coded once per `mlv train` run, shared by every fold's fit and every worker. */
-export interface PreparedData extends CartData {
-  uniq: Float64Array[];
-}
+/** Data sorted once per `mlv train` run, shared by every fold's fit and every worker. */
+export type PreparedData = CartData;
 
+/**
+ * Columns already in SharedArrayBuffers (`readCsv(..., { shared: true })`) are used as
+ * they are, so the forest adds only the sort order to the data (4 bytes a cell, and a
+ * bit for ties); other columns are copied into shared memory once.
+ */
 export function prepareData(
   columns: Float64Array[], n: number, target: { K: number; yClass?: Int32Array; yReg?: Float64Array },
 ): PreparedData {
-  const { ranks, order, nUniq, uniq } = rankFeatures(columns, n, true);
-  const shareI = (a: Int32Array) => { const s = new Int32Array(new SharedArrayBuffer(a.byteLength)); s.set(a); return s; };
-  const shareF = (a: Float64Array) => { const s = new Float64Array(new SharedArrayBuffer(a.byteLength)); s.set(a); return s; };
+  const cols = columns.map((c) => (c.buffer instanceof SharedArrayBuffer ? c.subarray(0, n) : share(c.subarray(0, n))));
+  const { order, nUniq, tied } = sortFeatures(cols, n, true);
   return {
-    n, p: columns.length, ranks, order, nUniq, uniq, K: target.K,
-    yClass: target.yClass ? shareI(target.yClass) : null,
-    yReg: target.yReg ? shareF(target.yReg) : null,
+    n, p: columns.length, cols, order, nUniq, tied, K: target.K,
+    yClass: target.yClass ? share(target.yClass) : null,
+    yReg: target.yReg ? share(target.yReg) : null,
   };
+}
+
+function share<T extends Int32Array | Float64Array>(a: T): T {
+  const s = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
+  s.set(a);
+  return s;
 }
 
 export interface GrowOptions {
@@ -85,7 +93,7 @@ export async function grow(data: PreparedData, o: GrowOptions, pool?: TreePool |
   let total = 0;
   for (let f = 0; f < data.p; f++) total += importances[f];
   if (total > 0) for (let f = 0; f < data.p; f++) importances[f] /= total;
-  return { trees: raw.map((t) => toTreeModel(t, data.uniq)), importances };
+  return { trees: raw.map((t) => ({ feature: t.feature, threshold: t.threshold, left: t.left, right: t.right, value: t.value })), importances };
 }
 
 /** Whether a fit of this size should use worker threads. */
@@ -106,12 +114,11 @@ export class TreePool {
 
   static create(data: PreparedData, jobs: number): TreePool {
     const workers: Worker[] = [];
-    const { uniq: _uniq, ...cart } = data;
     for (let i = 0; i < jobs; i++) {
       const url = workerUrl();
       // Under tsx (tests, benchmarks) the worker needs the TypeScript loader as well.
       const w = url.pathname.endsWith('.ts') ? tsxWorker(url) : new Worker(url, { resourceLimits: WORKER_LIMITS });
-      w.postMessage({ type: 'data', data: cart });
+      w.postMessage({ type: 'data', data });
       workers.push(w);
     }
     return new TreePool(workers);

@@ -1,5 +1,5 @@
 /**
- * Worker thread that grows trees for forest.ts. It receives the rank-coded data once
+ * Worker thread that grows trees for forest.ts. It receives the sorted data once
  * (SharedArrayBuffers, not copied) and then one message per tree; the tree's seed
  * comes with the job, so results do not depend on which worker grew which tree.
  */
@@ -16,6 +16,6 @@ parentPort!.on('message', (msg: { type: 'data'; data: CartData } | { type: 'tree
   const t = builder!.build(msg.opts);
   parentPort!.postMessage(
     { index: msg.index, tree: t },
-    [t.feature.buffer, t.rankLo.buffer, t.rankHi.buffer, t.left.buffer, t.right.buffer, t.value.buffer, t.importance.buffer] as ArrayBuffer[],
+    [t.feature.buffer, t.threshold.buffer, t.left.buffer, t.right.buffer, t.value.buffer, t.importance.buffer] as ArrayBuffer[],
   );
 });

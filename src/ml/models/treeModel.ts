@@ -1,11 +1,10 @@
 /**
- * A fitted tree in value space (thresholds instead of ranks): what is predicted with
- * and what goes into the model JSON. Layout follows scikit-learn's `tree_` arrays,
- * except that leaves keep only their own row of values: feature[i] = -1 marks a leaf
- * and left[i] is then its row in `value` (K class weights, or one mean).
+ * A fitted tree: what is predicted with and what goes into the model JSON. Layout
+ * follows scikit-learn's `tree_` arrays, except that leaves keep only their own row of
+ * values: feature[i] = -1 marks a leaf and left[i] is then its row in `value` (K class
+ * weights, or one mean).
  */
 import { InputError } from '../../errors/index.js';
-import type { CartTree } from './cart.js';
 
 export interface TreeModel {
   feature: Int32Array;
@@ -13,22 +12,6 @@ export interface TreeModel {
   left: Int32Array;
   right: Int32Array;
   value: Float64Array;
-}
-
-/** Threshold halfway between the neighbouring values, as scikit-learn does it. */
-export function toTreeModel(t: CartTree, uniq: Float64Array[]): TreeModel {
-  const threshold = new Float64Array(t.nodeCount);
-  for (let i = 0; i < t.nodeCount; i++) {
-    const f = t.feature[i];
-    if (f < 0) continue;
-    const a = uniq[f][t.rankLo[i]];
-    const b = uniq[f][t.rankHi[i]];
-    let thr = a / 2 + b / 2;
-    // Midpoints of neighbouring doubles can round up to b (or overflow); b must go right.
-    if (!(thr < b) || !Number.isFinite(thr)) thr = a;
-    threshold[i] = thr;
-  }
-  return { feature: t.feature, threshold, left: t.left, right: t.right, value: t.value };
 }
 
 /** The leaf a row ends in; NaN goes right (x <= t is false), as ml-cart does. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RandomForestClassifier } from 'ml-random-forest';
-import { CartBuilder, rankFeatures } from '../../../src/ml/models/cart.js';
+import { CartBuilder, sortFeatures } from '../../../src/ml/models/cart.js';
 import { grow, prepareData, TreePool } from '../../../src/ml/models/forest.js';
 import { loadModel, saveModel } from '../../../src/ml/models/index.js';
 import { train } from '../../../src/ml/train.js';
@@ -54,8 +54,7 @@ test('min_samples_leaf and max_depth bound the tree', () => {
   const n = 500;
   const cols = [Float64Array.from({ length: n }, () => r()), Float64Array.from({ length: n }, () => r())];
   const y = Int32Array.from({ length: n }, () => (r() < 0.5 ? 1 : 0)); // pure noise: grows deep
-  const { ranks, order, nUniq } = rankFeatures(cols, n);
-  const b = new CartBuilder({ n, p: 2, ranks, order, nUniq, K: 2, yClass: y, yReg: null });
+  const b = new CartBuilder({ n, p: 2, cols, ...sortFeatures(cols, n), K: 2, yClass: y, yReg: null });
   const t = b.build({ maxDepth: Infinity, minSamplesSplit: 2, minSamplesLeaf: 7, maxFeatures: 2, bootstrap: false, seed: 5 });
   for (let i = 0; i < t.nodeCount; i++) {
     if (t.feature[i] >= 0) continue;
