@@ -8,7 +8,7 @@ import { yaml } from '../yaml.js';
 import { cachedParse } from '../repo/parseCache.js';
 import { InputError } from '../errors/index.js';
 import { writeFileAtomic } from '../store/atomic.js';
-import { formatHash, hashBytes, parseHash } from '../store/hash.js';
+import { formatHash, parseHash } from '../store/hash.js';
 import type { EnvFingerprint, Lock, LockedMetric, LockedOut, LockedPath, LockStage } from './types.js';
 
 export const LOCK_FILE = 'mlv.lock';

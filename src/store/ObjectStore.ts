@@ -77,8 +77,18 @@ export class ObjectStore {
    * Equal fingerprints mean no object was added or removed in between, so a "these
    * objects are all cached" answer still holds; about 260 stats instead of one per
    * object. Used by the state index for tracked directories.
+   *
+   * Taken once per store (status asks for every tracked directory) and again after a
+   * remove(). Objects added since only make it older: a later process then computes a
+   * different one and re-checks; an "all cached" answer never rests on it wrongly.
    */
   fingerprint(): string {
+    return (this.fingerprintMemo ??= this.computeFingerprint());
+  }
+
+  private fingerprintMemo: string | undefined;
+
+  private computeFingerprint(): string {
     let names: string[];
     try {
       names = readdirSync(this.objectsDir).sort();
@@ -244,6 +254,7 @@ export class ObjectStore {
   }
 
   remove(hash: string): void {
+    this.fingerprintMemo = undefined;
     rmSync(this.path(hash), { force: true });
   }
 
