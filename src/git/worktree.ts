@@ -29,8 +29,18 @@ export async function addWorktree(root: string, commit: string, label: string): 
   const safe = label.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 60);
   const dir = join(parent, `${safe}-${process.pid}-${randomBytes(3).toString('hex')}`);
   live.set(dir, root);
+  // One add at a time in this process, and no prune while one runs (see removeWorktreeSync).
+  const turn = addQueue.then(async () => {
+    adding++;
+    try {
+      await sg(root, { [HOOK_GUARD]: '1' }).raw(['worktree', 'add', '--detach', '-q', dir, commit]);
+    } finally {
+      adding--;
+    }
+  });
+  addQueue = turn.catch(() => undefined);
   try {
-    await sg(root, { [HOOK_GUARD]: '1' }).raw(['worktree', 'add', '--detach', '-q', dir, commit]);
+    await turn;
   } catch (e) {
     removeWorktreeSync(dir);
     throw new InputError(`git worktree add ${commit.slice(0, 12)}: ${(e as Error).message.trim().split('\n').pop()}`, { commit });
@@ -38,13 +48,21 @@ export async function addWorktree(root: string, commit: string, label: string): 
   return dir;
 }
 
+let addQueue: Promise<unknown> = Promise.resolve();
+/** `git worktree add`s in flight: a prune meanwhile deletes their half-written records. */
+let adding = 0;
+
 /** Remove a worktree and git's record of it, even when it is half made. Synchronous: signal handlers call it. */
 export function removeWorktreeSync(dir: string): void {
   const root = live.get(dir);
   live.delete(dir);
   if (root) spawnSync('git', ['worktree', 'remove', '--force', '--force', dir], { cwd: root, stdio: 'ignore' });
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
-  if (root) spawnSync('git', ['worktree', 'prune'], { cwd: root, stdio: 'ignore' });
+  // Prune clears what a half-made worktree left in .git/worktrees; while another add is
+  // running its record is half-written too, and prune would delete it (`--jobs` runs
+  // failed with "failed to read .git/worktrees/<name>/commondir"). Skip it then: the
+  // next removal prunes.
+  if (root && adding === 0) spawnSync('git', ['worktree', 'prune'], { cwd: root, stdio: 'ignore' });
 }
 
 /** For SIGINT/SIGTERM handlers and process exit: remove every worktree still alive. */
