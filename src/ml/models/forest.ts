@@ -34,15 +34,9 @@ function share<T extends Int32Array | Float64Array>(a: T): T {
   return s;
 }
 
-export interface GrowOptions {
+/** A tree's options for every tree, plus how many; `seed` is the forest's (tree i's is derived from it). */
+export interface GrowOptions extends CartOptions {
   nTrees: number;
-  maxDepth: number;
-  minSamplesSplit: number;
-  minSamplesLeaf: number;
-  maxFeatures: number;
-  bootstrap: boolean;
-  seed: number;
-  rows?: Int32Array;
 }
 
 export interface Grown {
