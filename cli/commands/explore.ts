@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { explore, type ColumnReport, type ExploreReport } from '../../src/ml/explore.js';
-import { writeFileAtomic } from '../../src/ml/csv.js';
+import { USER_OUTPUT, writeFileAtomic } from '../../src/store/atomic.js';
 import { color, err, out, printJson, progressBar, table } from '../io.js';
 
 export function register(program: Command): void {
@@ -18,7 +18,7 @@ export function register(program: Command): void {
       } finally {
         progress.done();
       }
-      if (opts.output) await writeFileAtomic(opts.output, [JSON.stringify(report, null, 2) + '\n']);
+      if (opts.output) writeFileAtomic(opts.output, JSON.stringify(report, null, 2) + '\n', USER_OUTPUT);
       if (opts.json) printJson(report);
       else {
         out(renderReport(report));

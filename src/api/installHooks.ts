@@ -30,7 +30,7 @@ export async function installHooks(opts: InstallHooksOptions): Promise<{ install
   for (const [name, body] of Object.entries(hooks)) {
     const p = join(hooksDir, name);
     if (existsSync(p) && !readFileSync(p, 'utf8').includes(MARK)) { skipped.push(name); continue; }
-    writeFileAtomic(p, body, 0o755);
+    writeFileAtomic(p, body, { mode: 0o755 });
     chmodSync(p, 0o755);
     installed.push(name);
   }

@@ -8,10 +8,9 @@
  *   const frame = await readCsv('data/train.csv', { target: 'label' });
  *   await writeCsv('out.csv', frame);
  */
-import { open, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { InputError } from '../errors/index.js';
+import { USER_OUTPUT, writeFileAtomic } from '../store/atomic.js';
 import type { Column, ColumnType, Frame } from './frame.js';
 import { streamCsvRows } from './data/parser.js';
 import { formatDate, formatNumber, hasTimeOfDay, isMissing, parseAs, sniff } from './data/values.js';
@@ -251,38 +250,6 @@ function quote(s: string): string {
   return s;
 }
 
-/** Atomically replaces `path` (temp file in the same directory, fsync, rename). */
-export async function writeFileAtomic(path: string, chunks: Iterable<string>): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  let fh;
-  try {
-    fh = await open(tmp, 'w');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(`${path}: directory ${dirname(path)} does not exist`, { file: path });
-    throw e;
-  }
-  try {
-    let buf = '';
-    for (const c of chunks) {
-      buf += c;
-      if (buf.length >= 1 << 20) {
-        await fh.write(buf);
-        buf = '';
-      }
-    }
-    if (buf) await fh.write(buf);
-    await fh.sync();
-    await fh.close();
-    fh = undefined;
-    await rename(tmp, path);
-  } catch (e) {
-    if (fh) await fh.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
-}
-
 function* csvLines(frame: Frame): Generator<string> {
   const cols = frame.columns;
   const withTime = cols.map((c) => c.type === 'date' && hasTimeOfDay(c.values));
@@ -298,8 +265,8 @@ function* csvLines(frame: Frame): Generator<string> {
 }
 
 /** Writes a Frame as CSV (LF line ends, RFC 4180 quoting), atomically. */
-export function writeCsv(path: string, frame: Frame): Promise<void> {
-  return writeFileAtomic(path, csvLines(frame));
+export async function writeCsv(path: string, frame: Frame): Promise<void> {
+  writeFileAtomic(path, csvLines(frame), USER_OUTPUT);
 }
 
 /** The column names of a CSV file (reads only as far as the header row). */

@@ -6,7 +6,7 @@
  * @example
  *   const frame = await readCsv('data/train.csv');
  *   const r = await train(frame, { target: 'label', validation: 'kfold:5', seed: 0 });
- *   await writeFileAtomic('model.json', saveModelChunks(r.model));
+ *   writeFileAtomic('model.json', r.modelChunks);
  *   r.metrics.accuracy; // { mean, std, folds: [...] }
  */
 import { existsSync } from 'node:fs';
@@ -14,7 +14,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import YAML from 'yaml';
 import { InputError, UsageError } from '../errors/index.js';
-import { readCsvWithLines, writeFileAtomic } from './csv.js';
+import { readCsvWithLines } from './csv.js';
+import { USER_OUTPUT, writeFileAtomic } from '../store/atomic.js';
 import { readFeaturizeState } from './featurize/index.js';
 import { canonicalJson } from './models/json.js';
 import type { Frame, NumericColumn } from './frame.js';
@@ -474,9 +475,9 @@ export async function trainFile(csv: string, o: TrainFileOptions): Promise<Train
     lines,
     featurize,
   });
-  if (o.output) await writeFileAtomic(abs(o.output), result.modelChunks);
+  if (o.output) writeFileAtomic(abs(o.output), result.modelChunks, USER_OUTPUT);
   if (o.metricsPath) {
-    await writeFileAtomic(abs(o.metricsPath), [canonicalJson(metricsDocument(result))]);
+    writeFileAtomic(abs(o.metricsPath), canonicalJson(metricsDocument(result)), USER_OUTPUT);
   }
   return { ...result, output: o.output, metricsPath: o.metricsPath, featurized };
 }

@@ -32,7 +32,7 @@ export function mlvShimDir(nodePath: string): string {
   const file = join(dir, 'mlv');
   if (!existsSync(file) || readFileSync(file, 'utf8') !== script) {
     mkdirSync(dir, { recursive: true });
-    writeFileAtomic(file, script, 0o755);
+    writeFileAtomic(file, script, { mode: 0o755 });
     chmodSync(file, 0o755);
   }
   return (shimDir = dir);

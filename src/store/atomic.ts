@@ -5,6 +5,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { InputError } from '../errors/index.js';
 
 // One random tag per process and a counter: unique names without a random draw per file.
 const processTag = `${process.pid}.${randomBytes(4).toString('hex')}`;
@@ -28,17 +29,53 @@ export function fsyncFile(path: string): void {
   try { fsyncSync(fd); } finally { closeSync(fd); }
 }
 
-/** Atomically replace `path` with `data` (temp file beside it, fsync, rename). */
-export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
+export interface WriteOptions {
+  /** Permission bits before the umask (default 0o644). */
+  mode?: number;
+  /** Create missing parent directories (default). When false, a missing one is an InputError. */
+  mkdir?: boolean;
+}
+
+/**
+ * For a file the user named (`-o model.json`): permissions as any tool's (0666 less the
+ * umask), and a directory that does not exist is the user's mistake, not one to create.
+ */
+export const USER_OUTPUT: WriteOptions = { mode: 0o666, mkdir: false };
+
+/** Pieces of text are joined into writes of about this many characters. */
+const WRITE_CHARS = 1 << 20;
+
+/**
+ * Atomically replace `path` with `data` (temp file beside it, fsync, rename). `data` may
+ * be an iterable of text pieces (a big model or CSV), never held as one string.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array | Iterable<string>, opts: WriteOptions = {}): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
+  if (opts.mkdir !== false) mkdirSync(dir, { recursive: true });
   const tmp = tmpName(dir, basename(path));
+  let fd: number;
   try {
-    const fd = openSync(tmp, 'w', mode);
+    fd = openSync(tmp, 'w', opts.mode ?? 0o644);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && opts.mkdir === false) {
+      throw new InputError(`${path}: directory ${dir} does not exist`, { file: path });
+    }
+    throw e;
+  }
+  try {
     try {
-      const buf = typeof data === 'string' ? Buffer.from(data) : data;
-      let off = 0;
-      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+      if (typeof data === 'string' || data instanceof Uint8Array) writeAll(fd, data);
+      else {
+        let buf = '';
+        for (const piece of data) {
+          buf += piece;
+          if (buf.length >= WRITE_CHARS) {
+            writeAll(fd, buf);
+            buf = '';
+          }
+        }
+        if (buf) writeAll(fd, buf);
+      }
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -49,4 +86,10 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
     throw e;
   }
   fsyncDir(dir);
+}
+
+function writeAll(fd: number, data: string | Uint8Array): void {
+  const buf = typeof data === 'string' ? Buffer.from(data) : data;
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
 }

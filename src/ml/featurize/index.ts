@@ -11,7 +11,8 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { InputError } from '../../errors/index.js';
 import type { Column, ColumnType, Frame } from '../frame.js';
-import { readCsv, readCsvWithLines, writeCsv, writeFileAtomic } from '../csv.js';
+import { readCsv, readCsvWithLines, writeCsv } from '../csv.js';
+import { USER_OUTPUT, writeFileAtomic } from '../../store/atomic.js';
 import { detectPersonal, PERSONAL_DESCRIPTION, type PersonalKind } from '../data/personal.js';
 import { readSpec, type At, type FeaturizeSpec, type Step } from './spec.js';
 import { columnsOf, parseExpr } from './expr.js';
@@ -296,7 +297,7 @@ export async function featurizeFile(specPath: string, inPath: string, outPath: s
   const { frame: out, state } = await fitFeaturize(spec, frame);
   await writeCsv(outPath, out);
   const statePath = statePathFor(outPath);
-  await writeFileAtomic(statePath, [canonicalStateJson(state)]);
+  writeFileAtomic(statePath, canonicalStateJson(state), USER_OUTPUT);
   return { rows: out.nRows, inputs: Object.keys(state.inputs), outputs: state.outputs, output: outPath, state_file: statePath, state };
 }
 

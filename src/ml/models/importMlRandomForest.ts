@@ -21,7 +21,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InputError } from '../../errors/index.js';
-import { readCsvHeader, writeFileAtomic } from '../csv.js';
+import { readCsvHeader } from '../csv.js';
+import { USER_OUTPUT, writeFileAtomic } from '../../store/atomic.js';
 import { MODEL_FORMAT, MODEL_VERSION, saveModelChunks, type Label, type ModelDoc } from './index.js';
 
 export interface FromMlRandomForestOptions {
@@ -267,7 +268,7 @@ export async function importMlRandomForestFile(input: string, output: string, o:
     if (e instanceof InputError) throw new InputError(`${input}: ${e.message}`, { ...e.data, file: input });
     throw e;
   }
-  await writeFileAtomic(abs(output), saveModelChunks(doc));
+  writeFileAtomic(abs(output), saveModelChunks(doc), USER_OUTPUT);
   return {
     output,
     task: doc.task,
