@@ -13,7 +13,8 @@ import { InputError } from '../errors/index.js';
 import { USER_OUTPUT, writeFileAtomic } from '../store/atomic.js';
 import type { Column, ColumnType, Frame } from './frame.js';
 import { streamCsvRows } from './data/parser.js';
-import { formatDate, formatNumber, hasTimeOfDay, isMissing, parseAs, sniff } from './data/values.js';
+import { headerNames, readTyped, scanColumns, TypedColumn } from './data/columns.js';
+import { formatDate, formatNumber, hasTimeOfDay } from './data/values.js';
 
 export { streamCsvRows, CsvTokenizer } from './data/parser.js';
 export type { RowSink } from './data/parser.js';
@@ -79,62 +80,38 @@ class Float64Builder {
   }
 }
 
-/** One column being read: its type (inferred or fixed) and its values so far. */
-class ColumnBuilder {
-  type: ColumnType | null;
+/** One column being read: its values so far, typed (strings only for categorical columns). */
+class ColumnBuilder extends TypedColumn {
   nums: Float64Builder | null = null;
   strs: Array<string | null> | null = null;
-  leadingMissing = 0;
-  /** Inference changed its mind: stored values are incomplete. */
-  demoted = false;
 
-  constructor(
-    readonly name: string, readonly fixed: ColumnType | undefined, private readonly store: boolean,
-    private readonly shared: boolean, private readonly sizer: Sizer,
-  ) {
-    this.type = fixed ?? null;
-    if (fixed) this.allocate();
+  constructor(name: string, fixed: ColumnType | undefined, private readonly shared: boolean, private readonly sizer: Sizer) {
+    super(name, fixed);
   }
 
-  private allocate(): void {
-    if (!this.store) return;
-    if (this.type === 'categorical') this.strs = new Array<string | null>(this.leadingMissing).fill(null);
+  protected begin(type: ColumnType): void {
+    if (type === 'categorical') this.strs = new Array<string | null>(this.leadingMissing).fill(null);
     else {
       this.nums = new Float64Builder(this.shared, this.sizer);
       this.nums.pushMany(NaN, this.leadingMissing);
     }
   }
 
-  push(s: string, file: string, line: number, col: number): void {
-    if (isMissing(s)) {
-      if (this.type === null) this.leadingMissing++;
-      else if (this.demoted) return;
-      else if (this.type === 'categorical') this.strs?.push(null);
-      else this.nums?.push(NaN);
-      return;
-    }
-    if (this.type === null) {
-      this.type = sniff(s);
-      this.allocate();
-    }
-    if (this.type === 'categorical') {
-      if (!this.demoted) this.strs?.push(s);
-      return;
-    }
-    const x = parseAs(this.type, s);
-    if (Number.isNaN(x)) {
-      if (this.fixed) {
-        throw new InputError(
-          `${file}: line ${line}, column ${col} ("${this.name}"): cannot read ${JSON.stringify(s)} as ${this.type}`,
-          { file, line, column: col, name: this.name, value: s, type: this.type },
-        );
-      }
-      this.type = 'categorical';
-      this.demoted = true;
-      this.nums = null;
-      return;
-    }
-    if (!this.demoted) this.nums?.push(x);
+  protected missing(): void {
+    if (this.type === 'categorical') this.strs!.push(null);
+    else this.nums!.push(NaN);
+  }
+
+  protected value(x: number): void {
+    this.nums!.push(x);
+  }
+
+  protected text(s: string): void {
+    this.strs!.push(s);
+  }
+
+  protected drop(): void {
+    this.nums = null;
   }
 
   finish(): Column {
@@ -148,63 +125,21 @@ class ColumnBuilder {
   }
 }
 
-/** Header cells to unique column names; empty names get `column_<n>`, duplicates are an error. */
-export function headerNames(fields: string[], file: string): string[] {
-  const seen = new Map<string, number>();
-  return fields.map((raw, i) => {
-    const name = raw.trim() === '' ? `column_${i + 1}` : raw;
-    const prev = seen.get(name);
-    if (prev !== undefined) {
-      throw new InputError(`${file}: line 1: duplicate column name "${name}" (columns ${prev + 1} and ${i + 1})`, {
-        file, line: 1, column: i + 1,
-      });
-    }
-    seen.set(name, i);
-    return name;
-  });
-}
-
-export function raggedRowError(file: string, line: number, expected: number, found: number): InputError {
-  return new InputError(`${file}: line ${line}: expected ${expected} fields (as in the header), found ${found}`, {
-    file, line, expected, found,
-  });
-}
-
-export function missingColumnError(file: string, name: string, have: string[], what = 'column'): InputError {
-  const list = have.length > 12 ? have.slice(0, 12).join(', ') + ', …' : have.join(', ');
-  return new InputError(`${file}: line 1: no ${what} "${name}" (columns: ${list})`, { file, line: 1, name });
-}
-
-async function readPass(path: string, label: string, opts: ReadCsvOptions, store: boolean): Promise<{ builders: ColumnBuilder[]; nRows: number; lines: Float64Builder }> {
-  let builders: ColumnBuilder[] | null = null;
-  let nRows = 0;
+async function readPass(path: string, label: string, opts: ReadCsvOptions, columnTypes: Record<string, ColumnType> | undefined) {
   const size = await stat(path).then((s) => s.size, () => 0);
   const sizer: Sizer = { rows: 0 };
   const lines = new Float64Builder(false, sizer);
-  let width = 0;
-  await streamCsvRows(path, (fields, line) => {
-    if (builders === null) {
-      const names = headerNames(fields, label);
-      if (opts.target !== undefined && !names.includes(opts.target)) throw missingColumnError(label, opts.target, names, 'target column');
-      for (const name of Object.keys(opts.columnTypes ?? {})) {
-        if (!names.includes(name)) throw missingColumnError(label, name, names);
-      }
-      builders = names.map((n) => new ColumnBuilder(n, opts.columnTypes?.[n], store, opts.shared === true, sizer));
-      width = names.length;
-      return;
-    }
-    if (fields.length !== width) throw raggedRowError(label, line, width, fields.length);
-    for (let k = 0; k < width; k++) builders[k].push(fields[k], label, line, k + 1);
-    lines.push(line);
-    nRows++;
-  }, {
+  const shared = opts.shared === true;
+  const { columns, rows } = await scanColumns(path, {
     label,
+    target: opts.target,
+    columnTypes,
+    onRow: (line) => lines.push(line),
     onProgress: ({ bytes }) => {
-      if (bytes < size && nRows > 0) sizer.rows = Math.ceil((nRows * size / bytes) * (1 + 1 / 32)) + 64;
+      if (bytes < size && lines.n > 0) sizer.rows = Math.ceil((lines.n * size / bytes) * (1 + 1 / 32)) + 64;
     },
-  });
-  if (builders === null) throw new InputError(`${label}: empty file (no header row)`, { file: label, line: 1 });
-  return { builders, nRows, lines };
+  }, (name, fixed) => new ColumnBuilder(name, fixed, shared, sizer));
+  return { columns, rows, lines };
 }
 
 /**
@@ -218,13 +153,8 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
 /** readCsv, plus the physical line each row starts on (for error messages about a row). */
 export async function readCsvWithLines(path: string, opts: ReadCsvOptions = {}): Promise<{ frame: Frame; lines: Float64Array }> {
   const label = opts.label ?? path;
-  let pass = await readPass(path, label, opts, true);
-  if (pass.builders.some((b) => b.demoted)) {
-    const types: Record<string, ColumnType> = { ...opts.columnTypes };
-    for (const b of pass.builders) types[b.name] = b.type ?? 'number';
-    pass = await readPass(path, label, { ...opts, columnTypes: types }, true);
-  }
-  const frame: Frame = { columns: pass.builders.map((b) => b.finish()), nRows: pass.nRows, source: label };
+  const pass = await readTyped(opts.columnTypes, (types) => readPass(path, label, opts, types));
+  const frame: Frame = { columns: pass.columns.map((b) => b.finish()), nRows: pass.rows, source: label };
   return { frame, lines: pass.lines.finish() };
 }
 

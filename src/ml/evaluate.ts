@@ -7,7 +7,8 @@
  *   m.accuracy; m.confusion_matrix.labels;
  */
 import { InputError } from '../errors/index.js';
-import { readCsvWithLines, missingColumnError } from './csv.js';
+import { readCsvWithLines } from './csv.js';
+import { missingColumnError } from './data/columns.js';
 import type { Column, Frame } from './frame.js';
 import { classificationMetrics, regressionMetrics, type ClassificationMetrics, type Label, type RegressionMetrics } from './metrics.js';
 import { parseNumber } from './data/values.js';

@@ -9,11 +9,10 @@
  *   report.columns.find((c) => c.name === 'temp')?.mean;
  */
 import { stat } from 'node:fs/promises';
-import { InputError } from '../errors/index.js';
 import type { ColumnType } from './frame.js';
 import type { OnProgress } from '../progress.js';
-import { headerNames, missingColumnError, raggedRowError, streamCsvRows } from './csv.js';
-import { isMissing, parseAs, sniff, formatDate } from './data/values.js';
+import { readTyped, scanColumns, TypedColumn } from './data/columns.js';
+import { formatDate } from './data/values.js';
 import { ChunkedF64, fsum, histogram, pearson, summarize } from './data/columnstats.js';
 import { detectPersonal, PERSONAL_DESCRIPTION, type PersonalKind } from './data/personal.js';
 
@@ -70,11 +69,8 @@ const MAX_CATEGORIES = 100_000;
 const SAMPLE = 1000;
 const MAX_CORR_COLUMNS = 60;
 
-class Profile {
-  type: ColumnType | null;
-  missing = 0;
-  leadingMissing = 0;
-  demoted = false;
+/** What explore keeps of a column: values of numbers and dates, counts of the rest, a sample. */
+class Profile extends TypedColumn {
   nums: ChunkedF64 | null = null;
   counts: Map<string, number> | null = null;
   overflow = false;
@@ -82,85 +78,48 @@ class Profile {
   falses = 0;
   sample: string[] = [];
 
-  constructor(readonly name: string, readonly fixed: ColumnType | undefined) {
-    this.type = fixed ?? null;
-    if (fixed) this.allocate();
-  }
-
-  private allocate(): void {
-    if (this.type === 'number' || this.type === 'date') {
+  protected begin(type: ColumnType): void {
+    if (type === 'number' || type === 'date') {
       this.nums = new ChunkedF64();
       for (let i = 0; i < this.leadingMissing; i++) this.nums.push(NaN);
-    } else if (this.type === 'categorical') this.counts = new Map();
+    } else if (type === 'categorical') this.counts = new Map();
   }
 
-  push(s: string): void {
-    if (isMissing(s)) {
-      this.missing++;
-      if (this.type === null) this.leadingMissing++;
-      else if (this.nums) this.nums.push(NaN);
-      return;
-    }
-    if (this.type === null) {
-      this.type = sniff(s);
-      this.allocate();
-    }
+  protected missing(): void {
+    this.nums?.push(NaN);
+  }
+
+  protected value(x: number, raw: string): void {
+    if (this.sample.length < SAMPLE) this.sample.push(raw);
+    if (this.type === 'boolean') {
+      if (x === 1) this.trues++;
+      else this.falses++;
+    } else this.nums!.push(x);
+  }
+
+  protected text(s: string): void {
     if (this.sample.length < SAMPLE) this.sample.push(s);
-    switch (this.type) {
-      case 'categorical': {
-        if (this.demoted) return;
-        const counts = this.counts!;
-        const c = counts.get(s);
-        if (c !== undefined) counts.set(s, c + 1);
-        else if (counts.size < MAX_CATEGORIES) counts.set(s, 1);
-        else this.overflow = true;
-        return;
-      }
-      case 'boolean': {
-        const x = parseAs('boolean', s);
-        if (x === 1) this.trues++;
-        else if (x === 0) this.falses++;
-        else this.demote();
-        return;
-      }
-      default: {
-        const x = parseAs(this.type, s);
-        if (x !== x) this.demote();
-        else this.nums!.push(x);
-      }
-    }
+    const counts = this.counts!;
+    const c = counts.get(s);
+    if (c !== undefined) counts.set(s, c + 1);
+    else if (counts.size < MAX_CATEGORIES) counts.set(s, 1);
+    else this.overflow = true;
   }
 
-  private demote(): void {
-    this.type = 'categorical';
-    this.demoted = true;
+  protected drop(): void {
     this.nums = null;
   }
 }
 
-async function scan(path: string, label: string, opts: ExploreOptions, fixed?: Record<string, ColumnType>): Promise<{ profiles: Profile[]; rows: number }> {
-  let profiles: Profile[] | null = null;
-  let rows = 0;
-  let width = 0;
+async function scan(path: string, label: string, opts: ExploreOptions, columnTypes?: Record<string, ColumnType>): Promise<{ columns: Profile[]; rows: number }> {
   const total = opts.onProgress ? (await stat(path).catch(() => undefined))?.size : undefined;
-  await streamCsvRows(path, (fields, line) => {
-    if (profiles === null) {
-      const names = headerNames(fields, label);
-      if (opts.target !== undefined && !names.includes(opts.target)) throw missingColumnError(label, opts.target, names, 'target column');
-      profiles = names.map((n) => new Profile(n, fixed?.[n]));
-      width = names.length;
-      return;
-    }
-    if (fields.length !== width) throw raggedRowError(label, line, width, fields.length);
-    for (let k = 0; k < width; k++) profiles[k].push(fields[k]);
-    rows++;
-  }, {
+  return scanColumns(path, {
     label,
+    target: opts.target,
+    columnTypes,
     total,
     onProgress: opts.onProgress ? (p) => opts.onProgress!({ unit: 'bytes', done: p.bytes, total: p.total }) : undefined,
-  });
-  if (profiles === null) throw new InputError(`${label}: empty file (no header row)`, { file: label, line: 1 });
-  return { profiles, rows };
+  }, (name, fixed) => new Profile(name, fixed));
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -174,8 +133,8 @@ function topOf(counts: Map<string, number>, k: number): Array<{ value: string; c
 
 function report(p: Profile, rows: number, opts: ExploreOptions): { col: ColumnReport; classCounts?: number[] } {
   const type = p.type ?? 'number';
-  const count = rows - p.missing;
-  const base = { name: p.name, count, missing: p.missing, missing_share: rows ? p.missing / rows : 0, distinct_exact: true };
+  const count = rows - p.nMissing;
+  const base = { name: p.name, count, missing: p.nMissing, missing_share: rows ? p.nMissing / rows : 0, distinct_exact: true };
   const k = opts.top ?? 5;
   if (type === 'categorical') {
     const counts = p.counts ?? new Map<string, number>();
@@ -229,13 +188,7 @@ const ID_NAME = /(^|[_\s-])id$|^id([_\s-]|$)|uuid|guid|(^|[_\s-])key$/i;
 
 export async function explore(path: string, opts: ExploreOptions = {}): Promise<ExploreReport> {
   const label = opts.label ?? path;
-  let { profiles, rows } = await scan(path, label, opts);
-  if (profiles.some((p) => p.demoted)) {
-    // A column changed type midway: its early values were not counted as text. Rescan.
-    const fixed: Record<string, ColumnType> = {};
-    for (const p of profiles) fixed[p.name] = p.type ?? 'number';
-    ({ profiles, rows } = await scan(path, label, opts, fixed));
-  }
+  const { columns: profiles, rows } = await readTyped(undefined, (types) => scan(path, label, opts, types));
 
   // Correlations first: they need the row-aligned values, which summaries then sort.
   const numeric = profiles.filter((p) => p.type === 'number' && p.nums).slice(0, MAX_CORR_COLUMNS);
