@@ -6,6 +6,7 @@ import type { ExpRunResult } from '../../src/api/expRun.js';
 import type { ExpShowResult, ExpShowRow } from '../../src/api/expShow.js';
 import { UsageError } from '../../src/errors/index.js';
 import { describePoint } from '../../src/experiments/overrides.js';
+import { defaultSearchText } from '../../src/experiments/search.js';
 import { removeLiveWorktreesSync } from '../../src/git/worktree.js';
 import type { ExpEvent, ExpResult } from '../../src/experiments/run.js';
 import { color, cwd, err, formatBytes, out, printJson, table } from '../io.js';
@@ -160,7 +161,7 @@ export function register(program: Command): void {
     .requiredOption('--data <csv>', 'training data (CSV)')
     .requiredOption('--target <col>', 'column to predict')
     .option('--task <task>', 'classification | regression (default: inferred)')
-    .option('--algorithms <list>', 'comma list (default: random_forest, decision_tree, and linear for regression)')
+    .option('--algorithms <list>', `comma list (default: ${defaultSearchText()})`)
     .option('--trials <N>', 'random trials per algorithm (default: its small grid)', int('--trials'))
     .option('--validation <scheme>', 'kfold:N or holdout:F', 'kfold:5')
     .option('--metric <name>', 'what to optimise (default: accuracy or r2)')

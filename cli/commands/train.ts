@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../src/errors/index.js';
 import { metricsDocument, trainFile } from '../../src/ml/train.js';
 import { parseScalar, type Params } from '../../src/ml/models/params.js';
-import type { Algorithm, Task } from '../../src/ml/models/index.js';
+import { ALGORITHMS, type Algorithm, type Task } from '../../src/ml/models/index.js';
 import { color, cwd, err, formatBytes, out, printJson, progressBar, table } from '../io.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -10,10 +10,10 @@ const collect = (v: string, acc: string[]) => [...acc, v];
 export function register(program: Command): void {
   program
     .command('train <csv>')
-    .description('fit a model (random forest, decision tree, linear, k-means, PCA), validate it, save it')
+    .description(`fit a model (${ALGORITHMS.map((a) => a.title).join(', ')}), validate it, save it`)
     .option('--target <col>', 'the column to predict (classification, regression)')
     .option('--task <task>', 'classification | regression | clustering | reduction (inferred from the target when omitted)')
-    .option('--algorithm <name>', 'random_forest | decision_tree | linear | kmeans | pca')
+    .option('--algorithm <name>', ALGORITHMS.map((a) => a.name).join(' | '))
     .option('-p, --param <key=value>', 'hyperparameter, scikit-learn names (repeatable)', collect, [])
     .option('--params-section <name>', 'take hyperparameters from this section of params.yaml')
     .option('--params-file <path>', 'the params file for --params-section', 'params.yaml')

@@ -58,8 +58,11 @@ function labelColumn(name: string, labels: Label[]): Column {
   return { name, type: 'categorical', values: labels.map(String) };
 }
 
-/** Feature rows in model order; a missing or non-numeric cell is an error naming its line. */
-function featureRows(frame: Frame, features: string[], lines: Float64Array, label: string): Float64Array[] {
+/**
+ * Feature rows in model order; a non-numeric cell is an error naming its line, and so is
+ * a missing one unless the model takes missing values.
+ */
+function featureRows(frame: Frame, features: string[], lines: Float64Array, label: string, allowsMissing: boolean): Float64Array[] {
   const cols = features.map((f) => {
     const c = frame.columns.find((x) => x.name === f);
     if (!c) throw new InputError(`${label}: no column "${f}", which the model needs`, { file: label, column: f });
@@ -79,7 +82,7 @@ function featureRows(frame: Frame, features: string[], lines: Float64Array, labe
     const row = new Float64Array(cols.length);
     for (let k = 0; k < cols.length; k++) {
       const x = cols[k][i];
-      if (Number.isNaN(x)) {
+      if (Number.isNaN(x) && !allowsMissing) {
         throw new InputError(`${label}: line ${lines[i]}, column "${features[k]}": missing value (the model needs a number; add an impute step to the feature spec)`, {
           file: label, line: lines[i], column: features[k],
         });
@@ -118,7 +121,7 @@ export async function predictFile(modelPath: string, csvPath: string, outPath: s
   const { frame: raw, lines } = await readCsvWithLines(csvPath, { columnTypes });
   if (applying) await prepareFeatureHashing();
   const X = applying ? applyFeaturize(state!, raw) : raw;
-  const rows = featureRows(X, model.features, lines, csvPath);
+  const rows = featureRows(X, model.features, lines, csvPath, model.allowsMissing);
 
   const out: Column[] = [];
   const target = model.target ? raw.columns.find((c) => c.name === model.target) : undefined;

@@ -1,7 +1,8 @@
 /**
  * `mlv train` as a library call: fit one of the algorithms on a Frame, score it with a
  * validation scheme (metrics from ml/metrics.ts, the same code as `mlv evaluate`),
- * then refit on all rows for the model file.
+ * then refit on all rows for the model file. The algorithm is a descriptor from the
+ * registry (models/index.ts): this file knows tasks and validation, not algorithms.
  *
  * @example
  *   const frame = await readCsv('data/train.csv');
@@ -22,16 +23,12 @@ import type { Frame, NumericColumn } from './frame.js';
 import type { OnProgress } from '../progress.js';
 import { classificationMetrics, compareLabels, regressionMetrics, type ConfusionMatrix } from './metrics.js';
 import {
-  argmax, loadModel, saveModelChunks, TASK_ALGORITHMS, MODEL_FORMAT, MODEL_VERSION,
+  argmax, findAlgorithm, loadModel, saveModelChunks, TASK_ALGORITHMS, TASKS, MODEL_FORMAT, MODEL_VERSION,
   type Algorithm, type Label, type ModelDoc, type Task,
 } from './models/index.js';
-import { resolveCount, resolveMaxFeatures, resolveParams, type Params } from './models/params.js';
-import { defaultJobs, grow, prepareData, TreePool, worthParallel, type PreparedData } from './models/forest.js';
-import { treeToJson } from './models/treeModel.js';
-import { fitLinear } from './models/linear.js';
-import { fitKMeans, nearestCenter, silhouette } from './models/kmeans.js';
-import { fitPca, pcaTransform } from './models/pca.js';
-import { rowMajor } from './models/linalg.js';
+import type { Fit, TrainData, Trainer } from './models/algorithm.js';
+import { resolveParams, type Params } from './models/params.js';
+import { defaultJobs } from './models/forest.js';
 import { folds, foldCount, parseValidation, schemeText, type Scheme } from './validation.js';
 
 export interface TrainOptions {
@@ -45,7 +42,7 @@ export interface TrainOptions {
   /** "holdout:0.2" (default for supervised tasks), "kfold:5", "leave-p-out:1", "none". */
   validation?: string;
   seed?: number;
-  /** Worker threads for forests (default: the cores, up to 8); 1 = none. */
+  /** Worker threads an algorithm may use (default: the cores, up to 8); 1 = none. */
   jobs?: number;
   /** Physical CSV line of each row, for error messages (readCsvWithLines). */
   lines?: ArrayLike<number>;
@@ -73,7 +70,7 @@ export interface TrainResult {
   metrics: Record<string, MetricSummary>;
   /** Classification: summed over the folds' test rows. */
   confusion_matrix?: ConfusionMatrix;
-  /** Trees: per feature name, from the final fit (sum 1). Linear: |coef| is not given. */
+  /** Native importances (trees: MDI, sum 1) per feature name, from the final fit. */
   feature_importances?: Record<string, number>;
   /** PCA: per component, from the final fit. */
   explained_variance_ratio?: number[];
@@ -131,7 +128,7 @@ export async function train(frame: Frame, opts: TrainOptions = {}): Promise<Trai
     task = inf.task;
     taskInferred = inf.reason;
   }
-  if (!(task in TASK_ALGORITHMS)) throw new UsageError(`unknown task "${task}" (use classification, regression, clustering or reduction)`);
+  if (!(task in TASK_ALGORITHMS)) throw new UsageError(`unknown task "${task}" (use ${TASKS.slice(0, -1).join(', ')} or ${TASKS[TASKS.length - 1]})`);
   const supervised = task === 'classification' || task === 'regression';
   if (supervised && target === undefined) throw new UsageError(`--target is required for ${task}`);
   const algorithm = opts.algorithm ?? TASK_ALGORITHMS[task][0];
@@ -144,9 +141,10 @@ export async function train(frame: Frame, opts: TrainOptions = {}): Promise<Trai
       { key: 'algorithm' },
     );
   }
-  const params = resolveParams(algorithm, task, opts.params ?? {});
+  const descriptor = findAlgorithm(algorithm)!;
+  const params = resolveParams(descriptor, task, opts.params ?? {});
 
-  // Features: every other column, numeric and complete.
+  // Features: every other column, numeric, and complete unless the algorithm takes missing values.
   const featureCols = frame.columns.filter((c) => c.name !== target);
   if (featureCols.length === 0) throw new InputError(`${src}: no feature columns besides the target "${target}"`);
   for (const c of featureCols) {
@@ -156,7 +154,7 @@ export async function train(frame: Frame, opts: TrainOptions = {}): Promise<Trai
         { file: src, key: c.name },
       );
     }
-    const i = c.values.findIndex((v) => Number.isNaN(v));
+    const i = descriptor.allowsMissing ? -1 : c.values.findIndex((v) => Number.isNaN(v));
     if (i >= 0) {
       throw new InputError(
         `${src}:${lineOf(i)}: column "${c.name}" has a missing value; impute it with \`mlv featurize\` or drop the row`,
@@ -204,64 +202,20 @@ export async function train(frame: Frame, opts: TrainOptions = {}): Promise<Trai
   const scheme: Scheme = parseValidation(opts.validation ?? (supervised ? 'holdout:0.2' : 'none'));
   const nFits = foldCount(scheme, n);
 
-  // Trees share one sort of the data (and one worker pool) across all fits.
-  const isTree = algorithm === 'random_forest' || algorithm === 'decision_tree';
-  let prepared: PreparedData | null = null;
-  let pool: TreePool | null = null;
-  const jobs = opts.jobs ?? defaultJobs();
-  const K = labels?.length ?? 0;
-  if (isTree) {
-    prepared = prepareData(columns, n, { K, yClass, yReg });
-    const nTrees = algorithm === 'random_forest' ? (params.n_estimators as number) : 1;
-    const mf = resolveMaxFeatures(params.max_features, p);
-    if (worthParallel(prepared, nTrees, mf, jobs)) pool = TreePool.create(prepared, Math.min(jobs, nTrees));
-  }
+  const data: TrainData = { task, columns, n, p, labels, yClass, yReg, seed, jobs: opts.jobs ?? defaultJobs() };
+  // What folds share (a sort of the data, worker threads) is set up once, here.
+  let trainer: Trainer | null = descriptor.trainer(data, params);
 
-  const fit = async (rows: Int32Array): Promise<{ doc: ModelDoc; importances?: Float64Array; kmInertia?: number }> => {
+  const fit = async (rows: Int32Array): Promise<{ doc: ModelDoc; fit: Fit }> => {
+    const f = await trainer!.fit(rows);
     const doc: ModelDoc = {
       format: MODEL_FORMAT, version: MODEL_VERSION, task: task!, algorithm, target: supervised ? target! : null,
-      features, labels, params, seed, state: {}, featurize: opts.featurize,
+      features, labels, params, seed, state: f.state, featurize: opts.featurize,
     };
-    if (isTree) {
-      const forest = algorithm === 'random_forest';
-      const minLeaf = resolveCount(params.min_samples_leaf, rows.length);
-      const g = await grow(prepared!, {
-        nTrees: forest ? (params.n_estimators as number) : 1,
-        maxDepth: params.max_depth === null ? Infinity : (params.max_depth as number),
-        minSamplesSplit: Math.max(resolveCount(params.min_samples_split, rows.length), 2 * minLeaf),
-        minSamplesLeaf: minLeaf,
-        maxFeatures: resolveMaxFeatures(params.max_features, p),
-        bootstrap: forest ? (params.bootstrap as boolean) : false,
-        seed,
-        rows: rows.length === n ? undefined : rows,
-      }, pool);
-      doc.state = { trees: g.trees.map(treeToJson) };
-      doc.feature_importances = Array.from(g.importances);
-      return { doc, importances: g.importances };
-    }
-    if (algorithm === 'linear') {
-      doc.state = { ...fitLinear(columns, yReg!, rows, { alpha: params.alpha as number, fit_intercept: params.fit_intercept as boolean }) };
-      return { doc };
-    }
-    const { X, m } = rowMajor(columns, n, rows);
-    if (algorithm === 'kmeans') {
-      const k = params.n_clusters as number;
-      if (k > m) throw new InputError(`hyperparameter n_clusters: ${k} clusters need at least ${k} rows; fitting on ${m}`, { key: 'n_clusters' });
-      const km = fitKMeans(X, m, p, { n_clusters: k, n_init: params.n_init as number, max_iter: params.max_iter as number, tol: params.tol as number }, seed);
-      const centers: number[][] = [];
-      for (let c = 0; c < k; c++) centers.push(Array.from(km.centers.subarray(c * p, c * p + p)));
-      doc.state = { centers };
-      return { doc, kmInertia: km.inertia };
-    }
-    const nc = params.n_components as number | null;
-    if (nc !== null && Number.isInteger(nc) && nc > Math.min(m, p)) {
-      throw new InputError(`hyperparameter n_components: ${nc} is more than min(rows, features) = ${Math.min(m, p)}`, { key: 'n_components' });
-    }
-    doc.state = { ...fitPca(X, m, p, nc) };
-    return { doc };
+    if (f.importances) doc.feature_importances = Array.from(f.importances);
+    return { doc, fit: f };
   };
 
-  const rowsOf = (idx: Int32Array) => Array.from(idx, (i) => Float64Array.from(columns, (c) => c[i]));
   // Supervised models score the test rows a batch at a time, in the same row arrays: a
   // Float64Array per test row, all at once, took more memory than the data itself
   // (400k × 20, 10 trees, --validation none: peak RSS 632 MiB, 435 in batches).
@@ -284,7 +238,7 @@ export async function train(frame: Frame, opts: TrainOptions = {}): Promise<Trai
   try {
     let done = 0;
     for (const fold of folds(scheme, n, seed, task === 'classification' ? yClass : undefined)) {
-      const { doc } = await fit(fold.train);
+      const { doc, fit: f } = await fit(fold.train);
       const model = loadModel(doc);
       const scores: Record<string, number> = {};
       if (task === 'classification') {
@@ -310,27 +264,17 @@ export async function train(frame: Frame, opts: TrainOptions = {}): Promise<Trai
         }
         const m = regressionMetrics(yTrue, yPred);
         for (const [k, v] of Object.entries(m)) if (typeof v === 'number') scores[k] = v;
-      } else if (task === 'clustering') {
-        const X = rowsOf(fold.test);
-        const centers = (doc.state as { centers: number[][] }).centers;
-        const lab = new Int32Array(X.length);
-        let inertia = 0;
-        X.forEach((x, i) => { const r = nearestCenter(centers, x); lab[i] = r.label; inertia += r.dist; });
-        scores.inertia = inertia;
-        const { X: flat } = rowMajor(columns, n, fold.test);
-        const s = silhouette(flat, X.length, p, lab, centers.length, seed);
-        if (s !== null) scores.silhouette = s;
       } else {
-        Object.assign(scores, reductionScores(doc, rowsOf(fold.test)));
+        Object.assign(scores, descriptor.score!(f, data, fold.test));
       }
       perFold.push(scores);
       opts.onProgress?.({ unit: 'runs', done: ++done, total: total + 1, phase: schemeText(scheme) });
     }
 
     const final = await fit(Int32Array.from({ length: n }, (_, i) => i));
-    // The workers' isolates and tree buffers go before the model text is built.
-    await pool?.close();
-    pool = null;
+    // Worker isolates and their buffers go before the model text is built.
+    await trainer.close?.();
+    trainer = null;
     opts.onProgress?.({ unit: 'runs', done: total + 1, total: total + 1, phase: 'final fit' });
     const modelChunks = saveModelChunks(final.doc);
     let bytes = 0;
@@ -343,38 +287,14 @@ export async function train(frame: Frame, opts: TrainOptions = {}): Promise<Trai
       modelChunks,
     };
     if (confusion) result.confusion_matrix = { labels: labels!, matrix: confusion };
-    if (final.importances) result.feature_importances = Object.fromEntries(features.map((f, i) => [f, final.importances![i]]));
-    if (algorithm === 'pca') result.explained_variance_ratio = (final.doc.state as { explained_variance_ratio: number[] }).explained_variance_ratio;
+    const importances = final.fit.importances;
+    if (importances) result.feature_importances = Object.fromEntries(features.map((f, i) => [f, importances[i]]));
+    if (final.fit.report?.explained_variance_ratio) result.explained_variance_ratio = final.fit.report.explained_variance_ratio;
     confusion = undefined;
     return result;
   } finally {
-    await pool?.close();
+    await trainer?.close?.();
   }
-}
-
-/**
- * PCA on scored rows: the share of their variance (around the fitted mean) that each
- * kept component captures, and in total. On the training rows these are
- * explained_variance_ratio_ and its sum.
- */
-function reductionScores(doc: ModelDoc, X: Float64Array[]): Record<string, number> {
-  const s = doc.state as { mean: number[]; components: number[][] };
-  let totalSS = 0;
-  for (const x of X) for (let f = 0; f < x.length; f++) totalSS += (x[f] - s.mean[f]) ** 2;
-  const per = new Float64Array(s.components.length);
-  for (const x of X) {
-    const z = pcaTransform(s as never, x);
-    for (let c = 0; c < z.length; c++) per[c] += z[c] * z[c];
-  }
-  const out: Record<string, number> = {};
-  let sum = 0;
-  per.forEach((v, c) => {
-    const r = totalSS > 0 ? v / totalSS : 0;
-    out[`explained_variance_ratio_${c + 1}`] = r;
-    sum += r;
-  });
-  out.explained_variance = sum;
-  return out;
 }
 
 /**

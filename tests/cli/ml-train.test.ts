@@ -82,3 +82,16 @@ test('clustering and reduction need no target; leave-p-out scores every row', ()
   assert.equal(l.metrics.accuracy.folds.length, 150);
   assert.equal(l.confusion_matrix.matrix.flat().reduce((a: number, b: number) => a + b, 0), 150);
 });
+
+test('help texts list the registered algorithms', async () => {
+  const { ALGORITHMS } = await import('../../src/ml/models/index.js');
+  const { SEARCHABLE } = await import('../../src/experiments/search.js');
+  const help = mlvOk(dir, ['train', '--help']).stdout.replace(/\s+/g, ' ');
+  for (const a of ALGORITHMS) {
+    assert.ok(help.includes(a.name), `train --help names ${a.name}`);
+    assert.ok(help.includes(a.title), `train --help says ${a.title}`);
+  }
+  const search = mlvOk(dir, ['exp', 'search', '--help']).stdout.replace(/\s+/g, ' ');
+  for (const a of SEARCHABLE) assert.ok(search.includes(a), `exp search --help names ${a}`);
+  assert.match(search, /default: random_forest, decision_tree, and linear for regression/);
+});

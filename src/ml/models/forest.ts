@@ -1,12 +1,58 @@
 /**
  * Random forests and single decision trees (a forest of one tree without bootstrap),
- * grown by cart.ts, in worker threads when that pays off.
+ * grown by cart.ts, in worker threads when that pays off. The two descriptors
+ * (randomForest.ts, decisionTree.ts) share their hyperparameters and trainer from here.
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { CartBuilder, sortFeatures, type CartData, type CartOptions, type CartTree } from './cart.js';
-import type { TreeModel } from './treeModel.js';
+import { treeToJson, type TreeModel } from './treeModel.js';
+import type { ParamSpec, Params, TrainData, Trainer } from './algorithm.js';
+import { interval, none, options, resolveCount, resolveMaxFeatures } from './params.js';
 import { deriveSeed } from '../rng.js';
+
+/** scikit-learn's tree hyperparameters (DecisionTree*, and the forests built on it). */
+export const TREE_PARAMS: Record<string, ParamSpec> = {
+  max_depth: { default: null, constraints: [interval('integer', 1, null, 'left'), none()] },
+  min_samples_split: { default: 2, constraints: [interval('integer', 2, null, 'left'), interval('fraction', 0, 1, 'right')] },
+  min_samples_leaf: { default: 1, constraints: [interval('integer', 1, null, 'left'), interval('fraction', 0, 1, 'neither')] },
+  max_features: {
+    default: null,
+    // 1.0 reads as the integer 1 in YAML/JS, so a fraction is strictly below 1; null means all.
+    constraints: [options('sqrt', 'log2'), interval('integer', 1, null, 'left'), interval('fraction', 0, 1, 'neither'), none('all features')],
+  },
+};
+
+/**
+ * Training of either tree algorithm: the data is sorted once and one worker pool serves
+ * every fold's fit.
+ */
+export function treeTrainer(data: TrainData, params: Params, o: { nTrees: number; bootstrap: boolean }): Trainer {
+  const { n, p } = data;
+  const prepared = prepareData(data.columns, n, { K: data.labels?.length ?? 0, yClass: data.yClass, yReg: data.yReg });
+  const maxFeatures = resolveMaxFeatures(params.max_features, p);
+  let pool = worthParallel(prepared, o.nTrees, maxFeatures, data.jobs) ? TreePool.create(prepared, Math.min(data.jobs, o.nTrees)) : null;
+  return {
+    async fit(rows) {
+      const minLeaf = resolveCount(params.min_samples_leaf, rows.length);
+      const g = await grow(prepared, {
+        nTrees: o.nTrees,
+        maxDepth: params.max_depth === null ? Infinity : (params.max_depth as number),
+        minSamplesSplit: Math.max(resolveCount(params.min_samples_split, rows.length), 2 * minLeaf),
+        minSamplesLeaf: minLeaf,
+        maxFeatures,
+        bootstrap: o.bootstrap,
+        seed: data.seed,
+        rows: rows.length === n ? undefined : rows,
+      }, pool);
+      return { state: { trees: g.trees.map(treeToJson) }, importances: g.importances };
+    },
+    async close() {
+      await pool?.close();
+      pool = null;
+    },
+  };
+}
 
 /** Data sorted once per `mlv train` run, shared by every fold's fit and every worker. */
 export type PreparedData = CartData;

@@ -11,20 +11,30 @@
  *   featurize object: opaque here, written by `mlv featurize` and applied by
  *   `mlv predict` before the features are looked up.
  *
+ * Which algorithms exist is the registry below, ALGORITHMS: each is one descriptor
+ * (algorithm.ts) in its own file. Every list of algorithms (tasks and their defaults,
+ * `--algorithm`, `mlv exp search`, what a model file may name) is derived from it.
+ *
  * @example
  *   const model = loadModel(JSON.parse(await readFile('model.json', 'utf8')));
  *   const labels = model.predict(rows); // rows: Float64Array per row, in model.features order
  */
 import { InputError } from '../../errors/index.js';
 import { canonicalChunks, canonicalJson } from './json.js';
-import { ensembleMean, ensembleProba, treeFromJson, treeToJson } from './treeModel.js';
-import { predictLinear, type LinearState } from './linear.js';
-import { nearestCenter, type KMeansState } from './kmeans.js';
-import { pcaTransform, type PcaState } from './pca.js';
+import { argmax, TASKS, type AlgorithmDescriptor, type Label, type Predictor, type Task } from './algorithm.js';
+import { randomForest } from './randomForest.js';
+import { decisionTree } from './decisionTree.js';
+import { linear } from './linear.js';
+import { kmeans } from './kmeans.js';
+import { pca } from './pca.js';
 
-export type Label = string | number;
-export type Task = 'classification' | 'regression' | 'clustering' | 'reduction';
-export type Algorithm = 'random_forest' | 'decision_tree' | 'linear' | 'kmeans' | 'pca';
+export type { AlgorithmDescriptor, Label, Task } from './algorithm.js';
+export { argmax, TASKS } from './algorithm.js';
+
+/** The registry: every algorithm, in the order lists show them (the first for a task is its default). */
+export const ALGORITHMS = [randomForest, decisionTree, linear, kmeans, pca] as const;
+
+export type Algorithm = (typeof ALGORITHMS)[number]['name'];
 
 export const MODEL_FORMAT = 'mlv-model';
 export const MODEL_VERSION = 1;
@@ -52,6 +62,8 @@ export interface LoadedModel {
   features: string[];
   labels?: Label[];
   featurize?: unknown;
+  /** Rows may hold missing values (NaN). */
+  allowsMissing: boolean;
   /** The document it was loaded from (saveModel(doc) gives back the same bytes). */
   doc: ModelDoc;
   /** Classes (classification), values (regression) or cluster numbers (clustering). */
@@ -62,12 +74,15 @@ export interface LoadedModel {
   transform?(X: Float64Array[]): Float64Array[];
 }
 
-export const TASK_ALGORITHMS: Record<Task, Algorithm[]> = {
-  classification: ['random_forest', 'decision_tree'],
-  regression: ['random_forest', 'decision_tree', 'linear'],
-  clustering: ['kmeans'],
-  reduction: ['pca'],
-};
+/** The algorithm of this name, if there is one. */
+export function findAlgorithm(name: string): AlgorithmDescriptor | undefined {
+  return ALGORITHMS.find((a) => a.name === name);
+}
+
+/** Per task, the algorithms that serve it, in registry order (the first is the default). */
+export const TASK_ALGORITHMS = Object.fromEntries(
+  TASKS.map((t) => [t, ALGORITHMS.filter((a) => a.tasks.includes(t)).map((a) => a.name)]),
+) as Record<Task, Algorithm[]>;
 
 /** Canonical text of a model document (trailing newline included). */
 export function saveModel(doc: ModelDoc): string {
@@ -95,87 +110,35 @@ export function loadModel(json: unknown): LoadedModel {
     throw new InputError('model: "features" must be an array of column names');
   }
   if (!doc.state || typeof doc.state !== 'object') throw new InputError('model: "state" is missing');
-  const base = {
+  const algorithm = findAlgorithm(doc.algorithm)!;
+  const labels = doc.labels;
+  if (doc.task === 'classification' && (!Array.isArray(labels) || labels.length === 0)) {
+    throw new InputError('model: a classifier needs "labels"');
+  }
+  const predictor: Predictor = algorithm.load(doc.state, { task: doc.task, features: doc.features, labels });
+
+  const p = doc.features.length;
+  const checked = <R>(f: ((X: Float64Array[]) => R) | undefined) => f && ((X: Float64Array[]): R => {
+    for (let i = 0; i < X.length; i++) {
+      if (X[i].length !== p) throw new InputError(`row ${i + 1} has ${X[i].length} features; the model expects ${p} (${doc.features.join(', ')})`);
+    }
+    return f(X);
+  });
+  const predictProba = checked(predictor.predictProba);
+  const predict = checked(predictor.predict)
+    ?? (predictProba && labels ? (X: Float64Array[]) => predictProba(X).map((r) => labels[argmax(r)]) : undefined)
+    ?? (() => { throw new InputError(`a ${doc.algorithm} model predicts nothing: use its transform`); });
+  return {
     task: doc.task,
     algorithm: doc.algorithm,
     target: doc.target ?? undefined,
     features: doc.features,
-    labels: doc.labels,
+    labels,
     featurize: doc.featurize,
+    allowsMissing: algorithm.allowsMissing === true,
     doc,
-  };
-  const p = doc.features.length;
-  const check = (X: Float64Array[]) => {
-    for (let i = 0; i < X.length; i++) {
-      if (X[i].length !== p) throw new InputError(`row ${i + 1} has ${X[i].length} features; the model expects ${p} (${doc.features.join(', ')})`);
-    }
-  };
-
-  if (doc.algorithm === 'random_forest' || doc.algorithm === 'decision_tree') {
-    const raw = (doc.state as { trees?: unknown }).trees;
-    if (!Array.isArray(raw) || raw.length === 0) throw new InputError('model: state.trees must be a non-empty array');
-    if (doc.task === 'classification') {
-      const labels = doc.labels;
-      if (!Array.isArray(labels) || labels.length === 0) throw new InputError('model: a classifier needs "labels"');
-      const K = labels.length;
-      const trees = raw.map((t, i) => treeFromJson(t, `state.trees[${i}]`, K, p));
-      const proba = ensembleProba(trees, K);
-      return {
-        ...base,
-        predictProba: (X) => { check(X); return X.map(proba); },
-        predict: (X) => { check(X); return X.map((x) => labels[argmax(proba(x))]); },
-      };
-    }
-    const trees = raw.map((t, i) => treeFromJson(t, `state.trees[${i}]`, 1, p));
-    return {
-      ...base,
-      predict: (X) => {
-        check(X);
-        const mean = ensembleMean(trees);
-        return Float64Array.from(X, mean);
-      },
-    };
-  }
-  if (doc.algorithm === 'linear') {
-    const s = doc.state as unknown as LinearState;
-    if (!Array.isArray(s.coef) || s.coef.length !== p || typeof s.intercept !== 'number') {
-      throw new InputError(`model: state.coef must have ${p} numbers and state.intercept be a number`);
-    }
-    return { ...base, predict: (X) => { check(X); return Float64Array.from(X, (x) => predictLinear(s, x)); } };
-  }
-  if (doc.algorithm === 'kmeans') {
-    const s = doc.state as unknown as KMeansState;
-    if (!Array.isArray(s.centers) || s.centers.length === 0 || s.centers.some((c) => !Array.isArray(c) || c.length !== p)) {
-      throw new InputError(`model: state.centers must be rows of ${p} numbers`);
-    }
-    return {
-      ...base,
-      predict: (X) => { check(X); return X.map((x) => nearestCenter(s.centers, x).label); },
-      transform: (X) => {
-        check(X);
-        return X.map((x) => Float64Array.from(s.centers, (c) => Math.sqrt(c.reduce((a, v, f) => a + (x[f] - v) ** 2, 0))));
-      },
-    };
-  }
-  const s = doc.state as unknown as PcaState;
-  if (!Array.isArray(s.mean) || s.mean.length !== p || !Array.isArray(s.components) || s.components.some((c) => !Array.isArray(c) || c.length !== p)) {
-    throw new InputError(`model: state.mean and each of state.components must have ${p} numbers`);
-  }
-  const transform = (X: Float64Array[]) => { check(X); return X.map((x) => pcaTransform(s, x)); };
-  return {
-    ...base,
-    transform,
-    predict: () => {
-      throw new InputError('a pca model reduces dimensions and predicts nothing: use its transform (component scores)');
-    },
+    predict,
+    predictProba,
+    transform: checked(predictor.transform),
   };
 }
-
-/** First index of the largest value (numpy's argmax tie rule). */
-export function argmax(a: ArrayLike<number>): number {
-  let b = 0;
-  for (let i = 1; i < a.length; i++) if (a[i] > a[b]) b = i;
-  return b;
-}
-
-export { treeToJson };

@@ -3,7 +3,59 @@
  * centre), Lloyd iterations until the squared centre shift is at most tol × the mean
  * feature variance, best of n_init restarts by inertia.
  */
+import { InputError } from '../../errors/index.js';
 import { createRng, type Rng } from '../rng.js';
+import { defineAlgorithm } from './algorithm.js';
+import { rowMajor, rowsOf } from './linalg.js';
+import { interval } from './params.js';
+
+export const kmeans = defineAlgorithm({
+  name: 'kmeans',
+  title: 'k-means',
+  tasks: ['clustering'],
+  params: {
+    n_clusters: { default: 8, constraints: [interval('integer', 1, null, 'left')] },
+    n_init: { default: 10, constraints: [interval('integer', 1, null, 'left')] },
+    max_iter: { default: 300, constraints: [interval('integer', 1, null, 'left')] },
+    tol: { default: 1e-4, constraints: [interval('real', 0, null, 'left')] },
+  },
+  trainer: (data, params) => ({
+    async fit(rows) {
+      const { p } = data;
+      const { X, m } = rowMajor(data.columns, data.n, rows);
+      const k = params.n_clusters as number;
+      if (k > m) throw new InputError(`hyperparameter n_clusters: ${k} clusters need at least ${k} rows; fitting on ${m}`, { key: 'n_clusters' });
+      const km = fitKMeans(X, m, p, { n_clusters: k, n_init: params.n_init as number, max_iter: params.max_iter as number, tol: params.tol as number }, data.seed);
+      const centers: number[][] = [];
+      for (let c = 0; c < k; c++) centers.push(Array.from(km.centers.subarray(c * p, c * p + p)));
+      return { state: { centers } };
+    },
+  }),
+  load(state, ctx) {
+    const s = state as unknown as KMeansState;
+    const p = ctx.features.length;
+    if (!Array.isArray(s.centers) || s.centers.length === 0 || s.centers.some((c) => !Array.isArray(c) || c.length !== p)) {
+      throw new InputError(`model: state.centers must be rows of ${p} numbers`);
+    }
+    return {
+      predict: (X) => X.map((x) => nearestCenter(s.centers, x).label),
+      transform: (X) => X.map((x) => Float64Array.from(s.centers, (c) => Math.sqrt(c.reduce((a, v, f) => a + (x[f] - v) ** 2, 0)))),
+    };
+  },
+  /** inertia (sum of squared distances to the nearest centre) and the silhouette of the rows. */
+  score(fit, data, rows) {
+    const X = rowsOf(data.columns, rows);
+    const centers = (fit.state as unknown as KMeansState).centers;
+    const lab = new Int32Array(X.length);
+    let inertia = 0;
+    X.forEach((x, i) => { const r = nearestCenter(centers, x); lab[i] = r.label; inertia += r.dist; });
+    const scores: Record<string, number> = { inertia };
+    const { X: flat } = rowMajor(data.columns, data.n, rows);
+    const s = silhouette(flat, X.length, data.p, lab, centers.length, data.seed);
+    if (s !== null) scores.silhouette = s;
+    return scores;
+  },
+});
 
 export interface KMeansParams {
   n_clusters: number;

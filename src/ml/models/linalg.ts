@@ -65,3 +65,8 @@ export function rowMajor(columns: Float64Array[], n: number, rows?: ArrayLike<nu
   }
   return { X, m };
 }
+
+/** The rows `idx` as one Float64Array each (in column order). */
+export function rowsOf(columns: Float64Array[], idx: ArrayLike<number>): Float64Array[] {
+  return Array.from(idx, (i) => Float64Array.from(columns, (c) => c[i]));
+}

@@ -4,7 +4,37 @@
  * the centred Gram matrix, so collinear features give the minimum-norm solution (as
  * lstsq does) instead of failing.
  */
+import { InputError } from '../../errors/index.js';
+import { defineAlgorithm } from './algorithm.js';
 import { symmetricEigen } from './linalg.js';
+import { BOOLEAN, interval } from './params.js';
+
+export const linear = defineAlgorithm({
+  name: 'linear',
+  title: 'linear',
+  tasks: ['regression'],
+  params: {
+    alpha: { default: 0, constraints: [interval('real', 0, null, 'left')] },
+    fit_intercept: { default: true, constraints: [BOOLEAN] },
+  },
+  trainer: (data, params) => ({
+    fit: async (rows) => ({
+      state: { ...fitLinear(data.columns, data.yReg!, rows, { alpha: params.alpha as number, fit_intercept: params.fit_intercept as boolean }) },
+    }),
+  }),
+  load(state, ctx) {
+    const s = state as unknown as LinearState;
+    const p = ctx.features.length;
+    if (!Array.isArray(s.coef) || s.coef.length !== p || typeof s.intercept !== 'number') {
+      throw new InputError(`model: state.coef must have ${p} numbers and state.intercept be a number`);
+    }
+    return { predict: (X) => Float64Array.from(X, (x) => predictLinear(s, x)) };
+  },
+  search: {
+    grid: ['alpha=0,0.1,1,10'],
+    random: ['alpha=range(0.0001,100,log)', 'fit_intercept=true,false'],
+  },
+});
 
 export interface LinearParams {
   alpha: number;

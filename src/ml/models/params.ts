@@ -1,90 +1,77 @@
 /**
- * Hyperparameters: scikit-learn's names and defaults, checked per algorithm. Values
- * arrive as YAML scalars (`-p max_depth=8`, params.yaml), so "null"/"None" is null,
- * numbers are numbers and booleans are booleans.
+ * Hyperparameters: the accepted forms a descriptor declares them with (scikit-learn's
+ * constraint objects), and their resolution: defaults overlaid with given values, each
+ * checked. Values arrive as YAML scalars (`-p max_depth=8`, params.yaml), so
+ * "null"/"None" is null, numbers are numbers and booleans are booleans.
  */
 import { InputError } from '../../errors/index.js';
-import type { Algorithm, Task } from './index.js';
+import type { AlgorithmDescriptor, Constraint, ParamValue, Params, Task } from './algorithm.js';
 
-export type ParamValue = string | number | boolean | null;
-export type Params = Record<string, ParamValue>;
+export type { ParamValue, Params } from './algorithm.js';
 
-type Check = (v: ParamValue, key: string) => ParamValue;
+type Closed = 'left' | 'right' | 'both' | 'neither';
 
-const fail = (key: string, want: string, v: ParamValue): never => {
-  throw new InputError(`hyperparameter ${key}: expected ${want}, got ${JSON.stringify(v)}`, { key });
-};
-const int = (min: number, orNull = false): Check => (v, k) => {
-  if (v === null && orNull) return null;
-  if (typeof v === 'number' && Number.isInteger(v) && v >= min) return v;
-  return fail(k, `an integer >= ${min}${orNull ? ' or null' : ''}`, v);
-};
-const num = (min: number): Check => (v, k) => (typeof v === 'number' && Number.isFinite(v) && v >= min ? v : fail(k, `a number >= ${min}`, v));
-const bool: Check = (v, k) => (typeof v === 'boolean' ? v : fail(k, 'true or false', v));
-/** An integer count, or (scikit-learn) a float fraction of the rows. */
-const countOrFraction = (min: number, maxFraction: number, inclusive: boolean): Check => (v, k) => {
-  if (typeof v === 'number' && Number.isInteger(v) && v >= min) return v;
-  if (typeof v === 'number' && !Number.isInteger(v) && v > 0 && (inclusive ? v <= maxFraction : v < maxFraction)) return v;
-  return fail(k, `an integer >= ${min} or a fraction in (0, ${maxFraction}${inclusive ? ']' : ')'}`, v);
-};
-const maxFeatures: Check = (v, k) => {
-  if (v === null || v === 'sqrt' || v === 'log2') return v;
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 1) return v;
-  // 1.0 reads as the integer 1 in YAML/JS, so a fraction is strictly below 1; null means all.
-  if (typeof v === 'number' && v > 0 && v < 1) return v;
-  return fail(k, '"sqrt", "log2", an integer >= 1, a fraction in (0, 1) or null (all features)', v);
-};
-const components: Check = (v, k) => {
-  if (v === null) return null;
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 1) return v;
-  if (typeof v === 'number' && v > 0 && v < 1) return v;
-  return fail(k, 'an integer >= 1, a variance fraction in (0, 1) or null', v);
-};
+const NOUN = { integer: 'an integer', real: 'a number', fraction: 'a fraction' };
 
-const TREE: Record<string, Check> = {
-  max_depth: int(1, true),
-  max_features: maxFeatures,
-  min_samples_split: countOrFraction(2, 1, true),
-  min_samples_leaf: countOrFraction(1, 1, false),
-};
+/**
+ * Numbers between bounds (scikit-learn's Interval): `integer`s, finite `real`s, or
+ * `fraction`s (reals that are not integers: 0.5 of the rows, where 1 means one row).
+ * A null bound is open-ended; `closed` says which bounds are included.
+ */
+export function interval(kind: 'integer' | 'real' | 'fraction', lo: number | null, hi: number | null, closed: Closed, noun = NOUN[kind]): Constraint {
+  const withLo = closed === 'left' || closed === 'both';
+  const withHi = closed === 'right' || closed === 'both';
+  let text = noun;
+  if (lo !== null && hi !== null) text += ` in ${withLo ? '[' : '('}${lo}, ${hi}${withHi ? ']' : ')'}`;
+  else if (lo !== null) text += ` ${withLo ? '>=' : '>'} ${lo}`;
+  else if (hi !== null) text += ` ${withHi ? '<=' : '<'} ${hi}`;
+  return {
+    text,
+    test: (v) => typeof v === 'number' && Number.isFinite(v)
+      && (kind === 'integer' ? Number.isInteger(v) : kind === 'fraction' ? !Number.isInteger(v) : true)
+      && (lo === null || (withLo ? v >= lo : v > lo))
+      && (hi === null || (withHi ? v <= hi : v < hi)),
+  };
+}
 
-const SPECS: Record<Algorithm, Record<string, Check>> = {
-  random_forest: { n_estimators: int(1), bootstrap: bool, ...TREE },
-  decision_tree: TREE,
-  linear: { alpha: num(0), fit_intercept: bool },
-  kmeans: { n_clusters: int(1), n_init: int(1), max_iter: int(1), tol: num(0) },
-  pca: { n_components: components },
-};
+/** Fixed strings (scikit-learn's StrOptions). */
+export function options(...values: string[]): Constraint {
+  return { text: values.map((v) => JSON.stringify(v)).join(', '), test: (v) => typeof v === 'string' && values.includes(v) };
+}
 
-export function defaults(algorithm: Algorithm, task: Task): Params {
-  switch (algorithm) {
-    case 'random_forest':
-      return {
-        n_estimators: 100, max_depth: null, min_samples_split: 2, min_samples_leaf: 1, bootstrap: true,
-        // scikit-learn 1.2: sqrt for classifiers, all features (1.0) for regressors.
-        max_features: task === 'classification' ? 'sqrt' : null,
-      };
-    case 'decision_tree':
-      return { max_depth: null, max_features: null, min_samples_split: 2, min_samples_leaf: 1 };
-    case 'linear':
-      return { alpha: 0, fit_intercept: true };
-    case 'kmeans':
-      return { n_clusters: 8, n_init: 10, max_iter: 300, tol: 1e-4 };
-    case 'pca':
-      return { n_components: null };
-  }
+export const BOOLEAN: Constraint = { text: 'true or false', test: (v) => typeof v === 'boolean' };
+
+/** null (scikit-learn's None), with what it means when that is not obvious. */
+export function none(meaning?: string): Constraint {
+  return { text: meaning ? `null (${meaning})` : 'null', test: (v) => v === null };
+}
+
+/** "a, b or c": what a parameter accepts, in messages and in the docs. */
+export function describe(constraints: Constraint[]): string {
+  const t = constraints.map((c) => c.text);
+  return t.length > 1 ? `${t.slice(0, -1).join(', ')} or ${t[t.length - 1]}` : t.join('');
+}
+
+/** The defaults of an algorithm for a task. */
+export function defaults(algorithm: Pick<AlgorithmDescriptor, 'params'>, task: Task): Params {
+  const out: Params = {};
+  for (const [k, spec] of Object.entries(algorithm.params)) out[k] = typeof spec.default === 'function' ? spec.default(task) : spec.default;
+  return out;
 }
 
 /** Defaults overlaid with the given values; an unknown key or a bad value is an InputError. */
-export function resolveParams(algorithm: Algorithm, task: Task, given: Params, where = 'hyperparameter'): Params {
-  const spec = SPECS[algorithm];
+export function resolveParams(algorithm: Pick<AlgorithmDescriptor, 'name' | 'params'>, task: Task, given: Params): Params {
   const out = defaults(algorithm, task);
   for (const [k, v] of Object.entries(given)) {
-    if (!(k in spec)) {
-      const known = Object.keys(spec).sort().join(', ');
-      throw new InputError(`unknown ${where} "${k}" for ${algorithm} (known: ${known})`, { key: k });
+    const spec = Object.hasOwn(algorithm.params, k) ? algorithm.params[k] : undefined;
+    if (!spec) {
+      const known = Object.keys(algorithm.params).sort().join(', ');
+      throw new InputError(`unknown hyperparameter "${k}" for ${algorithm.name} (known: ${known})`, { key: k });
     }
-    out[k] = spec[k](v, k);
+    if (!spec.constraints.some((c) => c.test(v))) {
+      throw new InputError(`hyperparameter ${k}: expected ${describe(spec.constraints)}, got ${JSON.stringify(v)}`, { key: k });
+    }
+    out[k] = v;
   }
   return out;
 }

@@ -5,6 +5,7 @@
  * weights, or one mean).
  */
 import { InputError } from '../../errors/index.js';
+import type { LoadContext, Predictor } from './algorithm.js';
 
 export interface TreeModel {
   feature: Int32Array;
@@ -85,4 +86,18 @@ export function ensembleMean(trees: TreeModel[]): (x: ArrayLike<number>) => numb
     for (const t of trees) s += t.value[leafOf(t, x)];
     return s / trees.length;
   };
+}
+
+/** A tree ensemble's state (`trees`: one or more) as a predictor: class probabilities, or values. */
+export function loadTrees(state: Record<string, unknown>, ctx: LoadContext): Predictor {
+  const raw = state.trees;
+  if (!Array.isArray(raw) || raw.length === 0) throw new InputError('model: state.trees must be a non-empty array');
+  const p = ctx.features.length;
+  if (ctx.task === 'classification') {
+    const K = ctx.labels!.length;
+    const proba = ensembleProba(raw.map((t, i) => treeFromJson(t, `state.trees[${i}]`, K, p)), K);
+    return { predictProba: (X) => X.map(proba) };
+  }
+  const mean = ensembleMean(raw.map((t, i) => treeFromJson(t, `state.trees[${i}]`, 1, p)));
+  return { predict: (X) => Float64Array.from(X, mean) };
 }

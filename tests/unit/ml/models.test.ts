@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { canonicalJson } from '../../../src/ml/models/json.js';
 import { loadModel, saveModel } from '../../../src/ml/models/index.js';
 import { parseScalar, resolveParams, resolveMaxFeatures } from '../../../src/ml/models/params.js';
+import { findAlgorithm } from '../../../src/ml/models/index.js';
 import { train } from '../../../src/ml/train.js';
 import { mulberry32 } from '../../../src/ml/rng.js';
 import { InputError } from '../../../src/errors/index.js';
@@ -113,13 +114,13 @@ test('PCA: data on a plane is explained by 2 components', async () => {
 });
 
 test('hyperparameters: scikit-learn names and defaults; unknown keys and bad values name the key', () => {
-  assert.deepEqual(resolveParams('random_forest', 'classification', { n_estimators: 10 }), {
+  assert.deepEqual(resolveParams(findAlgorithm('random_forest')!, 'classification', { n_estimators: 10 }), {
     n_estimators: 10, max_depth: null, max_features: 'sqrt', min_samples_split: 2, min_samples_leaf: 1, bootstrap: true,
   });
-  assert.throws(() => resolveParams('random_forest', 'classification', { n_trees: 5 }), /unknown hyperparameter "n_trees" for random_forest/);
-  assert.throws(() => resolveParams('linear', 'regression', { n_estimators: 5 }), /unknown hyperparameter "n_estimators" for linear \(known: alpha, fit_intercept\)/);
-  assert.throws(() => resolveParams('random_forest', 'regression', { max_depth: 0 }), /max_depth: expected an integer >= 1 or null/);
-  assert.throws(() => resolveParams('decision_tree', 'regression', { max_features: 'cube' }), /max_features/);
+  assert.throws(() => resolveParams(findAlgorithm('random_forest')!, 'classification', { n_trees: 5 }), /unknown hyperparameter "n_trees" for random_forest/);
+  assert.throws(() => resolveParams(findAlgorithm('linear')!, 'regression', { n_estimators: 5 }), /unknown hyperparameter "n_estimators" for linear \(known: alpha, fit_intercept\)/);
+  assert.throws(() => resolveParams(findAlgorithm('random_forest')!, 'regression', { max_depth: 0 }), /max_depth: expected an integer >= 1 or null/);
+  assert.throws(() => resolveParams(findAlgorithm('decision_tree')!, 'regression', { max_features: 'cube' }), /max_features/);
   assert.equal(parseScalar('None'), null);
   assert.equal(parseScalar('0.5'), 0.5);
   assert.equal(parseScalar('false'), false);
