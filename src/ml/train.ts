@@ -23,7 +23,7 @@ import type { Frame, NumericColumn } from './frame.js';
 import type { OnProgress } from '../progress.js';
 import { classificationMetrics, compareLabels, regressionMetrics, type ConfusionMatrix } from './metrics.js';
 import {
-  argmax, findAlgorithm, loadModel, saveModelChunks, TASK_ALGORITHMS, TASKS, MODEL_FORMAT, MODEL_VERSION,
+  algorithmFields, argmax, findAlgorithm, loadModel, saveModelChunks, TASK_ALGORITHMS, TASKS, MODEL_FORMAT, MODEL_VERSION,
   type Algorithm, type Label, type ModelDoc, type Task,
 } from './models/index.js';
 import type { Fit, TrainData, Trainer } from './models/algorithm.js';
@@ -209,7 +209,7 @@ export async function train(frame: Frame, opts: TrainOptions = {}): Promise<Trai
   const fit = async (rows: Int32Array): Promise<{ doc: ModelDoc; fit: Fit }> => {
     const f = await trainer!.fit(rows);
     const doc: ModelDoc = {
-      format: MODEL_FORMAT, version: MODEL_VERSION, task: task!, algorithm, target: supervised ? target! : null,
+      format: MODEL_FORMAT, version: MODEL_VERSION, task: task!, ...algorithmFields(descriptor), target: supervised ? target! : null,
       features, labels, params, seed, state: f.state, featurize: opts.featurize,
     };
     if (f.importances) doc.feature_importances = Array.from(f.importances);

@@ -95,3 +95,16 @@ test('help texts list the registered algorithms', async () => {
   for (const a of SEARCHABLE) assert.ok(search.includes(a), `exp search --help names ${a}`);
   assert.match(search, /default: random_forest, decision_tree, and linear for regression/);
 });
+
+test('a model whose state_version this mlv does not know is refused in one line; an explicit 1 is read', () => {
+  mlvOk(dir, ['train', 'iris.csv', '--target', 'species', '--algorithm', 'decision_tree', '-o', 'sv.json']);
+  const model = JSON.parse(readFileSync(join(dir, 'sv.json'), 'utf8'));
+  assert.equal('state_version' in model, false, 'a layout at version 1 is not written');
+  writeFileSync(join(dir, 'sv2.json'), JSON.stringify({ ...model, state_version: 2 }));
+  const r = mlv(dir, ['predict', 'sv2.json', 'iris.csv', '-o', 'p.csv']);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, 'mlv: sv2.json: model: decision_tree "state_version" 2 is not one this mlv reads (1)\n');
+  writeFileSync(join(dir, 'sv1.json'), JSON.stringify({ ...model, state_version: 1 }));
+  mlvOk(dir, ['predict', 'sv1.json', 'iris.csv', '-o', 'p.csv']);
+  assert.match(readFileSync(join(dir, 'p.csv'), 'utf8'), /^y_true,y_pred,proba_setosa,/);
+});

@@ -101,6 +101,8 @@ export interface LoadContext {
   features: string[];
   /** Classifiers: the model's labels (checked non-empty before load). */
   labels?: Label[];
+  /** The file's state layout version (`state_version`; 1 when absent), at most the descriptor's stateVersion. */
+  version: number;
 }
 
 /** `mlv exp search`'s space for an algorithm, in `-S` syntax (`max_depth=2,4,null`, `alpha=range(0.01,10,log)`). */
@@ -120,6 +122,12 @@ export interface AlgorithmDescriptor<N extends string = string> {
   params: Record<string, ParamSpec>;
   /** Takes missing feature values (NaN) in training and prediction. */
   allowsMissing?: boolean;
+  /**
+   * Version of the `state` layout fit writes (default 1; a model file records it as
+   * `state_version` when it is not 1). loadModel refuses a file with a version above
+   * it, and hands load the file's version, so an algorithm can keep reading old ones.
+   */
+  stateVersion?: number;
   /**
    * Sets up training on one data set (sorting, worker threads) and checks the
    * parameters against it (an InputError naming the parameter). `params` are

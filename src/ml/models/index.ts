@@ -7,7 +7,8 @@
  *   features (numeric input columns, in the order predict() expects them),
  *   labels (classifiers: the classes, sorted — numbers ascending, strings by code unit),
  *   params (every hyperparameter, defaults filled in), seed, state (the fitted
- *   algorithm), feature_importances (trees; aligned with features), and an optional
+ *   algorithm), state_version (its layout's version, when not 1),
+ *   feature_importances (native importances, aligned with features), and an optional
  *   featurize object: opaque here, written by `mlv featurize` and applied by
  *   `mlv predict` before the features are looked up.
  *
@@ -50,6 +51,8 @@ export interface ModelDoc {
   params: Record<string, unknown>;
   seed: number;
   state: Record<string, unknown>;
+  /** The algorithm's state layout version; absent means 1 (docs/FORMAT.md). */
+  state_version?: number;
   feature_importances?: number[];
   /** Written by `mlv featurize`; carried through untouched. */
   featurize?: unknown;
@@ -84,6 +87,12 @@ export const TASK_ALGORITHMS = Object.fromEntries(
   TASKS.map((t) => [t, ALGORITHMS.filter((a) => a.tasks.includes(t)).map((a) => a.name)]),
 ) as Record<Task, Algorithm[]>;
 
+/** A new model document's fields that depend on its algorithm: its name, and the state layout version when not 1. */
+export function algorithmFields(algorithm: Pick<AlgorithmDescriptor, 'name' | 'stateVersion'>): Pick<ModelDoc, 'algorithm' | 'state_version'> {
+  const v = algorithm.stateVersion ?? 1;
+  return v === 1 ? { algorithm: algorithm.name as Algorithm } : { algorithm: algorithm.name as Algorithm, state_version: v };
+}
+
 /** Canonical text of a model document (trailing newline included). */
 export function saveModel(doc: ModelDoc): string {
   return canonicalJson(doc);
@@ -111,11 +120,19 @@ export function loadModel(json: unknown): LoadedModel {
   }
   if (!doc.state || typeof doc.state !== 'object') throw new InputError('model: "state" is missing');
   const algorithm = findAlgorithm(doc.algorithm)!;
+  const newest = algorithm.stateVersion ?? 1;
+  const version = doc.state_version ?? 1;
+  if (!Number.isSafeInteger(version) || version < 1 || version > newest) {
+    throw new InputError(
+      `model: ${doc.algorithm} "state_version" ${JSON.stringify(doc.state_version)} is not one this mlv reads (${newest === 1 ? '1' : `1 to ${newest}`})`,
+      { key: 'state_version' },
+    );
+  }
   const labels = doc.labels;
   if (doc.task === 'classification' && (!Array.isArray(labels) || labels.length === 0)) {
     throw new InputError('model: a classifier needs "labels"');
   }
-  const predictor: Predictor = algorithm.load(doc.state, { task: doc.task, features: doc.features, labels });
+  const predictor: Predictor = algorithm.load(doc.state, { task: doc.task, features: doc.features, labels, version });
 
   const p = doc.features.length;
   const checked = <R>(f: ((X: Float64Array[]) => R) | undefined) => f && ((X: Float64Array[]): R => {

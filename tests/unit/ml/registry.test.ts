@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALGORITHMS, findAlgorithm, loadModel, saveModel, TASK_ALGORITHMS, TASKS, type AlgorithmDescriptor, type Task } from '../../../src/ml/models/index.js';
+import { algorithmFields, ALGORITHMS, findAlgorithm, loadModel, saveModel, TASK_ALGORITHMS, TASKS, type AlgorithmDescriptor, type Task } from '../../../src/ml/models/index.js';
 import { describe, interval, none, options, resolveParams, BOOLEAN, type ParamValue } from '../../../src/ml/models/params.js';
 import { gridPoints, parseOverride, randomPoints } from '../../../src/experiments/overrides.js';
 import { searchPoints, SEARCHABLE } from '../../../src/experiments/search.js';
@@ -10,6 +10,7 @@ import { train } from '../../../src/ml/train.js';
 import { mulberry32 } from '../../../src/ml/rng.js';
 import type { Frame } from '../../../src/ml/frame.js';
 import { ROOT } from '../../helpers/repo.js';
+import { InputError } from '../../../src/errors/index.js';
 
 /**
  * What every registered algorithm must do, checked on each descriptor: an algorithm
@@ -136,6 +137,27 @@ test('constraints read as scikit-learn declares them, and say what they accept',
   assert.throws(() => resolveParams(algo, 'classification', { max_bins: 300 }), /hyperparameter max_bins: expected an integer in \[2, 255\], got 300/);
   assert.throws(() => resolveParams(algo, 'classification', { early_stopping: 'yes' }), /hyperparameter early_stopping: expected "auto" or true or false, got "yes"/);
   assert.throws(() => resolveParams(algo, 'classification', { toString: 1 }), /unknown hyperparameter "toString" for toy \(known: early_stopping, max_bins\)/);
+});
+
+test('state versions: written when not 1, refused when unknown, handed to load', async () => {
+  assert.deepEqual(algorithmFields({ name: 'toy' }), { algorithm: 'toy' });
+  assert.deepEqual(algorithmFields({ name: 'toy', stateVersion: 1 }), { algorithm: 'toy' });
+  assert.deepEqual(algorithmFields({ name: 'toy', stateVersion: 3 }), { algorithm: 'toy', state_version: 3 });
+  for (const a of ALGORITHMS) {
+    const task = a.tasks[0];
+    const { frame, target } = dataFor(task);
+    const params = 'n_estimators' in a.params ? { n_estimators: 3 } : 'n_clusters' in a.params ? { n_clusters: 2 } : {};
+    const r = await train(frame, { target, task, algorithm: a.name, params, validation: 'none', jobs: 1 });
+    const newest = a.stateVersion ?? 1;
+    assert.equal(r.model.state_version, newest === 1 ? undefined : newest, a.name);
+    const doc = JSON.parse(r.modelChunks.join(''));
+    for (const bad of [newest + 1, 0, 1.5, '1']) {
+      assert.throws(() => loadModel({ ...doc, state_version: bad }), (e: Error) => e instanceof InputError
+        && e.message === `model: ${a.name} "state_version" ${JSON.stringify(bad)} is not one this mlv reads (${newest === 1 ? '1' : `1 to ${newest}`})`, `${a.name} ${bad}`);
+    }
+    const explicit = { ...doc, state_version: newest };
+    assert.equal(saveModel(loadModel(explicit).doc), saveModel(explicit));
+  }
 });
 
 /** The algorithm tables of docs/ml-train.md, as the registry says. */
