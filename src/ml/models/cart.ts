@@ -390,7 +390,13 @@ export class CartBuilder {
     const last = end - minLeaf;
     if (this.d.nUniq[f] === n) {
       // All values distinct (typical of continuous features): every boundary is a
-      // candidate, so the value lookup moves out of the loop.
+      // candidate, so neither tie bits nor values are read. This loop and the one below
+      // (and their twins in splitReg) are near copies on purpose: one loop testing a
+      // flag per row, or a callback for the criterion, is what the copies avoid. Whole
+      // trees grown with the tie-reading loop on all-distinct data took, in CPU time,
+      // 1.03-1.13x (regression) and 0.96-1.10x (classification) as long (20k and
+      // 100k rows x 20, 8 paired runs each on a loaded machine). The loops must find the
+      // same candidates; tests/unit/ml/cart.test.ts checks both grow the same trees.
       for (let i = start; i < last; i++) {
         const nL = i - start;
         if (nL >= minLeaf) {
@@ -489,6 +495,7 @@ export class CartBuilder {
     let best = -Infinity;
     let bNL = 0;
     const last = end - minLeaf;
+    // Two loops, as in splitClass (see there why).
     if (this.d.nUniq[f] === n) {
       for (let i = start; i < last; i++) {
         const nL = i - start;
