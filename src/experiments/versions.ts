@@ -7,7 +7,7 @@
 import { parseDocument } from 'yaml';
 import type { ParamValue, VersionRow } from '../compare/types.js';
 import { gitSync } from '../git/porcelain.js';
-import { readLock } from '../pipeline/lockfile.js';
+import { readLock } from '../repo/lockfile.js';
 import type { Lock } from '../pipeline/types.js';
 import { readFilesAt } from './gitRead.js';
 import { listExps, type ExpRef } from './refs.js';

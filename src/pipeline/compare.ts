@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PIPELINE_FILE, parsePipeline } from './load.js';
-import { LOCK_FILE, readLock } from './lockfile.js';
+import { LOCK_FILE, readLock } from '../repo/lockfile.js';
 import { metricValues } from './metrics.js';
 import { readParams, readText } from './params.js';
 

@@ -5,29 +5,14 @@
  * keeps run-cache objects.
 
  */
-import { posix } from 'node:path';
 import { registerDiffSection, registerGcRoots, registerStatusHook, type StageStatus } from '../api/hooks.js';
 import { openRepoAt } from '../repo/Repo.js';
-import { registerLockReader, type Tracked } from '../repo/tracked.js';
+import { registerLockReader } from '../repo/tracked.js';
 import { hasPipeline, loadPipeline } from './load.js';
-import { LOCK_FILE, loadLock, readLock } from './lockfile.js';
+import { LOCK_FILE, loadLock, lockTracked } from '../repo/lockfile.js';
 import { metricsDiffRows, paramsDiffRows } from './compare.js';
 import { runCacheObjects } from './runCache.js';
 import { Stage } from './stage.js';
-
-/** Cached outputs and metrics recorded in an mlv.lock, as tracked data. */
-export function lockTracked(text: string, file: string): Tracked[] {
-  const dir = posix.dirname(file);
-  const prefix = dir === '.' ? '' : dir + '/';
-  const out: Tracked[] = [];
-  for (const [stage, s] of Object.entries(readLock(text, file).stages)) {
-    for (const o of [...s.outs, ...s.metrics]) {
-      if (!o.cache) continue;
-      out.push({ path: prefix + o.path, kind: o.kind, hash: o.hash, size: o.size, files: o.files, source: { type: 'lock', file, stage } });
-    }
-  }
-  return out;
-}
 
 /**
  * Stages of a work tree that would run now, with why; and stages whose deps or outputs

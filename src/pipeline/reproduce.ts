@@ -30,14 +30,14 @@ import { fingerprint, stageEnv } from './env.js';
 import { StageFailedError } from './errors.js';
 import { outPaths, selectStages } from './graph.js';
 import { loadPipeline } from './load.js';
-import { loadLock, writeLock } from './lockfile.js';
+import { loadLock, writeLock } from '../repo/lockfile.js';
 import { readMetricFile } from './metrics.js';
 import { readRun, runComplete, runKey, writeRun } from './runCache.js';
 import { runCommands, Stage, type Changes, type RunContext } from './stage.js';
 import type { Lock, LockedMetric, LockedOut, LockedPath, LockStage, Pipeline, StageDef } from './types.js';
 
 export { loadPipeline } from './load.js';
-export { readLock } from './lockfile.js';
+export { readLock } from '../repo/lockfile.js';
 export { readParams, setParam, parseParamValue } from './params.js';
 import { paramValues } from './params.js';
 export { Stage, type RunContext } from './stage.js';

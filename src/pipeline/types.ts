@@ -49,43 +49,4 @@ export interface Pipeline {
   upstream: Map<string, Set<string>>;
 }
 
-/** A file or directory as recorded in mlv.lock. */
-export interface LockedPath {
-  path: string;
-  kind: 'file' | 'dir';
-  hash: string; // hex
-  size: number;
-  files: number;
-}
-
-export interface LockedOut extends LockedPath {
-  cache: boolean;
-}
-
-export interface LockedMetric extends LockedOut {
-  /** Every number in the file, flattened: `{ "accuracy": 0.93, "train.loss": 0.2 }`. */
-  values: Record<string, number>;
-}
-
-export interface EnvFingerprint {
-  node: string;
-  mlv: string;
-  os: string;
-  arch: string;
-  /** The dependency lockfile of what the stage runs (package-lock.json, requirements.txt…). */
-  lockfile?: { path: string; hash: string };
-}
-
-export interface LockStage {
-  cmd: string[];
-  deps: LockedPath[];
-  /** params file → key → value. */
-  params: Record<string, Record<string, unknown>>;
-  outs: LockedOut[];
-  metrics: LockedMetric[];
-  env: EnvFingerprint;
-}
-
-export interface Lock {
-  stages: Record<string, LockStage>;
-}
+export type { EnvFingerprint, Lock, LockedMetric, LockedOut, LockedPath, LockStage } from '../repo/lockfile.js';

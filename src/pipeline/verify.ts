@@ -14,7 +14,7 @@ import { applyRestore, planRestore } from '../repo/workspace.js';
 import { fetchMissing } from '../api/pull.js';
 import { PIPELINE_FILE, parsePipeline } from './load.js';
 import { readText } from './params.js';
-import { envOf, LOCK_FILE, readLock } from './lockfile.js';
+import { envOf, LOCK_FILE, readLock } from '../repo/lockfile.js';
 import { DEFAULT_TOLERANCE, toleranceFor, withinTolerance } from './metrics.js';
 import { reproduce, type ReproduceOptions, type StageEvent } from './reproduce.js';
 import type { Lock, MetricDef } from './types.js';

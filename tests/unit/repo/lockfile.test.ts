@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readLock, renderLock } from '../../../src/pipeline/lockfile.js';
+import { readLock, renderLock } from '../../../src/repo/lockfile.js';
 import { withinTolerance, metricValues } from '../../../src/pipeline/metrics.js';
 import { flatten, splitParamKey } from '../../../src/pipeline/params.js';
 import type { Lock, LockStage } from '../../../src/pipeline/types.js';

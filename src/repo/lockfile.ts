@@ -3,13 +3,54 @@
  * separated by blank lines, so branches that changed different stages merge cleanly.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { yaml } from '../yaml.js';
-import { cachedParse } from '../repo/parseCache.js';
+import { cachedParse } from './parseCache.js';
 import { InputError } from '../errors/index.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { formatHash, parseHash } from '../store/hash.js';
-import type { EnvFingerprint, Lock, LockedMetric, LockedOut, LockedPath, LockStage } from './types.js';
+import type { Tracked } from './tracked.js';
+
+/** A file or directory as recorded in mlv.lock. */
+export interface LockedPath {
+  path: string;
+  kind: 'file' | 'dir';
+  hash: string; // hex
+  size: number;
+  files: number;
+}
+
+export interface LockedOut extends LockedPath {
+  cache: boolean;
+}
+
+export interface LockedMetric extends LockedOut {
+  /** Every number in the file, flattened: `{ "accuracy": 0.93, "train.loss": 0.2 }`. */
+  values: Record<string, number>;
+}
+
+export interface EnvFingerprint {
+  node: string;
+  mlv: string;
+  os: string;
+  arch: string;
+  /** The dependency lockfile of what the stage runs (package-lock.json, requirements.txt…). */
+  lockfile?: { path: string; hash: string };
+}
+
+export interface LockStage {
+  cmd: string[];
+  deps: LockedPath[];
+  /** params file → key → value. */
+  params: Record<string, Record<string, unknown>>;
+  outs: LockedOut[];
+  metrics: LockedMetric[];
+  env: EnvFingerprint;
+}
+
+export interface Lock {
+  stages: Record<string, LockStage>;
+}
 
 export const LOCK_FILE = 'mlv.lock';
 const HEADER = '# mlv.lock: written by `mlv repro`; what each stage used and produced. Commit it.\n';
@@ -147,4 +188,18 @@ export function envOf(e: EnvFingerprint): Record<string, string> {
   const r: Record<string, string> = { node: e.node, mlv: e.mlv, os: e.os, arch: e.arch };
   if (e.lockfile) r[`lockfile ${e.lockfile.path}`] = e.lockfile.hash;
   return r;
+}
+
+/** Cached outputs and metrics recorded in an mlv.lock, as tracked data. */
+export function lockTracked(text: string, file: string): Tracked[] {
+  const dir = posix.dirname(file);
+  const prefix = dir === '.' ? '' : dir + '/';
+  const out: Tracked[] = [];
+  for (const [stage, s] of Object.entries(readLock(text, file).stages)) {
+    for (const o of [...s.outs, ...s.metrics]) {
+      if (!o.cache) continue;
+      out.push({ path: prefix + o.path, kind: o.kind, hash: o.hash, size: o.size, files: o.files, source: { type: 'lock', file, stage } });
+    }
+  }
+  return out;
 }
