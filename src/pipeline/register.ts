@@ -1,15 +1,12 @@
 /**
  * Hooks the pipeline adds to the data verbs, imported for its side effect by those
- * verbs: mlv.lock outputs count as tracked data (status, checkout, gc, push, pull, get,
- * diff, fsck); status lists stale stages; diff gains params and metrics sections; gc
- * keeps run-cache objects.
-
+ * verbs: status lists stale stages; diff gains params and metrics sections; gc keeps
+ * run-cache objects. (mlv.lock outputs count as tracked data through repo/tracked.ts.)
  */
 import { registerDiffSection, registerGcRoots, registerStatusHook, type StageStatus } from '../api/hooks.js';
 import { openRepoAt } from '../repo/Repo.js';
-import { registerLockReader } from '../repo/tracked.js';
 import { hasPipeline, loadPipeline } from './load.js';
-import { LOCK_FILE, loadLock, lockTracked } from '../repo/lockfile.js';
+import { loadLock } from '../repo/lockfile.js';
 import { metricsDiffRows, paramsDiffRows } from './compare.js';
 import { runCacheObjects } from './runCache.js';
 import { Stage } from './stage.js';
@@ -33,8 +30,6 @@ export async function staleStages(root: string): Promise<StageStatus[]> {
   repo.state().save();
   return out;
 }
-
-registerLockReader(LOCK_FILE, lockTracked);
 
 registerStatusHook(staleStages);
 registerDiffSection(async (repo, a, b) => ({

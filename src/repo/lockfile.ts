@@ -3,13 +3,12 @@
  * separated by blank lines, so branches that changed different stages merge cleanly.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { join } from 'node:path';
 import { yaml } from '../yaml.js';
 import { cachedParse } from './parseCache.js';
 import { InputError } from '../errors/index.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { formatHash, parseHash } from '../store/hash.js';
-import type { Tracked } from './tracked.js';
 
 /** A file or directory as recorded in mlv.lock. */
 export interface LockedPath {
@@ -188,18 +187,4 @@ export function envOf(e: EnvFingerprint): Record<string, string> {
   const r: Record<string, string> = { node: e.node, mlv: e.mlv, os: e.os, arch: e.arch };
   if (e.lockfile) r[`lockfile ${e.lockfile.path}`] = e.lockfile.hash;
   return r;
-}
-
-/** Cached outputs and metrics recorded in an mlv.lock, as tracked data. */
-export function lockTracked(text: string, file: string): Tracked[] {
-  const dir = posix.dirname(file);
-  const prefix = dir === '.' ? '' : dir + '/';
-  const out: Tracked[] = [];
-  for (const [stage, s] of Object.entries(readLock(text, file).stages)) {
-    for (const o of [...s.outs, ...s.metrics]) {
-      if (!o.cache) continue;
-      out.push({ path: prefix + o.path, kind: o.kind, hash: o.hash, size: o.size, files: o.files, source: { type: 'lock', file, stage } });
-    }
-  }
-  return out;
 }

@@ -4,7 +4,7 @@
 import { gitSync, catBlobs } from '../git/porcelain.js';
 import { parsePointer, dataPathFor, POINTER_SUFFIX } from './pointer.js';
 import type { Repo } from './Repo.js';
-import { trackedInWorkspace, lockReadersFor, type Tracked } from './tracked.js';
+import { isLockFile, lockTracked, trackedInWorkspace, type Tracked } from './tracked.js';
 import { readManifest } from './workspace.js';
 
 export interface Scope {
@@ -31,7 +31,7 @@ export async function trackedInScope(repo: Repo, scope: Scope): Promise<Tracked[
       const sp = line.indexOf(' ');
       if (sp < 0) continue;
       const path = line.slice(sp + 1);
-      if (path.endsWith(POINTER_SUFFIX) || lockReadersFor(path)) rows.push({ oid: line.slice(0, sp), path });
+      if (path.endsWith(POINTER_SUFFIX) || isLockFile(path)) rows.push({ oid: line.slice(0, sp), path });
     }
     const blobs = await catBlobs(repo.root, rows.map((r) => r.oid));
     for (const r of rows) {
@@ -39,7 +39,7 @@ export async function trackedInScope(repo: Repo, scope: Scope): Promise<Tracked[
       if (text === undefined) continue; // a tree with that name, not a blob
       try {
         if (r.path.endsWith(POINTER_SUFFIX)) all.push({ ...parsePointer(text, r.path), path: dataPathFor(r.path), source: { type: 'pointer', file: r.path } });
-        else all.push(...lockReadersFor(r.path)!(text, r.path));
+        else all.push(...lockTracked(text, r.path));
       } catch {
         // A damaged pointer in old history must not stop gc or push of everything else.
       }

@@ -1,10 +1,11 @@
 /**
- * What a version tracks: every `<path>.mlv` pointer, and (through a registered reader)
- * every cached output recorded in `mlv.lock`, read from the work tree or from a commit.
+ * What a version tracks: every `<path>.mlv` pointer, and every cached output recorded in
+ * an `mlv.lock`, read from the work tree or from a commit.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { catBlobs, lsFiles, lsTree } from '../git/porcelain.js';
+import { LOCK_FILE, readLock } from './lockfile.js';
 import { dataPathFor, parsePointer, POINTER_SUFFIX, type Pointer } from './pointer.js';
 
 export interface Tracked extends Pointer {
@@ -14,17 +15,21 @@ export interface Tracked extends Pointer {
   source: { type: 'pointer'; file: string } | { type: 'lock'; file: string; stage: string };
 }
 
-/** Readers of other files that record tracked outputs (mlv.lock), keyed by file name. */
-export type LockReader = (text: string, file: string) => Tracked[];
-const lockReaders: Array<{ file: string; read: LockReader }> = [];
+/** An mlv.lock at the root or in a subdirectory (a pipeline of its own). */
+export const isLockFile = (path: string): boolean => path === LOCK_FILE || path.endsWith('/' + LOCK_FILE);
 
-/** The reader for a path, if some registered reader owns files of that name. */
-export function lockReadersFor(path: string): LockReader | undefined {
-  return lockReaders.find((l) => path === l.file || path.endsWith('/' + l.file))?.read;
-}
-
-export function registerLockReader(file: string, read: LockReader): void {
-  if (!lockReaders.some((r) => r.file === file)) lockReaders.push({ file, read });
+/** Cached outputs and metrics recorded in an mlv.lock, as tracked data. */
+export function lockTracked(text: string, file: string): Tracked[] {
+  const dir = posix.dirname(file);
+  const prefix = dir === '.' ? '' : dir + '/';
+  const out: Tracked[] = [];
+  for (const [stage, s] of Object.entries(readLock(text, file).stages)) {
+    for (const o of [...s.outs, ...s.metrics]) {
+      if (!o.cache) continue;
+      out.push({ path: prefix + o.path, kind: o.kind, hash: o.hash, size: o.size, files: o.files, source: { type: 'lock', file, stage } });
+    }
+  }
+  return out;
 }
 
 function fromPointer(file: string, text: string): Tracked {
@@ -34,29 +39,28 @@ function fromPointer(file: string, text: string): Tracked {
 export function trackedInWorkspace(root: string): Tracked[] {
   const out: Tracked[] = [];
   // One `git ls-files` for pointers and lock files alike: it runs on every status.
-  const specs = [`*${POINTER_SUFFIX}`, ...lockReaders.flatMap((r) => [r.file, `*/${r.file}`])];
+  const specs = [`*${POINTER_SUFFIX}`, LOCK_FILE, `*/${LOCK_FILE}`];
   for (const file of lsFiles(root, specs)) {
     if (file.startsWith('.mlv/')) continue;
-    const reader = file.endsWith(POINTER_SUFFIX) ? undefined : lockReadersFor(file);
-    if (!reader && !file.endsWith(POINTER_SUFFIX)) continue;
+    const pointer = file.endsWith(POINTER_SUFFIX);
+    if (!pointer && !isLockFile(file)) continue;
     let text: string;
     try { text = readFileSync(join(root, file), 'utf8'); } catch { continue; } // deleted but still in the index
-    out.push(...(reader ? reader(text, file) : [fromPointer(file, text)]));
+    out.push(...(pointer ? [fromPointer(file, text)] : lockTracked(text, file)));
   }
   return sortTracked(out);
 }
 
 export async function trackedAtCommit(root: string, commit: string): Promise<Tracked[]> {
   const rows = lsTree(root, commit).filter(
-    (r) => r.path.endsWith(POINTER_SUFFIX) || lockReaders.some((l) => r.path === l.file || r.path.endsWith('/' + l.file)),
+    (r) => r.path.endsWith(POINTER_SUFFIX) || isLockFile(r.path),
   );
   const blobs = await catBlobs(root, rows.map((r) => r.oid));
   const out: Tracked[] = [];
   for (const r of rows) {
     const text = blobs.get(r.oid)?.toString('utf8') ?? '';
     if (r.path.endsWith(POINTER_SUFFIX)) { out.push(fromPointer(r.path, text)); continue; }
-    const reader = lockReaders.find((l) => r.path === l.file || r.path.endsWith('/' + l.file));
-    if (reader) out.push(...reader.read(text, r.path));
+    out.push(...lockTracked(text, r.path));
   }
   return sortTracked(out);
 }
