@@ -30,7 +30,7 @@ export async function ui(): Promise<void> {
     );
   }
   const root = findGitRoot(cwd());
-  const { openVersionSource } = await import('../../src/compare/source.js');
+  const { openVersionSource } = await import('../../src/api/versionSource.js');
   const source = await openVersionSource(root);
   // react's development build is several times slower per key; set before it loads.
   process.env.NODE_ENV ??= 'production';

@@ -3,7 +3,7 @@ import { EXP_PREFIX, listExps } from '../experiments/refs.js';
 import { transferRefs } from '../git/porcelain.js';
 import { objectsOfTracked, trackedInScope } from '../repo/reachable.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
-import { fetchMissing } from './pull.js';
+import { fetchMissing } from '../remote/fetch.js';
 
 export interface ExpPullOptions extends RepoOptions {
   /** The git remote to fetch `refs/mlv/exps/*` from. */

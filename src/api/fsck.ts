@@ -1,4 +1,3 @@
-import '../pipeline/register.js';
 import type { OnProgress } from '../progress.js';
 import { parseManifest } from '../store/manifest.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';

@@ -1,5 +1,4 @@
-import '../pipeline/register.js';
-import { gcRoots } from './hooks.js';
+import { runCacheObjects } from '../pipeline/runCache.js';
 import { withLock } from '../repo/lock.js';
 import { objectsOfTracked, trackedInScope } from '../repo/reachable.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
@@ -31,7 +30,7 @@ export async function gc(opts: GcOptions): Promise<GcResult> {
   return withLock(repo.mlvDir, 'gc', async () => {
     const items = await trackedInScope(repo, { workspace: true, allCommits: opts.allCommits, exps: opts.keepExps });
     const { objects: keep } = objectsOfTracked(repo, items);
-    for (const f of gcRoots) for (const h of await f(repo.root)) keep.add(h);
+    for (const h of runCacheObjects(repo)) keep.add(h);
     const removed: GcResult['removed'] = [];
     let bytes = 0;
     let kept = 0;

@@ -1,4 +1,3 @@
-import '../pipeline/register.js';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConflictError, NotFoundError } from '../errors/index.js';
@@ -8,7 +7,7 @@ import { toRepoPath } from '../repo/paths.js';
 import { openRepo, type Repo, type RepoOptions } from '../repo/Repo.js';
 import { trackedAtCommit, type Tracked } from '../repo/tracked.js';
 import { readManifest } from '../repo/workspace.js';
-import { fetchMissing } from './pull.js';
+import { fetchMissing } from '../remote/fetch.js';
 
 export interface GetOptions extends RepoOptions {
   rev: string;

@@ -1,4 +1,3 @@
-import '../pipeline/register.js';
 import { resolveRev } from '../git/porcelain.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
 import { paramsDiffRows, type DiffRow } from '../pipeline/compare.js';

@@ -1,7 +1,6 @@
-import '../pipeline/register.js';
 import { join } from 'node:path';
 import { CheckFailedError, NotFoundError } from '../errors/index.js';
-import { applyRestore, conflictError, planRestore, readManifest } from '../repo/workspace.js';
+import { applyRestore, conflictError, planRestore } from '../repo/workspace.js';
 import type { OnProgress } from '../progress.js';
 import { withLock } from '../repo/lock.js';
 import { toRepoPath } from '../repo/paths.js';
@@ -9,6 +8,7 @@ import { objectsOfTracked, trackedInScope } from '../repo/reachable.js';
 import { openRepo, type Repo, type RepoOptions } from '../repo/Repo.js';
 import type { Tracked } from '../repo/tracked.js';
 import { openRemote } from '../remote/open.js';
+import { transferFor, under } from '../remote/fetch.js';
 import { pullObjects, type TransferResult } from '../remote/transfer.js';
 import { checkout, type CheckoutResult } from './checkout.js';
 
@@ -89,21 +89,6 @@ function select(repo: Repo, all: Tracked[], opts: PullOptions): { items: Tracked
   return { items, subs, wholePaths: [...new Set(wholePaths)].map((p) => join(repo.root, ...p.split('/'))) };
 }
 
-const under = (rel: string, subs: string[]) => subs.some((s) => rel === s || rel.startsWith(s + '/'));
-
-/** Objects of items, narrowed to the files under `subs` for directories pulled in part. */
-function objectsOf(repo: Repo, items: Tracked[], subs: Map<Tracked, string[]>): { objects: Set<string>; unknownManifests: string[] } {
-  const whole = objectsOfTracked(repo, items.filter((t) => !subs.has(t)));
-  for (const [t, s] of subs) {
-    whole.objects.add(t.hash);
-    if (!repo.store.has(t.hash)) { whole.unknownManifests.push(t.hash); continue; }
-    const entries = readManifest(repo, t.hash, t.path).filter((e) => under(e.path, s));
-    if (entries.length === 0) throw new NotFoundError('path', `${s.map((x) => `${t.path}/${x}`).join(', ')}: not in tracked directory ${t.path}`);
-    for (const e of entries) whole.objects.add(e.hash);
-  }
-  return whole;
-}
-
 /** Write out the files under `subs` of directories pulled in part, leaving the rest of each directory alone. */
 async function restoreSubpaths(repo: Repo, items: Tracked[], subs: Map<Tracked, string[]>, force: boolean): Promise<Array<{ path: string; written: number; removed: number }>> {
   if (subs.size === 0) return [];
@@ -125,52 +110,4 @@ async function restoreSubpaths(repo: Repo, items: Tracked[], subs: Map<Tracked, 
     }
     return changed;
   });
-}
-
-/** Pull in two rounds: manifests first (they name the rest), then blobs. */
-async function transferFor(
-  repo: Repo,
-  items: Tracked[],
-  move: (hashes: Iterable<string>, present: Set<string>) => Promise<TransferResult & { absent: string[] }>,
-  list: () => Promise<Set<string>>,
-  subs: Map<Tracked, string[]> = new Map(),
-): Promise<TransferResult & { absent: string[] }> {
-  const present = await list();
-  const total: TransferResult & { absent: string[] } = { transferred: 0, bytes: 0, skipped: 0, failed: [], absent: [] };
-  const add = (r: TransferResult & { absent: string[] }) => {
-    total.transferred += r.transferred; total.bytes += r.bytes; total.skipped += r.skipped;
-    total.failed.push(...r.failed); total.absent.push(...r.absent);
-  };
-  const first = objectsOf(repo, items, subs);
-  add(await move([...first.objects, ...first.unknownManifests], present));
-  if (first.unknownManifests.length) {
-    const second = objectsOf(repo, items.filter((t) => t.kind === 'dir' && first.unknownManifests.includes(t.hash) && repo.store.has(t.hash)), subs);
-    add(await move(second.objects, present));
-  }
-  return total;
-}
-
-/** For get/repro: make sure the objects of `items` are cached, pulling from the default remote if needed. */
-export async function fetchMissing(repo: Repo, items: Tracked[]): Promise<number> {
-  const { objects, unknownManifests } = objectsOfTracked(repo, items);
-  const missing = [...objects].filter((h) => !repo.store.has(h));
-  if (missing.length === 0 && unknownManifests.length === 0) return 0;
-  // Name only the data whose objects are absent, not everything asked for.
-  const lacking = (list: Tracked[]) => list.filter((t) => { const o = objectsOfTracked(repo, [t]); return o.unknownManifests.length > 0 || [...o.objects].some((h) => !repo.store.has(h)); });
-  const names = lacking(items).map((t) => t.path).join(', ');
-  if (Object.keys(repo.config.remotes).length === 0) {
-    throw new NotFoundError('object', `${names}: data is not in the cache and no remote is configured to pull it from`, { paths: items.map((t) => t.path) });
-  }
-  const remote = await openRemote(repo.config, repo.root);
-  try {
-    const r = await transferFor(repo, items, (hashes, present) => pullObjects(repo.store, remote, hashes, { present }), remote.list.bind(remote));
-    const still = objectsOfTracked(repo, items);
-    const absent = [...still.objects].filter((h) => !repo.store.has(h));
-    if (absent.length || still.unknownManifests.length) {
-      throw new NotFoundError('object', `${lacking(items).map((t) => t.path).join(', ')}: ${absent.length + still.unknownManifests.length} object(s) are neither in the cache nor on remote '${remote.name}'${r.failed.length ? ` (${r.failed[0].error})` : ''}`, { absent });
-    }
-    return r.transferred;
-  } finally {
-    await remote.close();
-  }
 }

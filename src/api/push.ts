@@ -1,4 +1,3 @@
-import '../pipeline/register.js';
 import { CheckFailedError } from '../errors/index.js';
 import type { OnProgress } from '../progress.js';
 import { objectsOfTracked, trackedInScope } from '../repo/reachable.js';

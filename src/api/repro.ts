@@ -1,4 +1,3 @@
-import '../pipeline/register.js';
 import { UsageError } from '../errors/index.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
 import { reproduce, type ReproduceOptions, type ReproduceResult } from '../pipeline/reproduce.js';

@@ -1,5 +1,4 @@
-import '../pipeline/register.js';
-import { statusHooks, type StageStatus } from './hooks.js';
+import { staleStages, type StageStatus } from '../pipeline/status.js';
 import type { OnProgress } from '../progress.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
 import { trackedInWorkspace, type Tracked } from '../repo/tracked.js';
@@ -65,7 +64,7 @@ export async function status(opts: RepoOptions & { onProgress?: OnProgress }): P
   const state = repo.state();
   state.save();
   const stages: StatusResult['stages'] = [];
-  for (const h of statusHooks) stages.push(...(await h(repo.root)));
+  stages.push(...(await staleStages(repo.root)));
   return {
     data,
     stages,

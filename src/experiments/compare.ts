@@ -2,12 +2,12 @@
  * Comparing two versions (commits or experiments): params, metric deltas and the
  * artifacts that changed. Serves `mlv exp diff` and the UI's diff view.
  */
-import { versionSides } from '../api/diff.js';
 import { diffArtifacts } from '../compare/artifacts.js';
 import type { ParamValue, VersionDiff, VersionRow } from '../compare/types.js';
 import { resolveRev } from '../git/porcelain.js';
 import { NotFoundError } from '../errors/index.js';
 import type { Repo } from '../repo/Repo.js';
+import { versionSides } from '../repo/sides.js';
 import { diffEntries, readManifest } from '../repo/workspace.js';
 import { readFilesAt } from './gitRead.js';
 import { listExps, resolveExp, type ExpRef } from './refs.js';

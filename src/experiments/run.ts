@@ -8,8 +8,9 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { checkout } from '../api/checkout.js';
 import { NotFoundError } from '../errors/index.js';
+import { checkoutData } from '../repo/checkout.js';
+import { openRepoAt } from '../repo/Repo.js';
 import { fromRepoPath } from '../repo/paths.js';
 import { gitIdentity, writeExpCommit, writeExpRef, type FileChange, type Identity } from './commit.js';
 import { describePoint, type Point } from './overrides.js';
@@ -169,11 +170,11 @@ function prepare(root: string, dir: string, carry: Carry[]): void {
  */
 async function restoreData(dir: string): Promise<void> {
   try {
-    await checkout({ cwd: dir, force: true });
+    await checkoutData(openRepoAt(dir), { cwd: dir, force: true });
   } catch (e) {
     if (!(e instanceof NotFoundError)) throw e;
     const pointers = changedFilesTracked(dir);
-    if (pointers.length) await checkout({ cwd: dir, force: true, paths: pointers });
+    if (pointers.length) await checkoutData(openRepoAt(dir), { cwd: dir, force: true, paths: pointers });
   }
 }
 

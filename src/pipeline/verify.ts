@@ -11,7 +11,7 @@ import { addWorktree, removeWorktreeSync } from '../git/worktree.js';
 import { openRepoAt, type Repo } from '../repo/Repo.js';
 import { trackedAtCommit } from '../repo/tracked.js';
 import { applyRestore, planRestore } from '../repo/workspace.js';
-import { fetchMissing } from '../api/pull.js';
+import { fetchMissing } from '../remote/fetch.js';
 import { PIPELINE_FILE, parsePipeline } from './load.js';
 import { readText } from './params.js';
 import { envOf, LOCK_FILE, readLock } from '../repo/lockfile.js';

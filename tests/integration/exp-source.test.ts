@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { git, makeRepo, mlvOk, removeDir } from '../helpers/repo.js';
 import { expRun } from '../../src/api/expRun.js';
-import { openVersionSource } from '../../src/compare/source.js';
+import { openVersionSource } from '../../src/api/versionSource.js';
 
 const TRAIN = `node -e "const f=require('fs');const t=+/trees: *([0-9]+)/.exec(f.readFileSync('params.yaml','utf8'))[1];f.mkdirSync('model',{recursive:true});f.writeFileSync('model/m.txt','m'.repeat(t));f.writeFileSync('metrics.json',JSON.stringify({accuracy:t/(t+10),loss:10/(t+10),confusion_matrix:{labels:['a','b'],matrix:[[t,1],[2,3]]},feature_importances:{x:0.75,y:0.25},cost:{model_bytes:t,n_features:2}}))"`;
 

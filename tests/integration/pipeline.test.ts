@@ -10,7 +10,7 @@ import { git, makeRepo, mlv, mlvOk, removeDir, ROOT } from '../helpers/repo.js';
 import { init } from '../../src/api/init.js';
 import { gc } from '../../src/api/gc.js';
 import { reproduce } from '../../src/pipeline/reproduce.js';
-import { staleStages } from '../../src/pipeline/register.js';
+import { staleStages } from '../../src/pipeline/status.js';
 import { readParams, setParam } from '../../src/pipeline/params.js';
 import { StageFailedError } from '../../src/pipeline/errors.js';
 import { InputError } from '../../src/errors/index.js';

@@ -1,16 +1,15 @@
 /**
  * The data behind `mlv ui`: the same loader as `mlv exp show`
- * (experiments/versions.ts), plus per-version detail and pairwise diffs.
+ * (experiments/versions.ts), plus per-version detail and pairwise diffs. The I/O behind
+ * the pure rows of src/compare/.
  */
-// mlv.lock outputs count as artifacts (registers the lock reader).
-import '../pipeline/register.js';
-import { diffVersions } from '../experiments/compare.js';
-import { readFilesAt } from '../experiments/gitRead.js';
-import { LOCK_FILE, loadVersions, parseLockLoose } from '../experiments/versions.js';
+import { diffVersions } from './compare.js';
+import { readFilesAt } from './gitRead.js';
+import { LOCK_FILE, loadVersions, parseLockLoose } from './versions.js';
 import { openRepoAt, type Repo } from '../repo/Repo.js';
 import { trackedAtCommit } from '../repo/tracked.js';
-import { defaultDirection } from './rows.js';
-import type { ArtifactInfo, VersionDetail, VersionRow, VersionSource } from './types.js';
+import { defaultDirection } from '../compare/rows.js';
+import type { ArtifactInfo, VersionDetail, VersionRow, VersionSource } from '../compare/types.js';
 
 export interface SourceOptions {
   /** Commits of the current branch to list (default 200). */

@@ -1,15 +1,14 @@
-/**
- * Hooks the pipeline adds to the data verbs, imported for its side effect by those
- * verbs: status lists stale stages; diff gains params and metrics sections; gc keeps
- * run-cache objects. (mlv.lock outputs count as tracked data through repo/tracked.ts.)
- */
-import { registerDiffSection, registerGcRoots, registerStatusHook, type StageStatus } from '../api/hooks.js';
+/** Which pipeline stages of a work tree would run now, and why: the pipeline's part of `mlv status`. */
 import { openRepoAt } from '../repo/Repo.js';
 import { hasPipeline, loadPipeline } from './load.js';
 import { loadLock } from '../repo/lockfile.js';
-import { metricsDiffRows, paramsDiffRows } from './compare.js';
-import { runCacheObjects } from './runCache.js';
 import { Stage } from './stage.js';
+
+/**
+ * A stage whose inputs changed, for `mlv status`: `reasons` why it must run (empty when
+ * it is listed only for `notPulled`: deps or outputs never pulled, no change of the user's).
+ */
+export type StageStatus = { stage: string; reasons: string[]; notPulled?: string[] };
 
 /**
  * Stages of a work tree that would run now, with why; and stages whose deps or outputs
@@ -30,10 +29,3 @@ export async function staleStages(root: string): Promise<StageStatus[]> {
   repo.state().save();
   return out;
 }
-
-registerStatusHook(staleStages);
-registerDiffSection(async (repo, a, b) => ({
-  params: await paramsDiffRows(repo.root, a, b),
-  metrics: await metricsDiffRows(repo.root, a, b),
-}));
-registerGcRoots(async (root) => runCacheObjects(openRepoAt(root)));
