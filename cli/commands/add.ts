@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { add } from '../../src/api/add.js';
+import { add, gitRootOrThrow } from '../../src/api/add.js';
 import { join, relative } from 'node:path';
-import { gitRootOrThrow } from '../../src/repo/Repo.js';
 import { cwd, err, formatBytes, out, printJson, progressBar } from '../io.js';
 
 export function register(program: Command): void {

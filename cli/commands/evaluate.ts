@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../src/errors/index.js';
-import { evaluatePredictions, type EvaluateTask } from '../../src/ml/evaluate.js';
-import type { ClassificationMetrics, RegressionMetrics } from '../../src/ml/metrics.js';
+import { evaluate, type ClassificationMetrics, type EvaluateTask, type RegressionMetrics } from '../../src/api/evaluate.js';
 import { color, out, printJson, table } from '../io.js';
 
 const TASKS = ['classification', 'regression'];
@@ -14,7 +13,7 @@ export function register(program: Command): void {
     .option('--json', 'print the metrics as JSON')
     .action(async (file: string, opts: { task: string; json?: boolean }) => {
       if (!TASKS.includes(opts.task)) throw new UsageError(`--task must be classification or regression, not "${opts.task}"`);
-      const metrics = await evaluatePredictions(file, opts.task as EvaluateTask);
+      const metrics = await evaluate({ predictions: file, task: opts.task as EvaluateTask });
       if (opts.json) printJson(metrics);
       else out(opts.task === 'regression' ? renderRegression(metrics as RegressionMetrics) : renderClassification(metrics as ClassificationMetrics));
     });

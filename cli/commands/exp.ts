@@ -2,13 +2,10 @@
  * `mlv exp …` — experiments as commits on refs/mlv/exps (src/experiments/).
  */
 import { Option, type Command } from 'commander';
-import type { ExpRunResult } from '../../src/api/expRun.js';
+import { describePoint, removeLiveWorktreesSync, type ExpEvent, type ExpResult, type ExpRunResult } from '../../src/api/expRun.js';
 import type { ExpShowResult, ExpShowRow } from '../../src/api/expShow.js';
 import { UsageError } from '../../src/errors/index.js';
-import { describePoint } from '../../src/experiments/overrides.js';
-import { defaultSearchText } from '../../src/experiments/search.js';
-import { removeLiveWorktreesSync } from '../../src/git/worktree.js';
-import type { ExpEvent, ExpResult } from '../../src/experiments/run.js';
+import { defaultSearchText } from '../../src/api/expSearch.js';
 import { color, cwd, err, formatBytes, out, printJson, table } from '../io.js';
 import { setExitCode } from '../main.js';
 

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { explore, type ColumnReport, type ExploreReport } from '../../src/ml/explore.js';
-import { USER_OUTPUT, writeFileAtomic } from '../../src/store/atomic.js';
-import { color, err, out, printJson, progressBar, table } from '../io.js';
+import { explore, type ColumnReport, type ExploreReport } from '../../src/api/explore.js';
+import { color, cwd, err, out, printJson, progressBar, table } from '../io.js';
 
 export function register(program: Command): void {
   program
@@ -14,11 +13,10 @@ export function register(program: Command): void {
       const progress = progressBar(`exploring ${csv}`);
       let report: ExploreReport;
       try {
-        report = await explore(csv, { target: opts.target, onProgress: progress.onProgress });
+        report = await explore({ cwd: cwd(), csv, target: opts.target, output: opts.output, onProgress: progress.onProgress });
       } finally {
         progress.done();
       }
-      if (opts.output) writeFileAtomic(opts.output, JSON.stringify(report, null, 2) + '\n', USER_OUTPUT);
       if (opts.json) printJson(report);
       else {
         out(renderReport(report));

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { featurizeFile } from '../../src/ml/featurize/index.js';
+import { featurize } from '../../src/api/featurize.js';
 import { err, out, printJson } from '../io.js';
 
 export function register(program: Command): void {
@@ -10,7 +10,7 @@ export function register(program: Command): void {
     .requiredOption('-o, --output <out.csv>', 'where to write the features')
     .option('--json', 'print a summary as JSON')
     .action(async (csv: string, opts: { spec: string; output: string; json?: boolean }) => {
-      const { state: _state, ...result } = await featurizeFile(opts.spec, csv, opts.output);
+      const result = await featurize({ spec: opts.spec, csv, output: opts.output });
       if (opts.json) {
         printJson(result);
         return;

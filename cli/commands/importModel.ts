@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../src/errors/index.js';
-import { importMlRandomForestFile } from '../../src/ml/models/importMlRandomForest.js';
+import { importMlRandomForestFile } from '../../src/api/importModel.js';
 import { cwd, out, printJson } from '../io.js';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter((s) => s !== '');

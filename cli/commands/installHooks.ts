@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { installHooks } from '../../src/api/installHooks.js';
-import { mlvPackageRoot } from '../../src/pipeline/env.js';
+import { mlvPackageRoot } from '../../src/api/installHooks.js';
 import { cwd, err, out, printJson } from '../io.js';
 
 export function register(program: Command): void {

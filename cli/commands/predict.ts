@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { predictFile } from '../../src/ml/predict.js';
+import { predict } from '../../src/api/predict.js';
 import { out, printJson } from '../io.js';
 
 export function register(program: Command): void {
@@ -11,7 +11,10 @@ export function register(program: Command): void {
     .option('--no-featurize', 'the CSV already holds the features: apply no feature transform')
     .option('--json', 'print a summary as JSON')
     .action(async (model: string, csv: string, opts: { output: string; featurize?: string | false; json?: boolean }) => {
-      const result = await predictFile(model, csv, opts.output, {
+      const result = await predict({
+        model,
+        csv,
+        output: opts.output,
         featurize: typeof opts.featurize === 'string' ? opts.featurize : undefined,
         noFeaturize: opts.featurize === false,
       });

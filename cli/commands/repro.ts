@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { StageEvent } from '../../src/pipeline/reproduce.js';
-import type { VerifyResult } from '../../src/pipeline/verify.js';
+import type { StageEvent } from '../../src/api/repro.js';
+import type { VerifyResult } from '../../src/api/repro.js';
 import { UsageError } from '../../src/errors/index.js';
 import { setExitCode } from '../main.js';
 import { color, cwd, err, out, printJson, table } from '../io.js';

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../src/errors/index.js';
-import { metricsDocument, trainFile } from '../../src/ml/train.js';
-import { parseScalar, type Params } from '../../src/ml/models/params.js';
-import { ALGORITHMS, type Algorithm, type Task } from '../../src/ml/models/index.js';
+import { algorithms, metricsDocument, parseScalar, train, type Algorithm, type Params, type Task } from '../../src/api/train.js';
 import { color, cwd, err, formatBytes, out, printJson, progressBar, table } from '../io.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -10,10 +8,10 @@ const collect = (v: string, acc: string[]) => [...acc, v];
 export function register(program: Command): void {
   program
     .command('train <csv>')
-    .description(`fit a model (${ALGORITHMS.map((a) => a.title).join(', ')}), validate it, save it`)
+    .description(`fit a model (${algorithms().map((a) => a.title).join(', ')}), validate it, save it`)
     .option('--target <col>', 'the column to predict (classification, regression)')
     .option('--task <task>', 'classification | regression | clustering | reduction (inferred from the target when omitted)')
-    .option('--algorithm <name>', ALGORITHMS.map((a) => a.name).join(' | '))
+    .option('--algorithm <name>', algorithms().map((a) => a.name).join(' | '))
     .option('-p, --param <key=value>', 'hyperparameter, scikit-learn names (repeatable)', collect, [])
     .option('--params-section <name>', 'take hyperparameters from this section of params.yaml')
     .option('--params-file <path>', 'the params file for --params-section', 'params.yaml')
@@ -42,7 +40,8 @@ export function register(program: Command): void {
         return n;
       };
       const bar = progressBar('train');
-      const r = await trainFile(csv, {
+      const r = await train({
+        csv,
         cwd: cwd(),
         target: opts.target,
         task: opts.task as Task | undefined,

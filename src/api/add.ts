@@ -132,3 +132,6 @@ const parentsOf = (rel: string): string[] => {
   for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) out.push(rel.slice(0, i));
   return out;
 };
+
+/** The root of the git work tree that holds `cwd` (the CLI prints paths relative to it). */
+export { gitRootOrThrow } from '../repo/Repo.js';

@@ -91,3 +91,8 @@ async function checkKeys(root: string, runs: PlannedRun[]): Promise<void> {
 }
 
 export { EXP_PREFIX };
+
+export type { ExpEvent, ExpResult } from '../experiments/run.js';
+export { describePoint } from '../experiments/overrides.js';
+/** Removes the worktrees of runs still going, for an interrupt (Ctrl-C) handler. */
+export { removeLiveWorktreesSync } from '../git/worktree.js';

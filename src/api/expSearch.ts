@@ -129,3 +129,5 @@ export async function expSearch(opts: ExpSearchOptions): Promise<ExpSearchResult
     .sort((a, b) => (direction === 'max' ? b.score - a.score : a.score - b.score));
   return { baseline, task, metric, direction, validation, leaderboard, best: leaderboard[0], trials };
 }
+
+export { defaultSearchText } from '../experiments/search.js';

@@ -36,3 +36,6 @@ export async function installHooks(opts: InstallHooksOptions): Promise<{ install
   }
   return { installed, skipped };
 }
+
+/** The directory of the installed mlv package (its bin/mlv.js runs the hooks). */
+export { mlvPackageRoot } from '../pipeline/env.js';

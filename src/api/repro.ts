@@ -30,3 +30,6 @@ export async function reproRev(opts: ReproRevOptions): Promise<VerifyResult> {
   if (opts.tolerance !== undefined && !(opts.tolerance >= 0)) throw new UsageError(`--tolerance ${opts.tolerance}: expected a non-negative number`);
   return verifyRev({ ...opts, root: repo.root });
 }
+
+export type { StageEvent } from '../pipeline/reproduce.js';
+export type { VerifyResult };
