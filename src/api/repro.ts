@@ -31,5 +31,6 @@ export async function reproRev(opts: ReproRevOptions): Promise<VerifyResult> {
   return verifyRev({ ...opts, root: repo.root });
 }
 
-export type { StageEvent } from '../pipeline/reproduce.js';
+export type { ReproduceResult, StageEvent } from '../pipeline/reproduce.js';
 export type { VerifyResult };
+export { StageFailedError } from '../pipeline/errors.js';
