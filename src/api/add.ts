@@ -5,7 +5,7 @@ import { gitSync } from '../git/porcelain.js';
 import type { OnProgress } from '../progress.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { ignoreInGit } from '../repo/gitignore.js';
-import { withLock } from '../repo/lock.js';
+import { withRepoLock } from '../repo/lock.js';
 import { toRepoPath, fromRepoPath } from '../repo/paths.js';
 import { parsePointer, pointerPathFor, renderPointer, type Pointer } from '../repo/pointer.js';
 import { openRepo, type Repo, type RepoOptions } from '../repo/Repo.js';
@@ -72,7 +72,7 @@ export async function add(opts: AddOptions): Promise<AddedPath[]> {
     // Its file list is unknown here: adding would record the local files as the whole directory.
     throw new InputError(`${p}: nothing of it is pulled here (its file list is not in the cache), so mlv add would drop every file not present; run mlv pull ${p} first (or remove ${pointerPathFor(p)} to record only the local files)`, { path: p, manifest: was.hash }, 'ENOTPULLED');
   }
-  return withLock(repo.mlvDir, 'add', async () => {
+  return withRepoLock(repo, 'add', async () => {
     const results: AddedPath[] = [];
     try {
       for (const p of paths) {

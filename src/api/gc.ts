@@ -1,5 +1,5 @@
 import { runCacheObjects } from '../pipeline/runCache.js';
-import { withLock } from '../repo/lock.js';
+import { withRepoLock } from '../repo/lock.js';
 import { objectsOfTracked, trackedInScope } from '../repo/reachable.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
 
@@ -27,7 +27,7 @@ export interface GcResult {
  */
 export async function gc(opts: GcOptions): Promise<GcResult> {
   const repo = openRepo(opts);
-  return withLock(repo.mlvDir, 'gc', async () => {
+  return withRepoLock(repo, 'gc', async () => {
     const items = await trackedInScope(repo, { workspace: true, allCommits: opts.allCommits, exps: opts.keepExps });
     const { objects: keep } = objectsOfTracked(repo, items);
     for (const h of runCacheObjects(repo)) keep.add(h);

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { CheckFailedError, NotFoundError } from '../errors/index.js';
 import { applyRestore, conflictError, planRestore } from '../repo/workspace.js';
 import type { OnProgress } from '../progress.js';
-import { withLock } from '../repo/lock.js';
+import { withRepoLock } from '../repo/lock.js';
 import { toRepoPath } from '../repo/paths.js';
 import { objectsOfTracked, trackedInScope } from '../repo/reachable.js';
 import { openRepo, type Repo, type RepoOptions } from '../repo/Repo.js';
@@ -40,7 +40,7 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
   const remote = await openRemote(repo.config, repo.root, opts.remote);
   try {
     const sel = select(repo, await trackedInScope(repo, { workspace: true, allCommits: opts.allCommits }), opts);
-    const result = await withLock(repo.mlvDir, 'pull', () =>
+    const result = await withRepoLock(repo, 'pull', () =>
       transferFor(repo, sel.items, (hashes, present) => pullObjects(repo.store, remote, hashes, { jobs: opts.jobs, onProgress: opts.onProgress, present }), remote.list.bind(remote), sel.subs));
     const out: PullResult = { remote: remote.name, ...result };
     if (result.failed.length) {
@@ -92,7 +92,7 @@ function select(repo: Repo, all: Tracked[], opts: PullOptions): { items: Tracked
 /** Write out the files under `subs` of directories pulled in part, leaving the rest of each directory alone. */
 async function restoreSubpaths(repo: Repo, items: Tracked[], subs: Map<Tracked, string[]>, force: boolean): Promise<Array<{ path: string; written: number; removed: number }>> {
   if (subs.size === 0) return [];
-  return withLock(repo.mlvDir, 'pull', async () => {
+  return withRepoLock(repo, 'pull', async () => {
     const changed: Array<{ path: string; written: number; removed: number }> = [];
     try {
       for (const t of items) {

@@ -22,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { InputError, NotFoundError } from '../errors/index.js';
 import { ignoreInGit } from '../repo/gitignore.js';
-import { withLock } from '../repo/lock.js';
+import { withRepoLock } from '../repo/lock.js';
 import { fromRepoPath } from '../repo/paths.js';
 import { openRepoAt, type Repo } from '../repo/Repo.js';
 import { applyRestore, hashPath, planRestore } from '../repo/workspace.js';
@@ -86,7 +86,7 @@ export interface ReproduceResult { ran: string[]; cached: string[]; upToDate: st
 export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult> {
   const repo = openRepoAt(opts.root);
   const run = () => reproduceIn(repo, opts);
-  return opts.lock === false ? run() : withLock(repo.mlvDir, 'repro', run);
+  return opts.lock === false ? run() : withRepoLock(repo, 'repro', run);
 }
 
 async function reproduceIn(repo: Repo, opts: ReproduceOptions): Promise<ReproduceResult> {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { InputError, NotFoundError } from '../errors/index.js';
 import { gitSync, HOOK_GUARD, resolveRev } from '../git/porcelain.js';
 import type { OnProgress } from '../progress.js';
-import { withLock } from './lock.js';
+import { withRepoLock } from './lock.js';
 import { toRepoPath } from './paths.js';
 import type { Repo, RepoOptions } from './Repo.js';
 import { trackedAtCommit, trackedInWorkspace, type Tracked } from './tracked.js';
@@ -46,7 +46,7 @@ export async function checkoutData(repo: Repo, opts: CheckoutOptions): Promise<C
   const filter = (opts.paths ?? []).map((p) => toRepoPath(repo.root, opts.cwd, p).replace(/\.mlv$/, ''));
   const inScope = (t: { path: string }) => filter.length === 0 || filter.some((f) => t.path === f || t.path.startsWith(f + '/') || f.startsWith(t.path + '/'));
 
-  return withLock(repo.mlvDir, 'checkout', async () => {
+  return withRepoLock(repo, 'checkout', async () => {
     const current = trackedInWorkspace(repo.root).filter(inScope);
     const target = (commit ? await trackedAtCommit(repo.root, commit) : current).filter(inScope);
     if (filter.length && target.length === 0 && current.length === 0) {

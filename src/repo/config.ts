@@ -25,11 +25,13 @@ export interface Config {
   fsync: boolean;
   default_remote?: string;
   remotes: Record<string, RemoteConfig>;
+  /** Seconds a writer waits for `.mlv/lock` (repo/lock.ts); the environment's MLV_LOCK_TIMEOUT wins. */
+  lock_timeout?: number;
 }
 
 export const DEFAULT_CONFIG: Config = { format: 1, hash: 'sha256', link: ['reflink', 'copy'], fsync: false, remotes: {} };
 
-const TOP_KEYS = new Set(['format', 'hash', 'link', 'fsync', 'default_remote', 'remotes']);
+const TOP_KEYS = new Set(['format', 'hash', 'link', 'fsync', 'default_remote', 'remotes', 'lock_timeout']);
 const REMOTE_KEYS = new Set(['url', 'endpoint_url', 'region', 'profile', 'jobs']);
 
 function readYaml(path: string, label: string): Record<string, unknown> {
@@ -64,6 +66,10 @@ function validate(raw: Record<string, unknown>, label: string): Partial<Config> 
   if (raw.fsync !== undefined) {
     if (typeof raw.fsync !== 'boolean') throw new InputError(`${label}: fsync must be true or false`, { file: label, key: 'fsync' });
     out.fsync = raw.fsync;
+  }
+  if (raw.lock_timeout !== undefined) {
+    if (typeof raw.lock_timeout !== 'number' || !Number.isFinite(raw.lock_timeout) || raw.lock_timeout < 0) throw new InputError(`${label}: lock_timeout must be a number of seconds, 0 or more`, { file: label, key: 'lock_timeout' });
+    out.lock_timeout = raw.lock_timeout;
   }
   if (raw.default_remote !== undefined) out.default_remote = String(raw.default_remote);
   if (raw.remotes !== undefined) {
@@ -108,7 +114,7 @@ export function renderConfig(raw: Record<string, unknown>, which: 'shared' | 'lo
     : '# mlv settings for this machine only (git-ignored). Never put credentials here.\n';
   // Key order is fixed so the committed file does not churn.
   const ordered: Record<string, unknown> = {};
-  for (const k of ['format', 'hash', 'link', 'fsync', 'default_remote', 'remotes']) if (raw[k] !== undefined) ordered[k] = raw[k];
+  for (const k of ['format', 'hash', 'link', 'fsync', 'lock_timeout', 'default_remote', 'remotes']) if (raw[k] !== undefined) ordered[k] = raw[k];
   const lines: string[] = [];
   for (const [k, v] of Object.entries(ordered)) {
     if (k === 'link') lines.push(`link: [${(v as string[]).join(', ')}]`);
