@@ -47,7 +47,10 @@ export function planRuns(root: string, baseline: string, opts: Pick<ExpRunOption
     if (clash) throw new InputError(`--name ${opts.name}: experiment '${clash}' already exists for ${baseline.slice(0, 7)} (mlv exp remove ${clash}, or pick another name)`, { name: clash }, 'EEXPEXISTS');
     return points.map((point, i) => ({ name: names[i], point }));
   }
-  return points.map((point, i) => ({ name: uniqueName(`${baseline}\0${JSON.stringify(point)}\0${i}`, taken), point }));
+  return points.map((point, i) => {
+    const seed = `${baseline}\0${JSON.stringify(point)}\0${i}`;
+    return { name: uniqueName(seed, taken), point, seed };
+  });
 }
 
 /**

@@ -2,10 +2,11 @@ import { resolve } from 'node:path';
 import { defaultDirection } from '../compare/rows.js';
 import type { MetricDirection } from '../compare/types.js';
 import { InputError } from '../errors/index.js';
-import { gitIdentity, writeExpCommit, writeExpRef } from '../experiments/commit.js';
+import { gitIdentity, writeExpCommit } from '../experiments/commit.js';
+import { recordExp } from '../experiments/record.js';
 import { uniqueName } from '../experiments/names.js';
 import { describePoint, type Point } from '../experiments/overrides.js';
-import { expMessage, expRefName, listExps } from '../experiments/refs.js';
+import { expMessage, listExps } from '../experiments/refs.js';
 import { searchPoints, SEARCHABLE } from '../experiments/search.js';
 import { resolveRev } from '../git/porcelain.js';
 import { readCsvWithLines } from '../ml/csv.js';
@@ -95,7 +96,8 @@ export async function expSearch(opts: ExpSearchOptions): Promise<ExpSearchResult
     for (let i = 0; i < points.length && !opts.signal?.aborted; i++) {
       const params = points[i];
       const t0 = Date.now();
-      const name = uniqueName(`${baseline}\0search\0${algorithm}\0${JSON.stringify(params)}\0${i}`, taken);
+      const nameSeed = `${baseline}\0search\0${algorithm}\0${JSON.stringify(params)}\0${i}`;
+      const name = uniqueName(nameSeed, taken);
       const trial: Trial = { name, algorithm, params, status: 'ok', metric, seconds: 0 };
       let doc: Record<string, unknown> = {};
       try {
@@ -116,10 +118,11 @@ export async function expSearch(opts: ExpSearchOptions): Promise<ExpSearchResult
       const overrides = { 'search.algorithm': algorithm, ...Object.fromEntries(Object.entries(params).map(([k, v]) => [`search.${k}`, v])) };
       const means = Object.fromEntries(Object.entries((doc.metrics ?? {}) as Record<string, { mean: number }>).map(([k, v]) => [k, v.mean]));
       const spec = { format: 1, data: opts.data, target: opts.target, task, algorithm, params, validation, seed, status: trial.status, ...(trial.error ? { error: trial.error } : {}), ...doc };
-      const message = expMessage({ name, summary: `search ${algorithm} ${describePoint(params)}`.trim(), status: trial.status, overrides, error: trial.error, metrics: means });
-      trial.commit = await writeExpCommit(root, { baseline, changes: [{ path: SEARCH_FILE, content: Buffer.from(JSON.stringify(spec, null, 2) + '\n') }], message, identity });
-      trial.ref = expRefName(baseline, name);
-      await writeExpRef(root, trial.ref, trial.commit);
+      const message = (n: string) => expMessage({ name: n, summary: `search ${algorithm} ${describePoint(params)}`.trim(), status: trial.status, overrides, error: trial.error, metrics: means });
+      const recorded = await recordExp({ root, baseline, name, seed: nameSeed, commit: (n) => writeExpCommit(root, { baseline, changes: [{ path: SEARCH_FILE, content: Buffer.from(JSON.stringify(spec, null, 2) + '\n') }], message: message(n), identity }) });
+      trial.name = recorded.name;
+      trial.commit = recorded.commit;
+      trial.ref = recorded.ref;
       trials.push(trial);
       opts.onTrial?.(trial);
     }

@@ -71,8 +71,3 @@ export async function writeExpCommit(root: string, opts: { baseline: string; cha
   const person = { ...opts.identity, timestamp: Math.floor(when.getTime() / 1000), timezoneOffset: when.getTimezoneOffset() };
   return iso.writeCommit({ fs: isoFs, dir: root, commit: { message: opts.message, tree, parent: [opts.baseline], author: person, committer: person } });
 }
-
-/** Point `ref` at `commit`; called only once the commit and everything below it exist. */
-export async function writeExpRef(root: string, ref: string, commit: string): Promise<void> {
-  await iso.writeRef({ fs: isoFs, dir: root, ref, value: commit, force: true });
-}

@@ -8,20 +8,23 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { NotFoundError } from '../errors/index.js';
+import { ConflictError, NotFoundError } from '../errors/index.js';
 import { checkoutData } from '../repo/checkout.js';
 import { openRepoAt } from '../repo/Repo.js';
 import { fromRepoPath } from '../repo/paths.js';
-import { gitIdentity, writeExpCommit, writeExpRef, type FileChange, type Identity } from './commit.js';
+import { gitIdentity, writeExpCommit, type FileChange, type Identity } from './commit.js';
+import { recordExp } from './record.js';
 import { describePoint, type Point } from './overrides.js';
 import type { PipelineHooks, StageEvent } from './pipeline.js';
-import { expMessage, expRefName } from './refs.js';
+import { expMessage } from './refs.js';
 import { LOCK_FILE, metricsOf, paramsOf, PARAMS_FILE, parseLockLoose } from './versions.js';
 import { addWorktree, removeWorktreeSync } from '../git/worktree.js';
 
 export interface PlannedRun {
   name: string;
   point: Point;
+  /** Where a generated name came from: a name another process takes meanwhile is re-picked from it. */
+  seed?: string;
 }
 
 export interface ExpResult {
@@ -133,12 +136,17 @@ async function runOne(opts: RunExpsOptions, run: PlannedRun, carry: Carry[], ide
     const lock = parseLockLoose(readText(join(dir, LOCK_FILE)));
     const metrics = status === 'ok' ? metricsOf(lock) : {};
     const params = paramsOf(readText(join(dir, PARAMS_FILE)), lock);
-    const message = expMessage({ name: run.name, summary: describePoint(run.point), status, overrides: run.point, error, message: opts.message, params, ...(status === 'ok' ? { metrics } : {}) });
-    const commit = await writeExpCommit(opts.root, { baseline: opts.baseline, changes, message, identity });
-    const ref = expRefName(opts.baseline, run.name);
-    // The ref is written last: it only ever names a complete commit.
-    await writeExpRef(opts.root, ref, commit);
-    return finish({ status, ref, commit, error, metrics, ...(skipped.length ? { skipped } : {}) });
+    const message = (name: string) => expMessage({ name, summary: describePoint(run.point), status, overrides: run.point, error, message: opts.message, params, ...(status === 'ok' ? { metrics } : {}) });
+    // The ref is written last, create-only: it only ever names a complete commit, and
+    // never replaces another run's.
+    let recorded;
+    try {
+      recorded = await recordExp({ root: opts.root, baseline: opts.baseline, name: run.name, seed: run.seed, commit: (name) => writeExpCommit(opts.root, { baseline: opts.baseline, changes, message: message(name), identity }) });
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      return finish({ status: 'failed', error: e.message, metrics, ...(typeof e.data.commit === 'string' ? { commit: e.data.commit } : {}) });
+    }
+    return finish({ name: recorded.name, status, ref: recorded.ref, commit: recorded.commit, error, metrics, ...(skipped.length ? { skipped } : {}) });
   } finally {
     removeWorktreeSync(dir);
   }

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, makeRepo, removeDir } from '../../helpers/repo.js';
-import { updateTree, writeExpCommit, writeExpRef } from '../../../src/experiments/commit.js';
+import { updateTree, writeExpCommit } from '../../../src/experiments/commit.js';
+import { createRef } from '../../../src/git/refs.js';
 import { listExps, resolveExp, deleteExpRefs } from '../../../src/experiments/refs.js';
 import { expMessage } from '../../../src/experiments/refs.js';
 import { readFilesAt } from '../../../src/experiments/gitRead.js';
@@ -30,7 +31,7 @@ test('an experiment commit replaces only the changed files, nested or not, and p
         { path: 'gone.txt', content: null },
       ],
     });
-    await writeExpRef(dir, `refs/mlv/exps/${base}/e1`, commit);
+    assert.equal(createRef(dir, `refs/mlv/exps/${base}/e1`, commit), true);
     git(dir, ['fsck', '--strict', '--no-progress']);
     assert.equal(git(dir, ['log', '-1', '--format=%P %an <%ae>', commit]).trim(), `${base} Exp <exp@example.com>`);
     assert.deepEqual(git(dir, ['diff', '--name-status', base, commit]).trim().split('\n').sort(), ['A\tmetrics/new.json', 'D\tgone.txt', 'M\tconf/deep/x.json', 'M\tparams.yaml']);
