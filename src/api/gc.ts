@@ -1,4 +1,5 @@
 import { runCacheObjects } from '../pipeline/runCache.js';
+import { repairDeadWorktrees } from '../git/worktree.js';
 import { withRepoLock } from '../repo/lock.js';
 import { objectsOfTracked, trackedInScope } from '../repo/reachable.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
@@ -16,6 +17,8 @@ export interface GcResult {
   dryRun: boolean;
   /** Of the removed, how many older commits (or experiments) still refer to: those versions can then only come back from a remote. */
   fromHistory: number;
+  /** Worktrees of killed `exp run`/`repro --rev` removed, with git's records of them. */
+  worktrees: string[];
 }
 
 
@@ -42,11 +45,12 @@ export async function gc(opts: GcOptions): Promise<GcResult> {
       if (!opts.dryRun) repo.store.remove(hash);
     }
     if (!opts.dryRun) repo.store.sweepTemp();
+    const worktrees = opts.dryRun ? [] : repairDeadWorktrees(repo.root);
     let fromHistory = 0;
     if (removed.length && !opts.allCommits) {
       const history = objectsOfTracked(repo, await trackedInScope(repo, { allCommits: true })).objects;
       fromHistory = removed.filter((r) => history.has(r.hash)).length;
     }
-    return { removed, bytes, kept, dryRun: Boolean(opts.dryRun), fromHistory };
+    return { removed, bytes, kept, dryRun: Boolean(opts.dryRun), fromHistory, worktrees };
   });
 }

@@ -11,8 +11,10 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors/index.js';
 import { HOOK_GUARD, sg } from './porcelain.js';
+import { repairWorktrees } from './worktreeRepair.js';
 
 const live = new Map<string, string>(); // worktree dir → main root
+const repaired = new Set<string>();
 
 export function worktreeParent(root: string): string {
   return join(root, '.mlv', 'tmp');
@@ -26,6 +28,8 @@ export function worktreeParent(root: string): string {
 export async function addWorktree(root: string, commit: string, label: string): Promise<string> {
   const parent = worktreeParent(root);
   mkdirSync(parent, { recursive: true });
+  // What a killed run left (a half-made record breaks git fsck and git gc): once per process.
+  if (!repaired.has(root)) { repaired.add(root); repairWorktrees(root, parent, new Set(live.keys())); }
   const safe = label.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 60);
   const dir = join(parent, `${safe}-${process.pid}-${randomBytes(3).toString('hex')}`);
   live.set(dir, root);
@@ -70,6 +74,11 @@ export function removeLiveWorktreesSync(): number {
   const dirs = [...live.keys()];
   for (const d of dirs) removeWorktreeSync(d);
   return dirs.length;
+}
+
+/** For gc: remove the worktrees of processes that are gone, and git's records of them. */
+export function repairDeadWorktrees(root: string): string[] {
+  return repairWorktrees(root, worktreeParent(root), new Set(live.keys()));
 }
 
 export function liveWorktrees(): string[] {

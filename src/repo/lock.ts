@@ -14,6 +14,7 @@ import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, readFileSy
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConflictError, InputError } from '../errors/index.js';
+import { processAlive } from '../pid.js';
 
 export const DEFAULT_LOCK_TIMEOUT_S = 10;
 
@@ -35,15 +36,11 @@ export function lockTimeout(config: { lock_timeout?: number }, env: NodeJS.Proce
   return config.lock_timeout ?? DEFAULT_LOCK_TIMEOUT_S;
 }
 
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
-}
-
 /** A holder line's process is known to be gone: same host, and its pid is not running. */
 function isStale(line: string): boolean {
   const [pidText, host] = line.trim().split(' ');
   const pid = Number(pidText);
-  return host === hostname() && Number.isInteger(pid) && pid > 0 && !alive(pid);
+  return host === hostname() && Number.isInteger(pid) && !processAlive(pid);
 }
 
 function readLine(file: string): string | undefined {
