@@ -3,6 +3,7 @@
  * and running its commands.
  */
 import { spawn } from 'node:child_process';
+import { guardGroup } from './groupGuard.js';
 import { InputError } from '../errors/index.js';
 import { fromRepoPath } from '../repo/paths.js';
 import type { Repo } from '../repo/Repo.js';
@@ -144,6 +145,7 @@ export async function runCommands(def: StageDef, ctx: Omit<RunContext, 'run'>): 
     await new Promise<void>((resolve, reject) => {
       // detached: its own process group, so an abort stops the command and its children.
       const child = spawn('sh', ['-c', cmd], { cwd: ctx.cwd, env: ctx.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const stopGuard = child.pid === undefined ? () => undefined : guardGroup(child.pid);
       let tail = '';
       child.stdout.on('data', (c: Buffer) => ctx.onOutput?.(def.name, c, 'stdout'));
       child.stderr.on('data', (c: Buffer) => {
@@ -152,8 +154,9 @@ export async function runCommands(def: StageDef, ctx: Omit<RunContext, 'run'>): 
       });
       const kill = () => { try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* already gone */ } };
       ctx.signal?.addEventListener('abort', kill, { once: true });
-      child.on('error', (e) => { ctx.signal?.removeEventListener('abort', kill); reject(new InputError(`stage '${def.name}': cannot run '${cmd}': ${e.message}`, { stage: def.name })); });
+      child.on('error', (e) => { stopGuard(); ctx.signal?.removeEventListener('abort', kill); reject(new InputError(`stage '${def.name}': cannot run '${cmd}': ${e.message}`, { stage: def.name })); });
       child.on('close', (code, sig) => {
+        stopGuard();
         ctx.signal?.removeEventListener('abort', kill);
         if (code === 0) return resolve();
         const lines = tail.trimEnd().split('\n').slice(-10).join('\n');
