@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConflictError, NotFoundError } from '../errors/index.js';
 import { resolveRev } from '../git/porcelain.js';
-import { tmpName } from '../store/atomic.js';
+import { tmpDirFor, tmpName } from '../store/atomic.js';
 import { toRepoPath } from '../repo/paths.js';
 import { openRepo, type Repo, type RepoOptions } from '../repo/Repo.js';
 import { trackedAtCommit, type Tracked } from '../repo/tracked.js';
@@ -45,7 +45,7 @@ export async function get(opts: GetOptions): Promise<GetResult> {
   if (existsSync(out) && !opts.force) throw new ConflictError(`${opts.out ?? basename(path)}: already exists; choose another -o or use --force`, { out });
   const pulled = await fetchMissing(repo, [t]);
   mkdirSync(dirname(out), { recursive: true });
-  const tmp = tmpName(dirname(out), basename(out));
+  const tmp = tmpName(tmpDirFor(dirname(out)), basename(out));
   try {
     if (t.kind === 'file') {
       await repo.store.checkoutTo(t.hash, tmp, repo.config.link);

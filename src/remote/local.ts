@@ -1,4 +1,6 @@
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, chmodSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, chmodSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { processAlive } from '../pid.js';
 import { copyFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
@@ -9,9 +11,14 @@ import { fsyncDir, fsyncFile, tmpName } from '../store/atomic.js';
 import { CHUNK, HEX64 } from '../store/hash.js';
 import type { Remote } from './Remote.js';
 
+const DAY_MS = 24 * 3600_000;
+/** `tmpName(tmpDir, '<hash>.<host>')`: host and pid of the uploader. */
+const REMOTE_TMP = /^\.[0-9a-f]{64}\.(.+)\.(\d+)\.[0-9a-f]{8}\.[0-9a-z]+\.tmp$/;
+
 /**
  * A remote in a local (or mounted network) directory: `<root>/sha256/<2>/<62>`.
- * Uploads land in `<root>/tmp/` and are renamed into place once verified.
+ * Uploads land in `<root>/tmp/` and are renamed into place once verified; a push
+ * removes what killed pushes left there.
  */
 export class LocalRemote implements Remote {
   readonly defaultJobs = 4;
@@ -32,10 +39,30 @@ export class LocalRemote implements Remote {
     return out;
   }
 
+  private swept = false;
+
+  /**
+   * Uploads a killed push left in `<root>/tmp/`: those of this host whose process is
+   * gone, and any older than a day (another host's, whose process cannot be asked).
+   */
+  private sweepTmp(tmpDir: string): void {
+    this.swept = true;
+    const host = hostname();
+    for (const n of readdirSync(tmpDir)) {
+      const p = join(tmpDir, n);
+      try {
+        const m = REMOTE_TMP.exec(n);
+        const gone = m !== null && m[1] === host && !processAlive(Number(m[2]));
+        if (gone || Date.now() - statSync(p).mtimeMs > DAY_MS) rmSync(p, { force: true, recursive: true });
+      } catch { /* gone already, or not ours to remove */ }
+    }
+  }
+
   async upload(hash: string, file: string, _size: number, onBytes?: (n: number) => void): Promise<void> {
     const tmpDir = join(this.root, 'tmp');
     mkdirSync(tmpDir, { recursive: true });
-    const tmp = tmpName(tmpDir, hash);
+    if (!this.swept) this.sweepTmp(tmpDir);
+    const tmp = tmpName(tmpDir, `${hash}.${hostname()}`);
     try {
       await copyVerified(file, tmp, hash, `${this.name}: upload of`, onBytes);
       fsyncFile(tmp);

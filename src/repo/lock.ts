@@ -15,6 +15,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConflictError, InputError } from '../errors/index.js';
 import { processAlive } from '../pid.js';
+import { sweepLitter } from './litter.js';
 
 export const DEFAULT_LOCK_TIMEOUT_S = 10;
 
@@ -171,7 +172,13 @@ export async function withLock<T>(mlvDir: string, what: string, fn: () => Promis
   try { return await fn(); } finally { release(); }
 }
 
-/** The lock of an opened repository, waiting as its config and the environment say. */
-export function withRepoLock<T>(repo: { mlvDir: string; config: { lock_timeout?: number } }, what: string, fn: () => Promise<T>, opts: Omit<LockOptions, 'timeoutS'> = {}): Promise<T> {
-  return withLock(repo.mlvDir, what, fn, { ...opts, timeoutS: lockTimeout(repo.config) });
+/**
+ * The lock of an opened repository, waiting as its config and the environment say. Once
+ * taken, what killed commands left is swept (repo/litter.ts).
+ */
+export function withRepoLock<T>(repo: { mlvDir: string; config: { lock_timeout?: number }; store?: { tmpDir: string } }, what: string, fn: () => Promise<T>, opts: Omit<LockOptions, 'timeoutS'> = {}): Promise<T> {
+  return withLock(repo.mlvDir, what, () => {
+    sweepLitter(repo.mlvDir, repo.store?.tmpDir);
+    return fn();
+  }, { ...opts, timeoutS: lockTimeout(repo.config) });
 }

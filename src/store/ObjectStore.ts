@@ -11,7 +11,7 @@ import { copyFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Stats } from 'node:fs';
 import { CorruptObjectError, InputError, NotFoundError } from '../errors/index.js';
-import { fsyncDir, fsyncFile, tmpName } from './atomic.js';
+import { fsyncDir, fsyncFile, tmpDirFor, tmpName } from './atomic.js';
 import { CHUNK, hashBytes, hashFile, HEX64 } from './hash.js';
 
 export type LinkType = 'reflink' | 'hardlink' | 'symlink' | 'copy';
@@ -216,12 +216,13 @@ export class ObjectStore {
 
   /**
    * Materialise an object at `dest` with the first link type that works, verifying the
-   * object on the way. `dest` is replaced atomically (temp file beside it, rename).
+   * object on the way. `dest` is replaced atomically (temp file in the work tree's
+   * `.mlv/tmp/` when on the same filesystem, else beside it; then rename).
    */
   async checkoutTo(hash: string, dest: string, links: readonly LinkType[], opts: { exec?: boolean; onBytes?: (n: number) => void } = {}): Promise<LinkType> {
     const src = this.requirePath(hash);
     mkdirSync(dirname(dest), { recursive: true });
-    const tmp = tmpName(dirname(dest), 'checkout');
+    const tmp = tmpName(tmpDirFor(dirname(dest)), 'checkout');
     try {
       for (const link of links) {
         const done = await tryLink(link, src, tmp, hash, opts.onBytes);

@@ -2,7 +2,7 @@
  * Write-once files: temp file → fsync → rename → fsync of the directory (restic's
  * order). Nothing is visible under its final name before it is complete.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InputError } from '../errors/index.js';
@@ -13,6 +13,48 @@ let counter = 0;
 
 export function tmpName(dir: string, hint = 'tmp'): string {
   return join(dir, `.${basename(hint)}.${processTag}.${(counter++).toString(36)}.tmp`);
+}
+
+/** A name `tmpName` made, with the pid of its maker. */
+const TMP_NAME = /^\..*\.(\d+)\.[0-9a-f]{8}\.[0-9a-z]+\.tmp$/;
+
+/** The pid of the process that made temp file `name`, if `tmpName` made it. */
+export function tmpOwner(name: string): number | undefined {
+  const m = TMP_NAME.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
+const homes = new Map<string, string>();
+
+/**
+ * Where a temp file for a file in `dir` goes: the `.mlv/tmp/` of the mlv work tree
+ * around `dir` (git-ignored, and swept of what killed processes left), when it is on the
+ * same filesystem so the final rename stays atomic; otherwise `dir` itself (outside any
+ * work tree, or across a mount point).
+ */
+export function tmpDirFor(dir: string): string {
+  const known = homes.get(dir);
+  if (known !== undefined) return known;
+  let home = dir;
+  try {
+    const dev = statSync(dir).dev;
+    for (let d = dir; ; d = dirname(d)) {
+      const mlv = join(d, '.mlv');
+      const st = statSync(mlv, { throwIfNoEntry: false });
+      if (st?.isDirectory()) {
+        if (st.dev === dev) {
+          home = join(mlv, 'tmp');
+          mkdirSync(home, { recursive: true });
+        }
+        break;
+      }
+      if (dirname(d) === d) break;
+    }
+  } catch {
+    home = dir;
+  }
+  homes.set(dir, home);
+  return home;
 }
 
 export function fsyncDir(dir: string): void {
@@ -46,13 +88,14 @@ export const USER_OUTPUT: WriteOptions = { mode: 0o666, mkdir: false };
 const WRITE_CHARS = 1 << 20;
 
 /**
- * Atomically replace `path` with `data` (temp file beside it, fsync, rename). `data` may
+ * Atomically replace `path` with `data` (temp file in `tmpDirFor` its directory, fsync,
+ * rename). `data` may
  * be an iterable of text pieces (a big model or CSV), never held as one string.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array | Iterable<string>, opts: WriteOptions = {}): void {
   const dir = dirname(path);
   if (opts.mkdir !== false) mkdirSync(dir, { recursive: true });
-  const tmp = tmpName(dir, basename(path));
+  const tmp = tmpName(tmpDirFor(dir), basename(path));
   let fd: number;
   try {
     fd = openSync(tmp, 'w', opts.mode ?? 0o644);
