@@ -26,6 +26,7 @@ import { argmax, TASKS, type AlgorithmDescriptor, type Label, type Predictor, ty
 import { randomForest } from './randomForest.js';
 import { decisionTree } from './decisionTree.js';
 import { linear } from './linear.js';
+import { logistic } from './logistic.js';
 import { kmeans } from './kmeans.js';
 import { pca } from './pca.js';
 
@@ -33,7 +34,7 @@ export type { AlgorithmDescriptor, Label, Task } from './algorithm.js';
 export { argmax, TASKS } from './algorithm.js';
 
 /** The registry: every algorithm, in the order lists show them (the first for a task is its default). */
-export const ALGORITHMS = [randomForest, decisionTree, linear, kmeans, pca] as const;
+export const ALGORITHMS = [randomForest, decisionTree, linear, logistic, kmeans, pca] as const;
 
 export type Algorithm = (typeof ALGORITHMS)[number]['name'];
 
