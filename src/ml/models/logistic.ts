@@ -80,21 +80,25 @@ export function fitLogistic(data: Pick<TrainData, 'columns' | 'p' | 'labels' | '
   const y = data.yClass!;
   const K = data.labels!.length;
   const m = rows.length;
-  // Standardised rows, row-major: one pass over a row per objective evaluation.
+  // Standardised columns of the fit's rows: every pass of an objective evaluation is a
+  // long loop over one column, which V8 compiles to tight code (row-major, p-long inner
+  // loops, was 2x slower on 100k x 20).
   const mean = new Float64Array(p);
   const scale = new Float64Array(p);
-  const X = new Float64Array(m * p);
+  const X: Float64Array[] = [];
   for (let f = 0; f < p; f++) {
     const c = columns[f];
+    const x = new Float64Array(m);
     let s = 0;
-    for (let i = 0; i < m; i++) s += c[rows[i]];
+    for (let i = 0; i < m; i++) { x[i] = c[rows[i]]; s += x[i]; }
     const mu = s / m;
     let v = 0;
-    for (let i = 0; i < m; i++) v += (c[rows[i]] - mu) ** 2;
+    for (let i = 0; i < m; i++) v += (x[i] - mu) ** 2;
     const sd = Math.sqrt(v / m);
     mean[f] = mu;
     scale[f] = sd > 0 ? sd : 1;
-    for (let i = 0; i < m; i++) X[i * p + f] = (c[rows[i]] - mu) / scale[f];
+    for (let i = 0; i < m; i++) x[i] = (x[i] - mu) / scale[f];
+    X.push(x);
   }
   const yy = Int32Array.from(rows, (r) => y[r]);
   // Class weights: balanced is n / (K * count), over the classes the fit saw.
@@ -111,52 +115,29 @@ export function fitLogistic(data: Pick<TrainData, 'columns' | 'p' | 'labels' | '
   const icpt = o.fit_intercept ? R : 0;
   const nw = R * p;
   const lambda = o.penalty === 'l2' ? 1 / o.C : 0;
-  const z = new Float64Array(R);
+  // Per coefficient row, the rows' linear predictors, then their loss derivatives.
+  const Z = Array.from({ length: R }, () => new Float64Array(m));
 
   const objective = (w: Float64Array, g: Float64Array): number => {
-    g.fill(0);
-    let loss = 0;
-    for (let i = 0; i < m; i++) {
-      const o0 = i * p;
-      for (let k = 0; k < R; k++) {
-        let s = icpt ? w[nw + k] : 0;
-        const ok = k * p;
-        for (let f = 0; f < p; f++) s += w[ok + f] * X[o0 + f];
-        z[k] = s;
-      }
-      const wi = sw[i];
-      if (R === 1) {
-        // log(1 + e^z) - y z, and its derivative sigmoid(z) - y, without overflow.
-        const t = z[0];
-        const yi = yy[i] === 1 ? 1 : 0;
-        loss += wi * ((t > 0 ? t + Math.log1p(Math.exp(-t)) : Math.log1p(Math.exp(t))) - yi * t);
-        const sg = t >= 0 ? 1 / (1 + Math.exp(-t)) : Math.exp(t) / (1 + Math.exp(t));
-        const r = wi * (sg - yi);
-        for (let f = 0; f < p; f++) g[f] += r * X[o0 + f];
-        if (icpt) g[nw] += r;
-      } else {
-        let zmax = z[0];
-        for (let k = 1; k < R; k++) if (z[k] > zmax) zmax = z[k];
-        const yi = yy[i];
-        const zy = z[yi];
-        let se = 0;
-        for (let k = 0; k < R; k++) { z[k] = Math.exp(z[k] - zmax); se += z[k]; }
-        // Log-sum-exp minus z_y; z now holds exp(z_k - zmax).
-        loss += wi * (Math.log(se) + zmax - zy);
-        for (let k = 0; k < R; k++) {
-          const r = wi * (z[k] / se - (k === yi ? 1 : 0));
-          const ok = k * p;
-          for (let f = 0; f < p; f++) g[ok + f] += r * X[o0 + f];
-          if (icpt) g[nw + k] += r;
-        }
+    for (let k = 0; k < R; k++) {
+      const z = Z[k];
+      z.fill(icpt ? w[nw + k] : 0);
+      for (let f = 0; f < p; f++) axpy(w[k * p + f], X[f], z);
+    }
+    const loss = R === 1 ? binomialResiduals(Z[0], yy, sw) : multinomialResiduals(Z, yy, sw);
+    for (let k = 0; k < R; k++) {
+      const r = Z[k];
+      for (let f = 0; f < p; f++) g[k * p + f] = dot(r, X[f]);
+      if (icpt) {
+        let s = 0;
+        for (let i = 0; i < m; i++) s += r[i];
+        g[nw + k] = s;
       }
     }
-    if (lambda > 0) {
-      let sq = 0;
-      for (let j = 0; j < nw; j++) { sq += w[j] * w[j]; g[j] += lambda * w[j]; }
-      loss += 0.5 * lambda * sq;
-    }
-    return loss;
+    if (lambda === 0) return loss;
+    let sq = 0;
+    for (let j = 0; j < nw; j++) { sq += w[j] * w[j]; g[j] += lambda * w[j]; }
+    return loss + 0.5 * lambda * sq;
   };
 
   const r = lbfgs(objective, new Float64Array(nw + icpt), { maxIter: o.max_iter, gtol: o.tol });
@@ -180,6 +161,56 @@ export function fitLogistic(data: Pick<TrainData, 'columns' | 'p' | 'labels' | '
   for (let f = 0; f < p; f++) total += importances[f];
   if (total > 0) for (let f = 0; f < p; f++) importances[f] /= total;
   return { state: { coef, intercept, n_iter: r.nIter }, importances };
+}
+
+/** z += a x */
+function axpy(a: number, x: Float64Array, z: Float64Array): void {
+  if (a === 0) return;
+  for (let i = 0; i < z.length; i++) z[i] += a * x[i];
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+/**
+ * Sum of w_i (log(1 + e^z_i) - y_i z_i) over the rows (y_i = 1 for the second label),
+ * computed without overflow; z is replaced by the derivatives w_i (sigmoid(z_i) - y_i).
+ */
+function binomialResiduals(z: Float64Array, y: Int32Array, w: Float64Array): number {
+  let loss = 0;
+  for (let i = 0; i < z.length; i++) {
+    const t = z[i];
+    const yi = y[i] === 1 ? 1 : 0;
+    const e = Math.exp(-Math.abs(t));
+    loss += w[i] * ((t > 0 ? t : 0) + Math.log1p(e) - yi * t);
+    const sg = t >= 0 ? 1 / (1 + e) : e / (1 + e);
+    z[i] = w[i] * (sg - yi);
+  }
+  return loss;
+}
+
+/**
+ * Sum of w_i (logsumexp(z_i) - z_i,y_i) over the rows, with each z_i shifted by its
+ * maximum; Z is replaced by the derivatives w_i (softmax(z_i)_k - [k = y_i]).
+ */
+function multinomialResiduals(Z: Float64Array[], y: Int32Array, w: Float64Array): number {
+  const R = Z.length;
+  let loss = 0;
+  for (let i = 0; i < y.length; i++) {
+    let zmax = Z[0][i];
+    for (let k = 1; k < R; k++) if (Z[k][i] > zmax) zmax = Z[k][i];
+    const yi = y[i];
+    const zy = Z[yi][i];
+    let se = 0;
+    for (let k = 0; k < R; k++) { const e = Math.exp(Z[k][i] - zmax); Z[k][i] = e; se += e; }
+    loss += w[i] * (Math.log(se) + zmax - zy);
+    const wi = w[i];
+    for (let k = 0; k < R; k++) Z[k][i] = wi * (Z[k][i] / se - (k === yi ? 1 : 0));
+  }
+  return loss;
 }
 
 export function checkLogistic(state: Record<string, unknown>, p: number, nLabels: number): LogisticState {
