@@ -9,7 +9,7 @@
  * directory's entries become objects when one of its files is looked up, and a section
  * nobody touched is written back as the same bytes.
  */
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../store/atomic.js';
 import type { FileStat } from './walk.js';
@@ -70,8 +70,15 @@ export class StateIndex {
     try {
       const fd = openSync(this.file, 'r');
       try {
-        this.loadedAt = fstatSync(fd).mtimeMs;
-        buf = readFileSync(fd);
+        const st = fstatSync(fd);
+        this.loadedAt = st.mtimeMs;
+        // Shared memory: worker threads check sections in place (treeCheck.ts).
+        buf = Buffer.from(new SharedArrayBuffer(st.size));
+        for (let at = 0; at < st.size;) {
+          const n = readSync(fd, buf, at, st.size - at, at);
+          if (n === 0) throw new Error('short read');
+          at += n;
+        }
       } finally { closeSync(fd); }
     } catch { return; } // no index yet
     try {

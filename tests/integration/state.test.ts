@@ -178,3 +178,25 @@ test('a version 1 index is upgraded without re-hashing; a damaged one is rebuilt
     assert.equal(status(dir).hashing.hashed, 0, 'and rebuilt');
   } finally { removeDir(dir); }
 });
+
+test('worker threads find the same changes as one thread, in every share of the directories', () => {
+  const dir = makeRepo();
+  try {
+    mlvOk(dir, ['init']);
+    for (let d = 0; d < 8; d++) for (let i = 0; i < 5; i++) write(dir, `ds/d${d}/f${i}.txt`, `${d} ${i}\n`);
+    mlvOk(dir, ['add', 'ds']);
+    const run = (threads: string) => JSON.parse(mlv(dir, ['status', '--json'], { env: { MLV_STAT_THREADS: threads } }).stdout);
+    assert.deepEqual(run('3').data, []);
+    const ref = join(dir, 'ref');
+    for (const d of [0, 4, 7]) {
+      execFileSync('touch', ['-r', join(dir, `ds/d${d}/f1.txt`), ref]);
+      write(dir, `ds/d${d}/f1.txt`, `X 1\n`);
+      sameMtime(dir, `ds/d${d}/f1.txt`, ref);
+    }
+    const want = ['modified d0/f1.txt', 'modified d4/f1.txt', 'modified d7/f1.txt'];
+    // Each run starts from the index the previous one wrote: the first hashes, the others read sections again.
+    for (const threads of ['3', '1', '3']) assert.deepEqual(changes(run(threads)), want, `${threads} threads`);
+    rmSync(join(dir, 'ds/d6/f3.txt'));
+    assert.deepEqual(changes(run('3')), ['modified d0/f1.txt', 'modified d4/f1.txt', 'deleted d6/f3.txt', 'modified d7/f1.txt']);
+  } finally { removeDir(dir); }
+});
