@@ -13,14 +13,29 @@ import { POINTER_SUFFIX } from './pointer.js';
  * holding 100k full Stats objects (four Dates each) made garbage collection a fifth
  * of `mlv status`'s time.
  */
-export type FileStat = Pick<Stats, 'size' | 'mtimeMs' | 'ino'>;
+export type FileStat = Pick<Stats, 'size' | 'mtimeMs' | 'ctimeMs' | 'ino'>;
 
 export interface WalkedFile {
   rel: string; // relative to the walked directory, '/'-separated
   abs: string;
   stat: FileStat;
   exec: boolean;
+  /** Index of its directory in the walk's `dirs`, and its name there. */
+  dir: number;
+  name: string;
 }
+
+/** A directory the walk read: its stat taken before reading it, and what it skipped. */
+export interface WalkedDir {
+  path: string; // repo-relative
+  stat: { mtime: number; ctime: number; ino: number };
+  /** Its own `.mlvignore`, when it has one. */
+  ignore?: FileStat;
+  skipped: Array<{ name: string; reason: Skipped['reason'] }>;
+}
+
+/** The `.mlvignore` of a directory above the walked one (zeros: none). */
+export interface RuleFileStat { path: string; size: number; mtime: number; ctime: number; ino: number }
 
 export interface Skipped {
   path: string; // repo-relative
@@ -32,9 +47,13 @@ interface Rules { base: string; ig: Ignore } // base: repo-relative dir of the .
 const requireLazy = createRequire(import.meta.url);
 let ignoreFactory: (() => Ignore) | undefined;
 
-function loadRules(absDir: string, repoRel: string): Rules | undefined {
+function loadRules(absDir: string, repoRel: string, seen?: (st: Stats | undefined) => void): Rules | undefined {
   const f = join(absDir, '.mlvignore');
-  if (!existsSync(f)) return undefined;
+  if (seen) {
+    const st = lstatSync(f, { throwIfNoEntry: false });
+    seen(st?.isFile() ? st : undefined);
+    if (!st?.isFile()) return undefined;
+  } else if (!existsSync(f)) return undefined;
   const text = readFileSync(f, 'utf8');
   // The commented template `mlv init` writes has no rules: don't pay for a matcher.
   if (!text.split(/\r?\n/).some((l) => l.trim() !== '' && !l.startsWith('#'))) return undefined;
@@ -55,19 +74,27 @@ function ignored(rules: Rules[], repoRel: string, isDir: boolean): boolean {
  * @param root repo root (absolute)
  * @param dirRel repo-relative path of the directory to walk
  */
-export function walkTracked(root: string, dirRel: string): { files: WalkedFile[]; skipped: Skipped[] } {
+export function walkTracked(root: string, dirRel: string): { files: WalkedFile[]; skipped: Skipped[]; dirs: WalkedDir[]; ruleFiles: RuleFileStat[] } {
   const files: WalkedFile[] = [];
   const skipped: Skipped[] = [];
+  const dirs: WalkedDir[] = [];
+  const ruleFiles: RuleFileStat[] = [];
   // Rules from the repo root down to the walked directory apply too.
   const rules: Rules[] = [];
   const parts = dirRel.split('/');
   for (let i = 0; i < parts.length; i++) {
     const rel = parts.slice(0, i).join('/');
-    const r = loadRules(join(root, ...parts.slice(0, i)), rel);
+    const r = loadRules(join(root, ...parts.slice(0, i)), rel, (st) => ruleFiles.push({
+      path: rel ? `${rel}/.mlvignore` : '.mlvignore', size: st?.size ?? 0, mtime: st?.mtimeMs ?? 0, ctime: st?.ctimeMs ?? 0, ino: st?.ino ?? 0,
+    }));
     if (r) rules.push(r);
   }
   const visit = (absDir: string, repoRel: string, relInDir: string, inherited: Rules[]) => {
-    const own = loadRules(absDir, repoRel);
+    // Stat before reading: a name added meanwhile then shows as a changed directory.
+    const dst = lstatSync(absDir);
+    const here: WalkedDir = { path: repoRel, stat: { mtime: dst.mtimeMs, ctime: dst.ctimeMs, ino: dst.ino }, skipped: [] };
+    const dirIndex = dirs.push(here) - 1;
+    const own = loadRules(absDir, repoRel, (st) => { if (st) here.ignore = st; });
     const active = own ? [...inherited, own] : inherited;
     const names = readdirSync(absDir, { withFileTypes: true });
     for (const d of names) {
@@ -76,20 +103,23 @@ export function walkTracked(root: string, dirRel: string): { files: WalkedFile[]
       const childRepo = repoRel ? `${repoRel}/${name}` : name;
       const childRel = relInDir ? `${relInDir}/${name}` : name;
       const abs = `${absDir}/${name}`; // absDir is normalised; join() would re-normalise per file
-      if (d.isSymbolicLink()) { if (!ignored(active, childRepo, false)) skipped.push({ path: childRepo, reason: 'symlink' }); continue; }
+      if (d.isSymbolicLink()) {
+        if (!ignored(active, childRepo, false)) { skipped.push({ path: childRepo, reason: 'symlink' }); here.skipped.push({ name, reason: 'symlink' }); }
+        continue;
+      }
       if (d.isDirectory()) {
         if (ignored(active, childRepo, true)) continue;
         visit(abs, childRepo, childRel, active);
         continue;
       }
       if (ignored(active, childRepo, false)) continue;
-      if (!d.isFile()) { skipped.push({ path: childRepo, reason: 'special' }); continue; }
+      if (!d.isFile()) { skipped.push({ path: childRepo, reason: 'special' }); here.skipped.push({ name, reason: 'special' }); continue; }
       const st = lstatSync(abs);
-      files.push({ rel: childRel, abs, stat: { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino }, exec: (st.mode & 0o111) !== 0 });
+      files.push({ rel: childRel, abs, stat: { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino }, exec: (st.mode & 0o111) !== 0, dir: dirIndex, name });
     }
   };
   visit(join(root, ...parts), dirRel, '', rules);
-  return { files, skipped };
+  return { files, skipped, dirs, ruleFiles };
 }
 
 /**

@@ -11,7 +11,9 @@ import type { OnProgress } from '../progress.js';
 import type { Repo } from './Repo.js';
 import { fromRepoPath } from './paths.js';
 import type { Pointer } from './pointer.js';
-import { walkTracked, type FileStat, type Skipped, type WalkedFile } from './walk.js';
+import { walkTracked, type FileStat, type RuleFileStat, type Skipped, type WalkedDir, type WalkedFile } from './walk.js';
+import { KIND_FILE, KIND_IGNORE, KIND_SPECIAL, KIND_SYMLINK, type Entry } from './state.js';
+import { checkTree } from './treeCheck.js';
 
 export interface HashedPath extends Pointer {
   entries?: ManifestEntry[];
@@ -55,17 +57,16 @@ export async function hashPath(repo: Repo, repoPath: string, opts: { store?: boo
     return { kind: 'file', hash, size: st.size, files: 1, skipped: [] };
   }
   if (!st.isDirectory()) throw new InputError(`${repoPath}: is not a regular file or directory`, { path: repoPath });
-  const { files, skipped } = walkTracked(repo.root, repoPath);
-  total = files.reduce((s, f) => s + f.stat.size, 0);
-  const walk = walkFingerprint(files);
   if (!opts.store) {
-    // Unchanged since it was last hashed: no per-file lookups, no manifest to build.
-    const known = repo.state().lookupDir(repoPath, walk);
+    // Recorded and no directory of it changed: one lstat per file, no walk.
+    const known = await checkTree(repo, repoPath, onBytes, (e) => hashBytes(serializeManifest(e)));
     if (known) {
-      repo.state().hits += files.length;
-      return withLazyEntries({ kind: 'dir', hash: known, size: total, files: files.length, skipped }, () => entriesFromIndex(repo, repoPath, files));
+      const out: HashedPath = { kind: 'dir', hash: known.hash, size: known.size, files: known.files, skipped: known.skipped };
+      return known.rebuilt ? { ...out, entries: known.rebuilt } : withLazyEntries(out, known.entries);
     }
   }
+  const { files, skipped, dirs, ruleFiles } = walkTracked(repo.root, repoPath);
+  total = files.reduce((s, f) => s + f.stat.size, 0);
   const entries: ManifestEntry[] = [];
   for (const f of files) {
     const fileRepoPath = `${repoPath}/${f.rel}`;
@@ -80,15 +81,23 @@ export async function hashPath(repo: Repo, repoPath: string, opts: { store?: boo
   }
   const manifest = serializeManifest(entries);
   const hash = opts.store ? repo.store.addBytes(manifest).hash : hashBytes(manifest);
-  repo.state().recordDir(repoPath, walk, hash);
+  recordWalk(repo, repoPath, hash, files, entries, dirs, ruleFiles);
   return { kind: 'dir', hash, size: total, files: entries.length, entries, skipped };
 }
 
-/** What a directory's manifest depends on, per file: path, size, mtime, inode, exec bit. */
-function walkFingerprint(files: WalkedFile[]): string {
-  let text = '';
-  for (const f of files) text += `${f.rel}\0${f.stat.size}\0${f.stat.mtimeMs}\0${f.stat.ino}\0${f.exec ? 1 : 0}\n`;
-  return hashBytes(text).slice(0, 32);
+/** The walk's directories, as complete sections of the state index, and the tracked directory's record. */
+function recordWalk(repo: Repo, repoPath: string, hash: string, files: WalkedFile[], entries: ManifestEntry[], dirs: WalkedDir[], ruleFiles: RuleFileStat[]): void {
+  const sections = dirs.map((d) => {
+    const m = new Map<string, Entry>();
+    if (d.ignore) m.set('.mlvignore', { kind: KIND_IGNORE, exec: false, size: d.ignore.size, mtime: d.ignore.mtimeMs, ctime: d.ignore.ctimeMs, ino: d.ignore.ino, id: '' });
+    for (const k of d.skipped) m.set(k.name, { kind: k.reason === 'symlink' ? KIND_SYMLINK : KIND_SPECIAL, exec: false, size: 0, mtime: 0, ctime: 0, ino: 0, id: '' });
+    return { dir: d.path, stat: d.stat, entries: m };
+  });
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i];
+    sections[f.dir].entries.set(f.name, { kind: KIND_FILE, exec: f.exec, size: f.stat.size, mtime: f.stat.mtimeMs, ctime: f.stat.ctimeMs, ino: f.stat.ino, id: entries[i].hash });
+  }
+  repo.state().recordTree(repoPath, hash, sections, ruleFiles);
 }
 
 /** `entries`, computed only if a caller reads them (a diff, a restore plan). */
@@ -96,20 +105,6 @@ function withLazyEntries(out: HashedPath, make: () => ManifestEntry[]): HashedPa
   let memo: ManifestEntry[] | undefined;
   Object.defineProperty(out, 'entries', { enumerable: true, get: () => (memo ??= make()) });
   return out;
-}
-
-/** A directory's entries from the state index (every file in it was recorded with the walk). */
-function entriesFromIndex(repo: Repo, repoPath: string, files: WalkedFile[]): ManifestEntry[] {
-  const state = repo.state();
-  return files.map((f) => {
-    const p = `${repoPath}/${f.rel}`;
-    let hash = state.peek(p, f.stat);
-    if (hash === undefined) {
-      hash = hashFileSync(f.abs);
-      state.record(p, f.stat, hash);
-    }
-    return { path: f.rel, hash, size: f.stat.size, exec: f.exec };
-  });
 }
 
 export function readManifest(repo: Repo, hash: string, where: string): ManifestEntry[] {

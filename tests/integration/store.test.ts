@@ -135,7 +135,7 @@ test('.mlvignore at the root and nested decides what a directory add skips; syml
   removeDir(dir);
 });
 
-test('status uses the state index: reading or touching atime does not re-hash; a changed mtime re-hashes once', () => {
+test('status uses the state index: reading does not re-hash; a changed ctime or mtime re-hashes once', () => {
   const dir = initRepo();
   for (let i = 0; i < 20; i++) write(dir, `ds/f${i}.txt`, `file ${i}`);
   write(dir, 'single.bin', 'x'.repeat(1000));
@@ -145,8 +145,12 @@ test('status uses the state index: reading or touching atime does not re-hash; a
   assert.equal(st.hashing.hashed, 0, 'files hashed by add are known to the state index');
   assert.equal(st.hashing.fromIndex, 21);
   read(dir, 'ds/f3.txt');
-  execFileSync('touch', ['-a', join(dir, 'ds/f3.txt')]); // atime only: the bytes and mtime stay
+  st = JSON.parse(mlvOk(dir, ['status', '--json']).stdout);
+  assert.equal(st.hashing.hashed, 0, 'reading a file does not re-hash it');
+  execFileSync('touch', ['-a', join(dir, 'ds/f3.txt')]); // atime: the bytes and mtime stay, the ctime moves
   const s = statSync(join(dir, 'ds/f3.txt'));
+  st = JSON.parse(mlvOk(dir, ['status', '--json']).stdout);
+  assert.equal(st.hashing.hashed, 1, 'a changed ctime re-hashes (as git does with core.trustctime)');
   st = JSON.parse(mlvOk(dir, ['status', '--json']).stdout);
   assert.equal(st.hashing.hashed, 0);
   utimesSync(join(dir, 'ds/f3.txt'), s.atime, new Date(s.mtimeMs + 5000)); // touched, same bytes
