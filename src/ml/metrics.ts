@@ -227,3 +227,73 @@ export function regressionMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike<num
   const r2 = sst === 0 ? (sse === 0 ? 1 : 0) : 1 - sse / sst;
   return { mae, mse, rmse: Math.sqrt(mse), r2 };
 }
+
+/** Points of a curve over decreasing score thresholds (sklearn's `roc_curve` / `precision_recall_curve`). */
+export interface RocCurve { fpr: number[]; tpr: number[]; thresholds: number[] }
+export interface PrCurve { precision: number[]; recall: number[]; thresholds: number[] }
+
+/**
+ * sklearn's `_binary_clf_curve`: scores sorted descending (stable, ties kept together);
+ * at each distinct score, the true and false positives of predicting "positive" there.
+ */
+function binaryClfCurve(isPositive: ArrayLike<boolean>, scores: ArrayLike<number>): { fps: number[]; tps: number[]; thresholds: number[] } {
+  const n = scores.length;
+  if (isPositive.length !== n) throw new RangeError(`${isPositive.length} labels for ${n} scores`);
+  for (let i = 0; i < n; i++) if (!Number.isFinite(scores[i])) throw new RangeError(`score ${i} is ${scores[i]}: scores must be finite`);
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
+  const fps: number[] = [], tps: number[] = [], thresholds: number[] = [];
+  let tp = 0;
+  for (let i = 0; i < n; i++) {
+    if (isPositive[order[i]]) tp++;
+    if (i === n - 1 || scores[order[i + 1]] !== scores[order[i]]) {
+      tps.push(tp);
+      fps.push(i + 1 - tp);
+      thresholds.push(scores[order[i]]);
+    }
+  }
+  return { fps, tps, thresholds };
+}
+
+/**
+ * The ROC curve as sklearn 1.2's `roc_curve(y, score)` (drop_intermediate=True) returns it:
+ * collinear points dropped, a first point (0, 0) at threshold max + 1. Its trapezoid area
+ * is `binaryAuc`, which `roc_auc` reports.
+ */
+export function rocCurve(isPositive: ArrayLike<boolean>, scores: ArrayLike<number>): RocCurve | undefined {
+  let { fps, tps, thresholds } = binaryClfCurve(isPositive, scores);
+  if (fps.length === 0 || tps[tps.length - 1] === 0 || fps[fps.length - 1] === 0) return undefined;
+  if (fps.length > 2) {
+    // Keep the ends and every point where the curve bends (a non-zero second difference).
+    const keep = fps.map((_, i) => i === 0 || i === fps.length - 1 ||
+      fps[i + 1] - 2 * fps[i] + fps[i - 1] !== 0 || tps[i + 1] - 2 * tps[i] + tps[i - 1] !== 0);
+    fps = fps.filter((_, i) => keep[i]);
+    tps = tps.filter((_, i) => keep[i]);
+    thresholds = thresholds.filter((_, i) => keep[i]);
+  }
+  const P = tps[tps.length - 1], N = fps[fps.length - 1];
+  return {
+    fpr: [0, ...fps.map((f) => f / N)],
+    tpr: [0, ...tps.map((t) => t / P)],
+    thresholds: [thresholds[0] + 1, ...thresholds],
+  };
+}
+
+/**
+ * The precision-recall curve as sklearn 1.2's `precision_recall_curve(y, score)` returns
+ * it: recall decreasing, ending at (recall 0, precision 1), one threshold fewer than points.
+ */
+export function precisionRecallCurve(isPositive: ArrayLike<boolean>, scores: ArrayLike<number>): PrCurve | undefined {
+  const { fps, tps, thresholds } = binaryClfCurve(isPositive, scores);
+  if (tps.length === 0) return undefined;
+  const P = tps[tps.length - 1];
+  const precision = tps.map((t, i) => (t + fps[i] === 0 ? 0 : t / (t + fps[i])));
+  const recall = tps.map((t) => (P === 0 ? 1 : t / P));
+  return { precision: [...precision.reverse(), 1], recall: [...recall.reverse(), 0], thresholds: thresholds.reverse() };
+}
+
+/** Area under a curve by the trapezoidal rule (sklearn's `auc`), for x monotonic. */
+export function trapezoidArea(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 1; i < x.length; i++) s += ((x[i] - x[i - 1]) * (y[i] + y[i - 1])) / 2;
+  return Math.abs(s);
+}
