@@ -41,6 +41,7 @@ export function register(program: Command): void {
           if (tolerance !== undefined && !(tolerance >= 0)) throw new UsageError(`--tolerance ${o.tolerance}: expected a non-negative number`);
           const r = await reproRev({ cwd: cwd(), rev: o.rev, tolerance, jobs, signal: controller.signal, onStage, onOutput });
           report(r, Boolean(o.json));
+          if (r.noteError) err(`mlv: note: the outcome was not recorded in refs/notes/mlv-repro: ${r.noteError}`);
           return;
         }
         if (o.tolerance !== undefined) throw new UsageError('--tolerance applies to repro --rev');
