@@ -53,17 +53,22 @@ function numbersOf(col: Column, file: string, lines: Float64Array): Float64Array
   return col.values;
 }
 
-export async function evaluatePredictions(path: string, task: EvaluateTask): Promise<ClassificationMetrics | RegressionMetrics> {
+export type Predictions =
+  | { task: 'regression'; yTrue: Float64Array; yPred: Float64Array }
+  | { task: 'classification'; yTrue: Label[]; yPred: Label[]; proba?: { labels: Label[]; rows: Float64Array[] } };
+
+/** A predictions file read and checked for `task` (one error naming the line and column at fault). */
+export async function readPredictions(path: string, task: EvaluateTask): Promise<Predictions> {
   const { frame, lines } = await readCsvWithLines(path);
   if (frame.nRows === 0) throw new InputError(`${path}: no rows to evaluate`, { file: path });
   const yt = need(frame, 'y_true', path);
   const yp = need(frame, 'y_pred', path);
-  if (task === 'regression') return regressionMetrics(numbersOf(yt, path, lines), numbersOf(yp, path, lines));
+  if (task === 'regression') return { task, yTrue: numbersOf(yt, path, lines), yPred: numbersOf(yp, path, lines) };
 
   const yTrue = labelsOf(yt, path, lines);
   const yPred = labelsOf(yp, path, lines);
   const probaCols = frame.columns.filter((c) => c.name.startsWith('proba_'));
-  if (probaCols.length === 0) return classificationMetrics(yTrue, yPred);
+  if (probaCols.length === 0) return { task, yTrue, yPred };
   const numericLabels = yTrue.every((v) => typeof v === 'number');
   const labels: Label[] = probaCols.map((c) => {
     const text = c.name.slice('proba_'.length);
@@ -95,5 +100,11 @@ export async function evaluatePredictions(path: string, task: EvaluateTask): Pro
       });
     }
   }
-  return classificationMetrics(yTrue, yPred, { labels, rows });
+  return { task, yTrue, yPred, proba: { labels, rows } };
+}
+
+export async function evaluatePredictions(path: string, task: EvaluateTask): Promise<ClassificationMetrics | RegressionMetrics> {
+  const p = await readPredictions(path, task);
+  if (p.task === 'regression') return regressionMetrics(p.yTrue, p.yPred);
+  return classificationMetrics(p.yTrue, p.yPred, p.proba);
 }
