@@ -29,6 +29,7 @@ const modules: Record<string, () => Promise<Module>> = {
   evaluate: () => import('./evaluate.js'),
   importModel: () => import('./importModel.js'),
   ui: () => import('./ui.js'),
+  report: () => import('./report.js'),
 };
 
 /** Top-level command name → the module that registers it (where they differ). */

@@ -120,6 +120,7 @@ export interface ReproOutcome {
   mlv: string;
   seconds?: number;
   envDiffers?: string[];
+  error?: string;
 }
 
 export interface Report {

@@ -27,7 +27,9 @@ export function ticks(lo: number, hi: number, count = 5): number[] {
   if (lo === hi) return [lo];
   const raw = (hi - lo) / Math.max(1, count);
   const pow = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= raw) ?? 10 * pow;
+  // The round step nearest to the raw one (d3's rule): about `count` ticks, never far fewer.
+  const ratio = raw / pow;
+  const step = pow * (ratio >= Math.sqrt(50) ? 10 : ratio >= Math.sqrt(10) ? 5 : ratio >= Math.sqrt(2) ? 2 : 1);
   const out: number[] = [];
   for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
   return out;

@@ -65,6 +65,6 @@ test('bars are sorted, capped and as long as their value; the matrix has one cel
 test('ticks are round numbers covering the range', () => {
   assert.deepEqual(ticks(0, 1), [0, 0.2, 0.4, 0.6, 0.8, 1]);
   assert.deepEqual(ticks(-3, 17), [0, 5, 10, 15]);
-  assert.deepEqual(ticks(12, 58, 4), [20, 40]);
+  assert.deepEqual(ticks(12, 58, 4), [20, 30, 40, 50]);
   assert.deepEqual(ticks(5, 5), [5]);
 });
