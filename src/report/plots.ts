@@ -67,10 +67,10 @@ function curves(preds: Predictions, size: { width: number; height: number }): Pl
     if (pc) pr.push({ name, x: pc.recall, y: pc.precision, style: 'step' as const });
   }
   const out: Plot[] = [];
-  const more = labels.length > MAX_CURVES + 0 && labels.length !== 2 && labels.length > classes.length ? ` (first ${classes.length} of ${labels.length} classes)` : '';
+  const more = labels.length > classes.length + 1 ? ` (first ${classes.length} of ${labels.length} classes)` : '';
   if (roc.length) out.push({ id: 'roc', title: 'ROC curve', caption: `${preds.path}: from the proba_ columns${more}; the area is roc_auc as mlv evaluate computes it.`,
-    svg: xyPlot({ ...size, title: 'ROC curve', xLabel: 'false positive rate', yLabel: 'true positive rate', series: roc, xDomain: [0, 1], yDomain: [0, 1], guides: [[0, 0, 1, 1]] }) });
+    svg: xyPlot({ ...size, title: 'ROC curve', xLabel: 'false positive rate', yLabel: 'true positive rate', series: roc, xDomain: [0, 1], yDomain: [0, 1], guides: [[0, 0, 1, 1]], legend: 'bottom-right' }) });
   if (pr.length) out.push({ id: 'pr', title: 'Precision-recall curve', caption: `${preds.path}: from the proba_ columns${more}.`,
-    svg: xyPlot({ ...size, title: 'Precision-recall curve', xLabel: 'recall', yLabel: 'precision', series: pr, xDomain: [0, 1], yDomain: [0, 1.02] }) });
+    svg: xyPlot({ ...size, title: 'Precision-recall curve', xLabel: 'recall', yLabel: 'precision', series: pr, xDomain: [0, 1], yDomain: [0, 1.02], legend: 'bottom-left' }) });
   return out;
 }

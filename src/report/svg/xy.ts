@@ -24,6 +24,8 @@ export interface XyPlot extends SvgFrame {
   guides?: Array<[number, number, number, number]>;
   /** Text for the x ticks at 0, 1, 2…, in place of numbers (commit names on a trend). */
   xCategories?: string[];
+  /** Where series names are listed (default top-right when there are several, else none). */
+  legend?: 'top-right' | 'bottom-right' | 'bottom-left' | 'none';
 }
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e'];
@@ -82,11 +84,16 @@ export function xyPlot(p: XyPlot): string {
     parts.push(`<path d="${d.join('')}" stroke="${color}" stroke-width="2" fill="none" data-series="${esc(s.name)}"/>`);
     if (n <= 40) for (let i = 0; i < n; i++) parts.push(`<circle cx="${px(x(s.x[i]))}" cy="${px(y(s.y[i]))}" r="2.5" fill="${color}"/>`);
   });
-  if (p.series.length > 1) {
+  const legend = p.legend ?? (p.series.length > 1 ? 'top-right' : 'none');
+  if (legend !== 'none' && p.series.length) {
+    const w = 22 + Math.max(...p.series.map((s) => s.name.length)) * 6.2;
+    const x0 = legend === 'bottom-left' ? M.left + 8 : p.width - M.right - 8 - w;
+    const y0 = legend === 'top-right' ? M.top + 8 : p.height - M.bottom - 8 - p.series.length * 14;
+    parts.push(`<rect x="${px(x0)}" y="${px(y0)}" width="${px(w)}" height="${p.series.length * 14 + 4}" fill="#fff" fill-opacity="0.85" stroke="#ccc"/>`);
     p.series.forEach((s, k) => {
-      const ly = M.top + 14 + k * 14;
-      parts.push(`<rect x="${p.width - M.right - 120}" y="${ly - 8}" width="10" height="10" fill="${s.color ?? PALETTE[k % PALETTE.length]}"/>`,
-        `<text x="${p.width - M.right - 106}" y="${ly + 1}">${esc(s.name)}</text>`);
+      const ly = y0 + 13 + k * 14;
+      parts.push(`<rect x="${px(x0 + 5)}" y="${px(ly - 9)}" width="10" height="10" fill="${s.color ?? PALETTE[k % PALETTE.length]}"/>`,
+        `<text x="${px(x0 + 19)}" y="${px(ly)}">${esc(s.name)}</text>`);
     });
   }
   return svg(p, parts.join(''), 'xy');
