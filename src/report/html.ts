@@ -16,7 +16,7 @@ h2{font-size:1.2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top
 nav{font-size:.9rem;margin:.5rem 0 1rem}
 nav a{margin-right:.8rem;color:#1f5fa8}
 .scroll{overflow-x:auto;margin:.5rem 0}
-table{border-collapse:collapse;font-size:.9rem}
+table{border-collapse:collapse;font-size:.9rem;overflow-wrap:normal}
 h3{font-size:.95rem;margin:1rem 0 .2rem}
 th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}
 th{background:#f5f5f5}

@@ -21,9 +21,11 @@ export interface Rendered {
   text: string;
   /** What `measure` (a JS expression evaluated in the page) returned. */
   measured: unknown;
+  /** Screenshots of the rectangles `clips` (a JS expression giving [{x, y, width, height}]) returned. */
+  clipped: Buffer[];
 }
 
-export async function renderPage(file: string, opts: { width: number; height: number; measure?: string; timeoutMs?: number }): Promise<Rendered> {
+export async function renderPage(file: string, opts: { width: number; height: number; measure?: string; clips?: string; timeoutMs?: number }): Promise<Rendered> {
   const profile = mkdtempSync(join(tmpdir(), 'mlv-chromium-'));
   const child = spawn(CHROMIUM, [
     '--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--no-first-run', '--disable-extensions',
@@ -79,8 +81,13 @@ export async function renderPage(file: string, opts: { width: number; height: nu
       const measured = opts.measure ? await evaluate(opts.measure) : undefined;
       const shot = await send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true }, sessionId);
       const png = Buffer.from(shot.data, 'base64');
+      const clipped: Buffer[] = [];
+      for (const clip of opts.clips ? ((await evaluate(opts.clips)) as object[]) : []) {
+        const c = await send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true, clip: { ...clip, scale: 1 } }, sessionId);
+        clipped.push(Buffer.from(c.data, 'base64'));
+      }
       await send('Browser.close').catch(() => undefined);
-      return { png, image: decodePng(png), text, measured };
+      return { png, image: decodePng(png), text, measured, clipped };
     };
     return await Promise.race([run(), died]);
   } finally {
