@@ -30,7 +30,7 @@ figure svg{max-width:100%;height:auto;display:block}
 figcaption{font-size:.85rem;color:#555}
 .plots{display:flex;flex-wrap:wrap;gap:1rem}
 @media print{body{font-size:11pt}main{max-width:none;padding:0}nav{display:none}h2,h3{break-after:avoid}
-table,figure{break-inside:avoid}.scroll{overflow:visible}a{color:inherit;text-decoration:none}}
+table,figure{break-inside:avoid}table{overflow-wrap:anywhere;max-width:100%}.scroll{overflow:visible}a{color:inherit;text-decoration:none}}
 `;
 
 function cell(c: string | Cell, tag: 'td' | 'th'): string {

@@ -25,7 +25,7 @@ export interface Rendered {
   clipped: Buffer[];
 }
 
-export async function renderPage(file: string, opts: { width: number; height: number; measure?: string; clips?: string; timeoutMs?: number }): Promise<Rendered> {
+export async function renderPage(file: string, opts: { width: number; height: number; measure?: string; clips?: string; media?: 'print' | 'screen'; timeoutMs?: number }): Promise<Rendered> {
   const profile = mkdtempSync(join(tmpdir(), 'mlv-chromium-'));
   const child = spawn(CHROMIUM, [
     '--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--no-first-run', '--disable-extensions',
@@ -72,6 +72,7 @@ export async function renderPage(file: string, opts: { width: number; height: nu
       const page = targetInfos.find((t: { type: string }) => t.type === 'page');
       const { sessionId } = await send('Target.attachToTarget', { targetId: page.targetId, flatten: true });
       await send('Emulation.setDeviceMetricsOverride', { width: opts.width, height: opts.height, deviceScaleFactor: 1, mobile: opts.width < 600 }, sessionId);
+      if (opts.media) await send('Emulation.setEmulatedMedia', { media: opts.media }, sessionId);
       await send('Page.enable', {}, sessionId);
       const loaded = once('Page.loadEventFired');
       await send('Page.navigate', { url: pathToFileURL(file).href }, sessionId);

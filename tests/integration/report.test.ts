@@ -50,6 +50,8 @@ before(() => {
   revs.v2 = commit('v2: 8 trees');
 });
 after(() => removeDir(dir));
+/** The HTML card of HEAD (written by the first test; tests run alone write it themselves). */
+const card = () => { if (!existsSync(join(dir, 'card.html'))) mlvOk(dir, ['report', '-o', 'card.html']); return join(dir, 'card.html'); };
 
 const lockMetrics = (file: string): Record<string, number> => {
   const lock = parseYaml(readFileSync(join(dir, 'mlv.lock'), 'utf8')) as { stages: Record<string, { metrics?: Array<{ path: string; values: Record<string, number> }> }> };
@@ -79,7 +81,7 @@ test('the HTML report renders in Chromium: not blank, plots drawn at their size,
   assert.match(r.stdout, /written to .*card\.html/);
   const html = readFileSync(join(dir, 'card.html'), 'utf8');
   assert.ok(!/<script|<link|<img|@import|url\(/i.test(html), 'no script and no external asset');
-  const page = await renderPage(join(dir, 'card.html'), { width: 1000, height: 800, measure: MEASURE, timeoutMs: 180_000 });
+  const page = await renderPage(card(), { width: 1000, height: 800, measure: MEASURE, timeoutMs: 180_000 });
   const m = page.measured as Measured;
   assert.equal(m.scripts, 0);
   assert.deepEqual(m.external, [], 'links stay inside the page');
@@ -115,7 +117,7 @@ test('the HTML report renders in Chromium: not blank, plots drawn at their size,
 });
 
 test('at phone width nothing scrolls sideways and plots shrink to fit', { skip: !hasChromium() && 'no chromium' }, async () => {
-  const page = await renderPage(join(dir, 'card.html'), { width: 390, height: 844, measure: MEASURE, timeoutMs: 180_000 });
+  const page = await renderPage(card(), { width: 390, height: 844, measure: MEASURE, timeoutMs: 180_000 });
   const m = page.measured as Measured;
   assert.ok(m.scrollWidth <= 390, `page is ${m.scrollWidth}px wide at a 390px screen`);
   for (const p of m.plots) {
@@ -123,6 +125,16 @@ test('at phone width nothing scrolls sideways and plots shrink to fit', { skip: 
     assert.ok(Math.abs(p.width / p.height - p.w / p.h) < 0.02, `${p.id} keeps its aspect ratio`);
     assert.ok(inkIn(page.image, p).ink > 0.02, `${p.id} drawn at phone width`);
   }
+});
+
+test('printed, the navigation goes and plots and tables are kept whole on a page', { skip: !hasChromium() && 'no chromium' }, async () => {
+  const page = await renderPage(card(), {
+    width: 794, height: 1123, media: 'print', timeoutMs: 180_000,
+    measure: `({ nav: getComputedStyle(document.querySelector('nav')).display, figure: getComputedStyle(document.querySelector('figure')).breakInside, table: getComputedStyle(document.querySelector('table')).breakInside, scrollWidth: document.documentElement.scrollWidth })`,
+  });
+  const m = page.measured as { nav: string; figure: string; table: string; scrollWidth: number };
+  assert.deepEqual({ nav: m.nav, figure: m.figure, table: m.table }, { nav: 'none', figure: 'avoid', table: 'avoid' });
+  assert.ok(m.scrollWidth <= 794, `printed page is ${m.scrollWidth}px wide`);
 });
 
 test('Markdown: same content, plots as SVG files beside it, changed hyperparameters marked against --compare', () => {
