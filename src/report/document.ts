@@ -86,8 +86,10 @@ function data(r: Report): Section {
   else blocks.push({ type: 'p', text: 'No data is tracked with mlv add at this version.' });
   if (outputs.length) blocks.push({ type: 'table', head: head('stage'), rows: outputs.map(row), caption: 'Pipeline outputs (mlv.lock).' });
   for (const e of r.explore) {
-    blocks.push({ type: 'table', caption: `Profile of ${e.path} (mlv explore)`, head: ['rows', 'columns', 'missing cells', 'column types'], rows: [[
+    const was = e.previous;
+    blocks.push({ type: 'table', caption: `Profile of ${e.path} (mlv explore)`, head: ['rows', 'columns', 'missing cells', 'column types', ...(was ? [`at ${r.compare!.rev}`] : [])], rows: [[
       { text: String(e.rows), value: e.rows, key: `${e.path}:rows` }, String(e.columns), pct(e.missingShare), Object.entries(e.columnTypes).map(([t, c]) => `${c} ${t}`).join(', '),
+      ...(was ? [{ text: `${was.rows} rows, ${was.columns} columns, ${pct(was.missingShare)} missing`, mark: true }] : []),
     ]] });
     const items = [...e.warnings];
     if (e.personal.length) items.unshift(`Personal data: ${e.personal.map((p) => `${p.column} (${p.kind})`).join(', ')}`);

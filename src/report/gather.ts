@@ -74,7 +74,12 @@ export async function gatherReport(repo: Repo, opts: GatherOptions): Promise<Rep
   const explore = [];
   for (const d of data.filter((x) => x.source === 'pointer' && x.kind === 'file' && x.cached && /\.(csv|tsv)$/i.test(x.path))) {
     const s = await exploreSummary(repo, d, notes);
-    if (s) explore.push(s);
+    if (!s) continue;
+    if (d.change === 'modified' && d.previousHash && repo.store.has(d.previousHash)) {
+      const p = await exploreSummary(repo, { ...d, hash: d.previousHash, size: d.previousSize ?? 0 }, []);
+      if (p) s.previous = { rows: p.rows, columns: p.columns, missingShare: p.missingShare };
+    }
+    explore.push(s);
   }
 
   const stages = stagesOf(root, yamlBuf?.toString('utf8'), lock, notes);
@@ -127,7 +132,7 @@ function dataItem(repo: Repo, t: Tracked, before: Map<string, Tracked> | undefin
   if (before) {
     const b = before.get(t.path);
     item.change = !b ? 'added' : b.hash === t.hash ? 'unchanged' : 'modified';
-    if (b && b.hash !== t.hash) item.previousSize = b.size;
+    if (b && b.hash !== t.hash) { item.previousSize = b.size; item.previousHash = b.hash; }
   }
   return item;
 }

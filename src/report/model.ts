@@ -22,6 +22,8 @@ export interface DataItem {
   /** Against the compared version. */
   change?: 'added' | 'modified' | 'unchanged';
   previousSize?: number;
+  /** The hash at the compared version, when modified. */
+  previousHash?: string;
 }
 
 export interface ExploreSummary {
@@ -33,6 +35,8 @@ export interface ExploreSummary {
   warnings: string[];
   personal: Array<{ column: string; kind: string }>;
   columnTypes: Record<string, number>;
+  /** The same file at the compared version, when it changed and is cached. */
+  previous?: { rows: number; columns: number; missingShare: number };
 }
 
 export interface FeatureStep {

@@ -149,6 +149,7 @@ test('Markdown: same content, plots as SVG files beside it, changed hyperparamet
   assert.ok(md.includes('Wisconsin diagnostic breast cancer \\<FNA\\> images & "cell nuclei"'), 'desc kept, markup escaped');
   assert.match(md, /\| \*\*n\\_estimators\*\* \| \*\*8\*\* \| 5 \|/, 'the changed hyperparameter is marked with its old value');
   assert.match(md, /\| max\\_depth \| 3 \| 3 \|/);
+  assert.match(md, /\| 569 \| 31 \| 0\.0% \|/, 'the profile of the data');
   const recorded = lockMetrics('eval.json');
   assert.ok(md.includes(`| accuracy | ${num(recorded.accuracy)} |`));
 });
