@@ -50,6 +50,10 @@ export { expSearch, type ExpSearchOptions, type ExpSearchResult, type Trial } fr
 export { openVersionSource, type SourceOptions } from './api/versionSource.js';
 export type { VersionDetail, VersionDiff, VersionRow, VersionSource } from './compare/types.js';
 
+// Documentation of a version.
+export { report, type ReportFormat, type ReportOptions, type ReportResult } from './api/report.js';
+export type { Report } from './report/model.js';
+
 // Machine learning on CSV files.
 export { explore, type ColumnReport, type ExploreOptions, type ExploreReport } from './api/explore.js';
 export { featurize, type FeaturizeOptions, type FeaturizeResult } from './api/featurize.js';

@@ -1,4 +1,3 @@
-import '../pipeline/register.js';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { UsageError } from '../errors/index.js';

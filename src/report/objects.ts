@@ -6,7 +6,7 @@ import { readFilesAt } from '../experiments/gitRead.js';
 import { readCsvHeader } from '../ml/csv.js';
 import { readPredictions, type Predictions as Preds } from '../ml/evaluate.js';
 import { explore } from '../ml/explore.js';
-import type { Lock } from '../pipeline/types.js';
+import type { Lock } from '../repo/lockfile.js';
 import type { Repo } from '../repo/Repo.js';
 import type { DataItem, ExploreSummary, Predictions } from './model.js';
 
