@@ -41,7 +41,7 @@ export async function expApply(opts: ExpApplyOptions): Promise<ExpApplyResult> {
 
   // A file the user changed since HEAD, that the experiment would change differently, is theirs.
   const before = entries.map((e) => {
-    const abs = fromRepoPath(repo.root, e.path);
+    const abs = fromRepoPath(repo.root, e.path, `experiment ${exp.name}`);
     return existsSync(abs) ? readFileSync(abs) : undefined;
   });
   const conflicts = entries.filter((e, i) => {
@@ -58,7 +58,7 @@ export async function expApply(opts: ExpApplyOptions): Promise<ExpApplyResult> {
 
   const files: ExpApplyResult['files'] = [];
   const write = (i: number, content: Buffer | undefined) => {
-    const abs = fromRepoPath(repo.root, entries[i].path);
+    const abs = fromRepoPath(repo.root, entries[i].path, `experiment ${exp.name}`);
     if (content === undefined) rmSync(abs, { force: true });
     else writeFileAtomic(abs, content);
   };

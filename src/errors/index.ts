@@ -5,3 +5,4 @@ export { NotFoundError } from './NotFoundError.js';
 export { CorruptObjectError } from './CorruptObjectError.js';
 export { CheckFailedError } from './CheckFailedError.js';
 export { ConflictError } from './ConflictError.js';
+export { UnsafePathError } from './UnsafePathError.js';

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PIPELINE_FILE, parsePipeline } from './load.js';
 import { LOCK_FILE, readLock } from '../repo/lockfile.js';
+import { workPath } from '../repo/workpath.js';
 import { metricValues } from './metrics.js';
 import { readParams, readText } from './params.js';
 
@@ -34,7 +35,8 @@ export async function readMetrics(root: string, rev?: string): Promise<Record<st
   const pipeline = parsePipeline(yaml, PIPELINE_FILE, root);
   for (const s of pipeline.stages.values()) {
     for (const m of s.metrics) {
-      const text = rev === undefined ? (existsSync(join(root, m.path)) ? readFileSync(join(root, m.path), 'utf8') : undefined) : await readText(root, rev, m.path);
+      const abs = rev === undefined ? workPath(root, m.path, `${s.where}: stage '${s.name}' (metrics)`, { leaf: true }) : '';
+      const text = rev === undefined ? (existsSync(abs) ? readFileSync(abs, 'utf8') : undefined) : await readText(root, rev, m.path);
       if (text === undefined) continue;
       out[m.path] = metricValues(text, m.path);
     }

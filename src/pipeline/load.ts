@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { yaml, type Node, type Pair } from '../yaml.js';
 import { cachedParse } from '../repo/parseCache.js';
+import { unsafeReason, WorkTree, workPath } from '../repo/workpath.js';
 import { InputError, NotFoundError } from '../errors/index.js';
 import { buildGraph } from './graph.js';
 import type { MetricDef, OutDef, ParamRef, Pipeline, StageDef } from './types.js';
@@ -28,7 +29,7 @@ export type Exists = (repoPath: string) => boolean;
  *   const p = loadPipeline('/repo'); p.order // ['prepare', 'train']
  */
 export function loadPipeline(root: string): Pipeline {
-  const file = join(root, PIPELINE_FILE);
+  const file = workPath(root, PIPELINE_FILE, PIPELINE_FILE, { leaf: true });
   if (!existsSync(file)) throw new NotFoundError('pipeline', `${PIPELINE_FILE}: no pipeline in ${root} (declare stages in mlv.yaml)`, { file: PIPELINE_FILE });
   const exists: Exists = (p) => existsSync(join(root, p)) || existsSync(join(root, p + '.mlv'));
   const text = readFileSync(file, 'utf8');
@@ -48,7 +49,7 @@ export function parsePipeline(text: string, file: string, root: string, exists?:
 
 function graphOf(stages: Map<string, StageDef>, file: string, root: string, exists?: Exists): Pipeline {
   const pipeline = buildGraph(root, file, stages);
-  if (exists) checkDepsExist(pipeline, exists);
+  if (exists) { checkOnDisk(pipeline, root); checkDepsExist(pipeline, exists); }
   return pipeline;
 }
 
@@ -109,10 +110,10 @@ function parseStage(name: string, node: Node | null, where: string, at: At, file
   else return fail('cmd', "'cmd' must be a command or a list of commands");
   const wdirRaw = js.wdir ?? '.';
   if (typeof wdirRaw !== 'string') return fail('wdir', "'wdir' must be a directory path");
-  const wdir = normalise(wdirRaw, '.', () => fail('wdir', `'${wdirRaw}' is outside the repository`));
+  const wdir = normalise(wdirRaw, '.', (why) => fail('wdir', `'${wdirRaw}' ${why}`));
   const inWdir = (p: unknown, key: string): string => {
     if (typeof p !== 'string' || !p.trim()) return fail(key, `${key} entries must be paths`);
-    return normalise(p, wdir, () => fail(key, `'${p}' is outside the repository`));
+    return normalise(p, wdir, (why) => fail(key, `'${p}' ${why}`));
   };
   const deps = listOf(js.deps, 'deps', fail).map((d) => inWdir(d, 'deps'));
   const params = listOf(js.params, 'params', fail).flatMap((p) => parseParam(p, wdir, fail));
@@ -136,7 +137,7 @@ function listOf(v: unknown, key: string, fail: (k: string, m: string) => never):
 
 /** `train.lr` (params.yaml), `conf.yaml:train.lr`, or `{ conf.yaml: [a, b] }`. */
 function parseParam(p: unknown, wdir: string, fail: (k: string, m: string) => never): ParamRef[] {
-  const file = (f: string) => normalise(f, wdir, () => fail('params', `'${f}' is outside the repository`));
+  const file = (f: string) => normalise(f, wdir, (why) => fail('params', `'${f}' ${why}`));
   if (typeof p === 'string' && p.trim()) {
     const colon = p.lastIndexOf(':');
     if (colon > 0) return [{ file: file(p.slice(0, colon)), key: checkKey(p.slice(colon + 1), fail) }];
@@ -180,12 +181,29 @@ function parseOut(o: unknown, key: string, allowed: Set<string>, cacheDefault: b
   return fail(key, `an entry of '${key}' is a path or { path: { options } }`);
 }
 
-/** A path relative to `base` as a repo-relative posix path; calls `outside` when it escapes. */
-function normalise(p: string, base: string, outside: () => never): string {
-  if (p.startsWith('/')) outside();
+/** A path relative to `base` as a repo-relative posix path; calls `bad` when it escapes or enters .git/. */
+function normalise(p: string, base: string, bad: (why: string) => never): string {
+  if (p.startsWith('/')) bad('is outside the repository (absolute)');
   const n = posix.normalize(posix.join(base, p.replace(/\\/g, '/'))).replace(/\/+$/, '');
-  if (n === '..' || n.startsWith('../')) outside();
+  if (n === '..' || n.startsWith('../')) bad('is outside the repository');
+  if (n !== '.' && n !== '') { const why = unsafeReason(n); if (why) bad(why); }
   return n === '' ? '.' : n;
+}
+
+/**
+ * Every path of every stage proven inside the work tree as it is now (workpath.ts):
+ * no link on the way to a wdir, dep, out, metrics or params file, nor at its end.
+ */
+function checkOnDisk(p: Pipeline, root: string): void {
+  const tree = new WorkTree(root);
+  for (const s of p.stages.values()) {
+    const at = (key: string) => `${s.where}: stage '${s.name}' (${key})`;
+    tree.path(s.wdir, at('wdir'), { leaf: true });
+    for (const d of s.deps) tree.path(d, at('deps'), { leaf: true });
+    for (const o of s.outs) tree.path(o.path, at('outs'), { leaf: true });
+    for (const m of s.metrics) tree.path(m.path, at('metrics'), { leaf: true });
+    for (const f of new Set(s.params.map((x) => x.file))) tree.path(f, at('params'), { leaf: true });
+  }
 }
 
 function checkDepsExist(p: Pipeline, exists: Exists): void {

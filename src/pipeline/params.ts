@@ -9,6 +9,7 @@ import { cachedParse } from '../repo/parseCache.js';
 import { InputError, NotFoundError } from '../errors/index.js';
 import { resolveRev } from '../git/porcelain.js';
 import { writeFileAtomic } from '../store/atomic.js';
+import { workPath } from '../repo/workpath.js';
 import { DEFAULT_PARAMS, PIPELINE_FILE, parsePipeline } from './load.js';
 
 const MISSING = Symbol('missing');
@@ -57,7 +58,7 @@ export function flatten(obj: unknown, prefix = '', out: Record<string, unknown> 
 /** Reads files of the work tree (rev undefined) or of a commit. */
 export async function readText(root: string, rev: string | undefined, file: string): Promise<string | undefined> {
   if (rev === undefined) {
-    const p = join(root, file);
+    const p = workPath(root, file, file, { leaf: true });
     return existsSync(p) ? readFileSync(p, 'utf8') : undefined;
   }
   // isomorphic-git costs ~0.5 s to load: only commands that read old commits pay for it.
@@ -106,7 +107,7 @@ export function paramValues(root: string, refs: Array<{ file: string; key: strin
   const parsed = new Map<string, unknown>();
   for (const { file, key } of refs) {
     if (!parsed.has(file)) {
-      const p = join(root, file);
+      const p = workPath(root, file, usedBy, { leaf: true });
       if (!existsSync(p)) throw new NotFoundError('params', `${file}: params file not found (${usedBy} uses '${key}')`, { file, key });
       const text = readFileSync(p, 'utf8');
       parsed.set(file, cachedParse(root, `params:${file}`, text, () => parseDataFile(text, file)));
@@ -132,7 +133,7 @@ export function parseParamValue(text: string): unknown {
  */
 export function setParam(root: string, spec: string, value: unknown, opts: { create?: boolean } = {}): void {
   const { file, key } = splitParamKey(spec);
-  const p = join(root, file);
+  const p = workPath(root, file, `parameter '${spec}'`, { leaf: true });
   if (!existsSync(p)) throw new NotFoundError('params', `${file}: params file not found (setting '${key}')`, { file, key });
   const text = readFileSync(p, 'utf8');
   const path = key.split('.');

@@ -6,7 +6,7 @@ import type { OnProgress } from '../progress.js';
 import { withRepoLock } from './lock.js';
 import { toRepoPath } from './paths.js';
 import type { Repo, RepoOptions } from './Repo.js';
-import { trackedAtCommit, trackedInWorkspace, type Tracked } from './tracked.js';
+import { refuseLinksAtCommit, sourceName, trackedAtCommit, trackedInWorkspace, type Tracked } from './tracked.js';
 import { applyRestore, conflictError, planRestore, readManifest } from './workspace.js';
 import type { ManifestEntry } from '../store/manifest.js';
 
@@ -61,14 +61,17 @@ export async function checkoutData(repo: Repo, opts: CheckoutOptions): Promise<C
       const other = opts.skipNotPulled ? ' (the work tree holds another version)' : '';
       throw new NotFoundError('object', `${blocked.slice(0, 5).join(', ')}${blocked.length > 5 ? ` and ${blocked.length - 5} more` : ''}: not in the cache; run ${fix} first${other}`, { paths: blocked });
     }
-    if (commit) moveGit(repo, commit, opts.rev!, filter, target, current);
+    if (commit) {
+      refuseLinksAtCommit(repo.root, commit, target);
+      moveGit(repo, commit, opts.rev!, filter, target, current);
+    }
     const changed: CheckoutResult['changed'] = [];
     let done = 0;
     const onBytes = opts.onProgress ? (n: number) => { done += n; opts.onProgress!({ unit: 'bytes', done }); } : undefined;
     try {
       for (const p of plans) {
         if (p.steps.length === 0) continue;
-        const r = await applyRestore(repo, p.path, p.steps, onBytes);
+        const r = await applyRestore(repo, p.path, p.steps, onBytes, sourceName(p.target));
         changed.push({ path: p.path, ...r });
       }
     } finally {

@@ -3,10 +3,10 @@
  * separated by blank lines, so branches that changed different stages merge cleanly.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { yaml } from '../yaml.js';
 import { cachedParse } from './parseCache.js';
 import { InputError } from '../errors/index.js';
+import { checkPathText, workPath } from './workpath.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { formatHash, parseHash } from '../store/hash.js';
 
@@ -93,6 +93,7 @@ function readStage(v: unknown, where: string): LockStage {
   const path = (e: Record<string, unknown>, key: string): LockedPath => {
     const hash = parseHash(e.hash);
     if (typeof e.path !== 'string' || !hash) return bad(`an entry of '${key}' needs a path and a sha256 hash`);
+    checkPathText(e.path, `${where} (${key})`);
     return {
       path: e.path,
       kind: e.kind === 'dir' ? 'dir' : 'file',
@@ -167,7 +168,7 @@ export function renderLock(lock: Lock): string {
 
 /** The lock of a work tree; an empty lock when there is none yet. */
 export function loadLock(root: string, file = LOCK_FILE): Lock {
-  const p = join(root, file);
+  const p = workPath(root, file, file, { leaf: true });
   if (!existsSync(p)) return { stages: {} };
   const text = readFileSync(p, 'utf8');
   // Parsing costs ~10 ms per stage in a fresh process: the parsed lock is cached by its text's hash.
@@ -175,7 +176,7 @@ export function loadLock(root: string, file = LOCK_FILE): Lock {
 }
 
 export function writeLock(root: string, lock: Lock, file = LOCK_FILE): void {
-  const p = join(root, file);
+  const p = workPath(root, file, file, { leaf: true });
   const text = renderLock(lock);
   if (existsSync(p) && readFileSync(p, 'utf8') === text) return;
   writeFileAtomic(p, text);

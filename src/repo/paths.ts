@@ -1,5 +1,6 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../errors/index.js';
+import { workPath, type WorkPathOptions } from './workpath.js';
 
 /** A user-given path as a `/`-separated path relative to the repo root; refuses paths outside it. */
 export function toRepoPath(root: string, cwd: string, userPath: string): string {
@@ -16,6 +17,10 @@ export function toRepoPath(root: string, cwd: string, userPath: string): string 
   return posix;
 }
 
-export function fromRepoPath(root: string, repoPath: string): string {
-  return resolve(root, ...repoPath.split('/'));
+/**
+ * A repo-relative path as an absolute one, through the gate of workpath.ts: refused
+ * (exit 2, naming `file`) when it would leave the work tree, enter `.git/` or pass a link.
+ */
+export function fromRepoPath(root: string, repoPath: string, file = 'path', opts: WorkPathOptions = {}): string {
+  return workPath(root, repoPath, file, opts);
 }

@@ -3,9 +3,11 @@
  * an `mlv.lock`, read from the work tree or from a commit.
  */
 import { readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
 import { catBlobs, lsFiles, lsTree } from '../git/porcelain.js';
+import { UnsafePathError } from '../errors/index.js';
 import { LOCK_FILE, readLock } from './lockfile.js';
+import { checkPathText, workPath } from './workpath.js';
 import { dataPathFor, parsePointer, POINTER_SUFFIX, type Pointer } from './pointer.js';
 
 export interface Tracked extends Pointer {
@@ -17,6 +19,12 @@ export interface Tracked extends Pointer {
 
 /** An mlv.lock at the root or in a subdirectory (a pipeline of its own). */
 export const isLockFile = (path: string): boolean => path === LOCK_FILE || path.endsWith('/' + LOCK_FILE);
+
+/** Where a tracked path was recorded, as errors name it: `data.mlv`, `mlv.lock: stage 'train'`. */
+export function sourceName(t: { source?: Tracked['source'] } | undefined): string {
+  if (!t?.source) return 'path';
+  return t.source.type === 'pointer' ? t.source.file : `${t.source.file}: stage '${t.source.stage}'`;
+}
 
 /** Cached outputs and metrics recorded in an mlv.lock, as tracked data. */
 export function lockTracked(text: string, file: string): Tracked[] {
@@ -33,7 +41,7 @@ export function lockTracked(text: string, file: string): Tracked[] {
 }
 
 function fromPointer(file: string, text: string): Tracked {
-  return { ...parsePointer(text, file), path: dataPathFor(file), source: { type: 'pointer', file } };
+  return { ...parsePointer(text, file), path: checkPathText(dataPathFor(file), file), source: { type: 'pointer', file } };
 }
 
 export function trackedInWorkspace(root: string): Tracked[] {
@@ -45,7 +53,8 @@ export function trackedInWorkspace(root: string): Tracked[] {
     const pointer = file.endsWith(POINTER_SUFFIX);
     if (!pointer && !isLockFile(file)) continue;
     let text: string;
-    try { text = readFileSync(join(root, file), 'utf8'); } catch { continue; } // deleted but still in the index
+    const abs = workPath(root, file, file, { leaf: true });
+    try { text = readFileSync(abs, 'utf8'); } catch { continue; } // deleted but still in the index
     out.push(...(pointer ? [fromPointer(file, text)] : lockTracked(text, file)));
   }
   return sortTracked(out);
@@ -63,6 +72,20 @@ export async function trackedAtCommit(root: string, commit: string): Promise<Tra
     out.push(...lockTracked(text, r.path));
   }
   return sortTracked(out);
+}
+
+/**
+ * Refuse tracked data that a commit's own symbolic links lead into or over (a link
+ * committed at `d/sub` with data recorded at `d`): git makes the link when it checks the
+ * commit out, and the data would then be written through it. Checked before git moves.
+ */
+export function refuseLinksAtCommit(root: string, commit: string, tracked: Tracked[]): void {
+  const links = lsTree(root, commit).filter((r) => r.mode === '120000').map((r) => r.path);
+  if (links.length === 0) return;
+  for (const t of tracked) {
+    const link = links.find((l) => l === t.path || t.path.startsWith(l + '/') || l.startsWith(t.path + '/'));
+    if (link) throw new UnsafePathError(sourceName(t), t.path, `meets a symbolic link committed at ${link}`);
+  }
 }
 
 function sortTracked(list: Tracked[]): Tracked[] {

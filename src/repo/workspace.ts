@@ -3,13 +3,15 @@
  * index, so unchanged files are not read), storing, comparing and restoring.
  */
 import { lstatSync, readdirSync, rmdirSync, rmSync, type Stats } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { ConflictError, InputError } from '../errors/index.js';
 import { parseManifest, serializeManifest, type ManifestEntry } from '../store/manifest.js';
 import { hashBytes, hashFile, hashFileSync, CHUNK } from '../store/hash.js';
 import type { OnProgress } from '../progress.js';
 import type { Repo } from './Repo.js';
 import { fromRepoPath } from './paths.js';
+import { sourceName, type Tracked } from './tracked.js';
+import { WorkTree } from './workpath.js';
 import type { Pointer } from './pointer.js';
 import { walkTracked, type FileStat, type RuleFileStat, type Skipped, type WalkedDir, type WalkedFile } from './walk.js';
 import { KIND_FILE, KIND_IGNORE, KIND_SPECIAL, KIND_SYMLINK, type Entry } from './state.js';
@@ -39,8 +41,8 @@ async function hashOne(repo: Repo, repoPath: string, abs: string, st: FileStat, 
  * Hash a file or directory of the work tree; with `store`, also put every object in
  * the cache (what `mlv add` does). Returns undefined when the path does not exist.
  */
-export async function hashPath(repo: Repo, repoPath: string, opts: { store?: boolean; onProgress?: OnProgress } = {}): Promise<HashedPath | undefined> {
-  const abs = fromRepoPath(repo.root, repoPath);
+export async function hashPath(repo: Repo, repoPath: string, opts: { store?: boolean; onProgress?: OnProgress; source?: string } = {}): Promise<HashedPath | undefined> {
+  const abs = fromRepoPath(repo.root, repoPath, opts.source);
   const st = statOrUndefined(abs);
   if (!st) return undefined;
   let done = 0;
@@ -129,7 +131,8 @@ export async function compareWithWorkspace(repo: Repo, path: string, p: Pointer)
   // An unchanged directory whose objects were all cached when the cache looked as it
   // does now: neither the manifest nor the cache need reading (docs/FORMAT.md, state).
   const cacheNow = p.kind === 'dir' ? repo.store.fingerprint() : '';
-  let current = p.kind === 'dir' ? await hashPath(repo, path) : undefined;
+  const source = sourceName(p as Tracked);
+  let current = p.kind === 'dir' ? await hashPath(repo, path, { source }) : undefined;
   if (current?.kind === 'dir' && current.hash === p.hash && repo.state().dirCached(path, p.hash, cacheNow)) {
     return { state: 'ok', current, changes: [], cached: true };
   }
@@ -138,7 +141,7 @@ export async function compareWithWorkspace(repo: Repo, path: string, p: Pointer)
   const uncached = new Set(p.kind === 'file' ? repo.store.missing([p.hash]) : recorded ? repo.store.missing(recorded.map((e) => e.hash)) : []);
   const cached = p.kind === 'file' ? uncached.size === 0 : recorded !== undefined && uncached.size === 0;
   if (cached && p.kind === 'dir') repo.state().recordDirCached(path, p.hash, cacheNow);
-  if (p.kind === 'file') current = await hashPath(repo, path);
+  if (p.kind === 'file') current = await hashPath(repo, path, { source });
   if (!current) {
     if (cached) return { state: 'missing', changes: [], cached };
     // Without the manifest its files are unknown: count what the pointer records.
@@ -180,12 +183,14 @@ interface Removal { kind: 'remove'; rel: string }
  * file that would be overwritten or removed must have its current content in the cache
  * (so it can be recovered), unless `force`: otherwise the whole plan is refused.
  */
-export async function planRestore(repo: Repo, path: string, p: Pointer | undefined, force: boolean): Promise<{ steps: Array<Step | Removal>; conflicts: string[] }> {
+export async function planRestore(repo: Repo, path: string, p: Pointer | undefined, force: boolean, source?: string): Promise<{ steps: Array<Step | Removal>; conflicts: string[] }> {
   const steps: Array<Step | Removal> = [];
   const conflicts: string[] = [];
-  const abs = fromRepoPath(repo.root, path);
+  const file = source ?? sourceName(p as Tracked | undefined);
+  const tree = new WorkTree(repo.root);
+  const abs = tree.path(path, file);
   const st = statOrUndefined(abs);
-  const current = st ? await hashPath(repo, path) : undefined;
+  const current = st ? await hashPath(repo, path, { source: file }) : undefined;
   const guard = (rel: string, hash: string | undefined) => {
     if (!force && hash !== undefined && !repo.store.has(hash)) conflicts.push(rel);
   };
@@ -193,16 +198,21 @@ export async function planRestore(repo: Repo, path: string, p: Pointer | undefin
   if (current?.kind === 'file') currentFiles.set('', current.hash);
   else if (current?.kind === 'dir') for (const e of current.entries ?? []) currentFiles.set(e.path, e.hash);
 
+  // Every write and removal is proven inside the work tree before the first one happens.
+  const checked = () => {
+    for (const s of steps) if (s.rel) tree.path(`${path}/${s.rel}`, file);
+    return { steps, conflicts };
+  };
   if (!p) {
     for (const [rel, h] of currentFiles) { guard(rel ? `${path}/${rel}` : path, h); steps.push({ kind: 'remove', rel }); }
-    return { steps, conflicts };
+    return checked();
   }
   if (p.kind === 'file') {
     if (current?.kind === 'file' && current.hash === p.hash) return { steps, conflicts };
     if (current?.kind === 'dir') for (const [rel, h] of currentFiles) { guard(`${path}/${rel}`, h); steps.push({ kind: 'remove', rel }); }
     else if (current) guard(path, current.hash);
     steps.push({ kind: 'write', rel: '', hash: p.hash, exec: false, size: p.size });
-    return { steps, conflicts };
+    return checked();
   }
   const wanted = readManifest(repo, p.hash, path);
   if (current?.kind === 'file') { guard(path, current.hash); steps.push({ kind: 'remove', rel: '' }); currentFiles.clear(); }
@@ -216,17 +226,19 @@ export async function planRestore(repo: Repo, path: string, p: Pointer | undefin
     if (have !== undefined) guard(`${path}/${e.path}`, have);
     steps.push({ kind: 'write', rel: e.path, hash: e.hash, exec: e.exec, size: e.size });
   }
-  return { steps, conflicts };
+  return checked();
 }
 
 /** Carry out a plan from planRestore. Objects are verified as they are written out. */
-export async function applyRestore(repo: Repo, path: string, steps: Array<Step | Removal>, onBytes?: (n: number) => void): Promise<{ written: number; removed: number }> {
-  const base = fromRepoPath(repo.root, path);
+export async function applyRestore(repo: Repo, path: string, steps: Array<Step | Removal>, onBytes?: (n: number) => void, source = 'path'): Promise<{ written: number; removed: number }> {
+  // Checked again as written: a git checkout between plan and apply may have made links.
+  const tree = new WorkTree(repo.root);
+  const base = tree.path(path, source);
   let written = 0;
   let removed = 0;
   const touchedDirs = new Set<string>();
   for (const s of steps) {
-    const target = s.rel ? join(base, ...s.rel.split('/')) : base;
+    const target = s.rel ? tree.path(`${path}/${s.rel}`, source) : base;
     if (s.kind === 'remove') {
       rmSync(target, { force: true });
       repo.state().forget(s.rel ? `${path}/${s.rel}` : path);
