@@ -201,3 +201,28 @@ test('a params file or mlv.lock that is itself a link is refused: exp run -S wou
     removeDir(outside);
   }
 });
+
+test('exp apply refuses an experiment file that a link in the work tree would carry outside', () => {
+  const dir = initRepo();
+  const outside = tempDir('mlv-outside-');
+  try {
+    write(dir, 'params.yaml', 'lr: 1\n');
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-qm', 'base']);
+    const base = git(dir, ['rev-parse', 'HEAD']).trim();
+    // An experiment commit (as `exp pull` could fetch) that adds lnk/x; here lnk is a link out.
+    write(dir, 'lnk/x', 'from the experiment\n');
+    git(dir, ['add', 'lnk/x']);
+    const tree = git(dir, ['write-tree']).trim();
+    const exp = git(dir, ['commit-tree', tree, '-p', base, '-m', 'exp\n\nMlv-Exp-Name: evil\nMlv-Exp-Status: ok\nMlv-Exp-Params: {}']).trim();
+    git(dir, ['update-ref', `refs/mlv/exps/${base}/evil`, exp]);
+    git(dir, ['reset', '-q', '--hard', base]);
+    rmSync(join(dir, 'lnk'), { recursive: true, force: true });
+    symlinkSync(outside, join(dir, 'lnk'));
+    assertRefused(mlv(dir, ['exp', 'apply', 'evil', '--force']), /^mlv: experiment evil: .*symbolic link \(lnk -> /, 'lnk/x');
+    assert.deepEqual(readdirSync(outside), []);
+  } finally {
+    removeDir(dir);
+    removeDir(outside);
+  }
+});
