@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { yaml, type Node, type Pair } from '../yaml.js';
+import { toJSOf, yaml, type Node, type Pair } from '../yaml.js';
 import { cachedParse } from '../repo/parseCache.js';
 import { unsafeReason, WorkTree, workPath } from '../repo/workpath.js';
 import { InputError, NotFoundError } from '../errors/index.js';
@@ -99,7 +99,7 @@ function parseStage(name: string, node: Node | null, where: string, at: At, file
     const k = keyOf(pair);
     if (!STAGE_KEYS.has(k)) throw new InputError(`${at(pair.key)}: unknown key '${k}' in stage '${name}' (expected one of ${[...STAGE_KEYS].join(', ')})`, { file, stage: name, key: k });
   }
-  const js = node.toJSON() as Record<string, unknown>;
+  const js = toJSOf({ toJS: () => node.toJSON() }, where) as Record<string, unknown>;
   const fail = (key: string, msg: string): never => {
     throw new InputError(`${at(node.get(key, true) ?? node)}: stage '${name}': ${msg}`, { file, stage: name, key });
   };

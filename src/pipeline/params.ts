@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { yaml } from '../yaml.js';
+import { toJSOf, yaml } from '../yaml.js';
 import { cachedParse } from '../repo/parseCache.js';
 import { InputError, NotFoundError } from '../errors/index.js';
 import { resolveRev } from '../git/porcelain.js';
@@ -27,7 +27,7 @@ export function parseDataFile(text: string, file: string, what = 'params'): unkn
     const e = doc.errors[0];
     throw new InputError(`${file}:${e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line}: not valid ${what === 'metrics' ? 'JSON or YAML' : 'YAML'} (${e.message.split('\n')[0]})`, { file }, what === 'metrics' ? 'EMETRICS' : 'EPARAMS');
   }
-  return doc.toJS();
+  return toJSOf(doc, file);
 }
 
 /** Value at a dotted key; MISSING when absent. */

@@ -3,7 +3,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { yaml } from '../yaml.js';
+import { toJSOf, yaml } from '../yaml.js';
 import { cachedParse } from './parseCache.js';
 import { InputError } from '../errors/index.js';
 import { writeFileAtomic } from '../store/atomic.js';
@@ -44,7 +44,7 @@ function readYaml(path: string, label: string): Record<string, unknown> {
       const e = doc.errors[0];
       throw new InputError(`${label}: line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`, { file: label });
     }
-    return doc.toJS() ?? {};
+    return toJSOf(doc, label) ?? {};
   });
   if (typeof v !== 'object' || Array.isArray(v)) throw new InputError(`${label}: expected a mapping of settings`, { file: label });
   return v as Record<string, unknown>;

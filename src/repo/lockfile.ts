@@ -3,7 +3,7 @@
  * separated by blank lines, so branches that changed different stages merge cleanly.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { yaml } from '../yaml.js';
+import { toJSOf, yaml } from '../yaml.js';
 import { cachedParse } from './parseCache.js';
 import { InputError } from '../errors/index.js';
 import { checkPathText, workPath } from './workpath.js';
@@ -68,7 +68,7 @@ export function readLock(text: string, file: string): Lock {
     const e = doc.errors[0];
     throw new InputError(`${file}:${e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line}: bad YAML: ${e.message.split('\n')[0]}`, { file });
   }
-  const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
+  const raw = (toJSOf(doc, file) ?? {}) as Record<string, unknown>;
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new InputError(`${file}: expected a mapping`, { file });
   if (raw.schema !== 1) throw new InputError(`${file}: lock schema ${JSON.stringify(raw.schema)} is not supported by this mlv (1)`, { file, key: 'schema' });
   for (const k of Object.keys(raw)) if (k !== 'schema' && k !== 'stages') throw new InputError(`${file}: unknown key '${k}'`, { file, key: k });

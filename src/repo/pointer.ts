@@ -1,7 +1,7 @@
 /**
  * `<path>.mlv` pointer files (docs/FORMAT.md, "Pointers").
  */
-import { yaml } from '../yaml.js';
+import { toJSOf, yaml } from '../yaml.js';
 import { InputError } from '../errors/index.js';
 import { formatHash, parseHash } from '../store/hash.js';
 
@@ -67,7 +67,7 @@ export function parsePointer(text: string, file: string): Pointer {
     const line = e.linePos?.[0]?.line;
     throw new InputError(`${file}${line ? `:${line}` : ''}: not a valid pointer (bad YAML: ${e.message.split('\n')[0]})`, { file, line });
   }
-  const raw = doc.toJS() as Record<string, unknown> | null;
+  const raw = toJSOf(doc, file) as Record<string, unknown> | null;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new InputError(`${file}: not a valid pointer (expected a mapping)`, { file });
   for (const k of Object.keys(raw)) if (!KEYS.has(k)) throw new InputError(`${file}: unknown key '${k}' in pointer`, { file, key: k });
   for (const k of ['format', 'kind', 'hash', 'size', 'files']) if (raw[k] === undefined) throw new InputError(`${file}: pointer has no '${k}'`, { file, key: k });
