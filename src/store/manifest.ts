@@ -77,7 +77,7 @@ export function parseManifest(data: Buffer | string, where: string): ManifestEnt
   if (d?.format !== MANIFEST_FORMAT) throw new InputError(`${where}: not a manifest (format ${JSON.stringify(d?.format)})`, { where });
   if (d.version !== 1) throw new InputError(`${where}: manifest version ${String(d.version)} is newer than this mlv understands`, { where });
   if (!Array.isArray(d.entries)) throw new InputError(`${where}: manifest has no entries list`, { where });
-  return d.entries.map((raw: unknown, i: number) => {
+  const entries = d.entries.map((raw: unknown, i: number) => {
     const e = raw as Record<string, unknown>;
     const hash = parseHash(e?.hash);
     if (typeof e?.path !== 'string' || !isSafeRelativePath(e.path)) {
@@ -89,4 +89,25 @@ export function parseManifest(data: Buffer | string, where: string): ManifestEnt
     }
     return { path: e.path, hash, size: e.size, exec: e.exec === true };
   });
+  checkNoOverlap(entries, where);
+  return entries;
+}
+
+/**
+ * Each path once, and no file that is also a directory (`a` and `a/b`): checkout would
+ * write both, or fail half-way with EEXIST. Checked when read, before any write.
+ */
+function checkNoOverlap(entries: ManifestEntry[], where: string): void {
+  const files = new Set<string>();
+  for (let i = 0; i < entries.length; i++) {
+    const p = entries[i].path;
+    if (files.has(p)) throw new InputError(`${where}: entry ${i} (${p}) is listed twice`, { where, entry: i });
+    files.add(p);
+  }
+  for (let i = 0; i < entries.length; i++) {
+    const p = entries[i].path;
+    for (let cut = p.indexOf('/'); cut > 0; cut = p.indexOf('/', cut + 1)) {
+      if (files.has(p.slice(0, cut))) throw new InputError(`${where}: entry ${i} (${p}) lies under ${p.slice(0, cut)}, which is a file in the same manifest`, { where, entry: i });
+    }
+  }
 }

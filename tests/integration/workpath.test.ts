@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { git, makeRepo, mlv, mlvOk, removeDir, tempDir } from '../helpers/repo.js';
 
 const write = (dir: string, rel: string, data: string) => {
@@ -224,5 +225,37 @@ test('exp apply refuses an experiment file that a link in the work tree would ca
   } finally {
     removeDir(dir);
     removeDir(outside);
+  }
+});
+
+/** Put a hand-made manifest into the cache and point `d.mlv` at it. */
+function craftedManifest(dir: string, entries: Array<{ path: string; hash: string; size: number }>): void {
+  const body = entries.map((e) => `{"path":${JSON.stringify(e.path)},"hash":"${e.hash}","size":${e.size},"exec":false}`).join(',');
+  const text = `{"format":"mlv-manifest","version":1,"entries":[${body}]}`;
+  const hex = createHash('sha256').update(text).digest('hex');
+  write(dir, `.mlv/cache/objects/sha256/${hex.slice(0, 2)}/${hex.slice(2)}`, text);
+  const size = entries.reduce((a, e) => a + e.size, 0);
+  write(dir, 'd.mlv', `format: 1\nkind: dir\nhash: sha256:${hex}\nsize: ${size}\nfiles: ${entries.length}\n`);
+}
+
+test('a manifest listing a path twice, or a file and a path under it, is refused before any write; fsck reports it', () => {
+  const dir = initRepo();
+  try {
+    write(dir, 'f', 'one\n');
+    mlvOk(dir, ['add', 'f']);
+    const hash = /hash: (sha256:[0-9a-f]{64})/.exec(read(join(dir, 'f.mlv')))![1];
+    for (const [paths, why] of [[['a', 'b', 'b'], /entry 2 \(b\) is listed twice/], [['a', 'a/b'], /entry 1 \(a\/b\) lies under a/]] as const) {
+      craftedManifest(dir, paths.map((path) => ({ path, hash, size: 4 })));
+      const r = mlv(dir, ['checkout', '--force']);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, why);
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+      assert.ok(!existsSync(join(dir, 'd')), 'nothing written');
+      const f = mlv(dir, ['fsck', '--json']);
+      assert.equal(f.code, 1);
+      assert.ok(JSON.parse(f.stdout).problems.some((p: { problem: string; detail: string }) => p.problem === 'bad-manifest' && why.test(p.detail)));
+    }
+  } finally {
+    removeDir(dir);
   }
 });

@@ -53,3 +53,12 @@ test('parseManifest names the entry that is wrong', () => {
   assert.throws(() => parseManifest(doc({ path: 'x', hash: 'sha256:00', size: 1 }), 'm.json'), /entry 1 \(x\) has a bad hash/);
   assert.throws(() => parseManifest(doc({ path: 'x', hash: `sha256:${H}`, size: -1 }), 'm.json'), /entry 1 \(x\) has a bad size/);
 });
+
+test('parseManifest refuses a path listed twice and a file that is also a directory', () => {
+  const entry = (path: string) => `{"path":${JSON.stringify(path)},"hash":"sha256:${H}","size":1,"exec":false}`;
+  const doc = (...paths: string[]) => `{"format":"mlv-manifest","version":1,"entries":[${paths.map(entry).join(',')}]}`;
+  assert.equal(parseManifest(doc('a', 'a.txt', 'b/c'), 'm').length, 3);
+  assert.throws(() => parseManifest(doc('a', 'b', 'b'), 'd.mlv'), /^InputError: d\.mlv: entry 2 \(b\) is listed twice$/);
+  assert.throws(() => parseManifest(doc('a', 'a.txt', 'a/b/c'), 'd.mlv'), /entry 2 \(a\/b\/c\) lies under a, which is a file/);
+  assert.throws(() => parseManifest(doc('x/y', 'x/y/z'), 'd.mlv'), /lies under x\/y/);
+});
