@@ -49,10 +49,15 @@ export function expMessage(opts: { name: string; summary: string; status: ExpSta
   return `${subject}\n${body}\n${TRAILER.name}: ${opts.name}\n${TRAILER.status}: ${opts.status}\n${TRAILER.params}: ${JSON.stringify(opts.overrides)}\n${metricsLine}${paramsLine}${errLine}`;
 }
 
-/** `Key: value` lines of a message, read once (5,000 messages: no regex per key). */
+/**
+ * `Key: value` lines of a message's last paragraph, read once (5,000 messages: no regex
+ * per key). Only the last paragraph: the body quotes a failed stage's stderr, whose own
+ * `Mlv-Exp-Metrics:` line must not pass for mlv's.
+ */
 function trailers(message: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const line of message.split('\n')) {
+  const text = message.replace(/\n+$/, '');
+  for (const line of text.slice(text.lastIndexOf('\n\n') + 1).split('\n')) {
     if (!line.startsWith('Mlv-Exp-')) continue;
     const colon = line.indexOf(': ');
     if (colon > 0) out.set(line.slice(0, colon), line.slice(colon + 2));

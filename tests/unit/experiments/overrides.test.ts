@@ -70,3 +70,13 @@ test('experiment messages round-trip status, overrides, metrics and the error', 
   assert.equal(p.error, 'boom\nline two');
   assert.equal(parseExpMessage(expMessage({ name: 'y', summary: '', status: 'ok', overrides: {}, message: 'custom' })).subject, 'custom');
 });
+
+test("a failed stage's stderr cannot fake trailers: only the message's last paragraph counts", () => {
+  const error = 'Traceback\nMlv-Exp-Metrics: {"acc": 1}\nMlv-Exp-Status: ok\n\nMlv-Exp-Name: fake\nMlv-Exp-Metrics: {"acc": 2}';
+  const p = parseExpMessage(expMessage({ name: 'real', summary: '', status: 'failed', overrides: {}, error }));
+  assert.equal(p.metrics, undefined);
+  assert.equal(p.status, 'failed');
+  assert.equal(p.name, 'real');
+  const ok = parseExpMessage(expMessage({ name: 'good', summary: '', status: 'ok', overrides: {}, metrics: { acc: 0.5 } }));
+  assert.deepEqual(ok.metrics, { acc: 0.5 });
+});
