@@ -1,5 +1,6 @@
 import { InputError, NotFoundError } from '../errors/index.js';
 import { updateConfigFile, loadConfig } from '../repo/config.js';
+import { checkEndpointUrl, parseS3Url } from '../remote/urls.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
 
 export interface RemoteAddOptions extends RepoOptions {
@@ -25,16 +26,12 @@ export async function remoteAdd(opts: RemoteAddOptions): Promise<{ name: string;
   const repo = openRepo(opts);
   if (!NAME.test(opts.name)) throw new InputError(`remote name '${opts.name}' may use letters, digits, '.', '_' and '-'`, { key: 'name' });
   if (!opts.url) throw new InputError('remote url is empty');
-  if (opts.url.startsWith('s3://') && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(opts.url)) {
-    throw new InputError(`${opts.url}: not a valid s3://bucket/prefix URL`, { key: 'url' });
-  }
+  if (opts.url.startsWith('s3://')) parseS3Url(opts.url);
   const s3 = opts.url.startsWith('s3://');
   if (!s3 && (opts.endpointUrl || opts.region || opts.profile)) {
     throw new InputError(`--endpoint-url, --region and --profile apply to s3:// remotes only, not ${opts.url}`, { key: 'url' });
   }
-  if (opts.endpointUrl && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(opts.endpointUrl)) {
-    throw new InputError(`--endpoint-url ${opts.endpointUrl}: expected http(s)://host[:port]`, { key: 'endpoint_url' });
-  }
+  if (opts.endpointUrl) checkEndpointUrl(opts.endpointUrl, '--endpoint-url');
   if (repo.config.remotes[opts.name] && !opts.force) throw new InputError(`remote '${opts.name}' exists already (${repo.config.remotes[opts.name].url}); use --force to replace it`, { key: opts.name });
   const which = opts.local ? 'local' : 'shared';
   updateConfigFile(repo.mlvDir, which, (raw) => {

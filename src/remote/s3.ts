@@ -14,6 +14,7 @@ import { InputError } from '../errors/index.js';
 import type { RemoteConfig } from '../repo/config.js';
 import { CHUNK, HEX64 } from '../store/hash.js';
 import { registerRemoteScheme } from './open.js';
+import { checkEndpointUrl, parseS3Url } from './urls.js';
 import type { Remote } from './Remote.js';
 import { s3Error, type S3Where } from './s3/errors.js';
 import { putMultipart, putSingle, Semaphore, type UploadTarget } from './s3/upload.js';
@@ -52,11 +53,7 @@ export const DEFAULT_TUNING: S3Tuning = {
 
 const SMALL_DOWNLOAD = 8 * 1024 * 1024;
 
-export function parseS3Url(url: string): { bucket: string; prefix: string } {
-  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url);
-  if (!m) throw new InputError(`${url}: not a valid s3://bucket/prefix URL`, { key: 'url' });
-  return { bucket: m[1], prefix: (m[2] ?? '').replace(/^\/+|\/+$/g, '') };
-}
+export { parseS3Url } from './urls.js';
 
 export class S3Remote implements Remote {
   readonly defaultJobs: number;
@@ -198,5 +195,6 @@ export function makeClient(cfg: RemoteConfig): S3Client {
 
 registerRemoteScheme('s3', async (name, cfg) => {
   const { bucket, prefix } = parseS3Url(cfg.url);
+  if (cfg.endpoint_url !== undefined) checkEndpointUrl(cfg.endpoint_url, `remote '${name}' (.mlv/config)`);
   return new S3Remote(name, cfg.url, makeClient(cfg), bucket, prefix, { jobs: cfg.jobs, endpoint: cfg.endpoint_url, profile: cfg.profile });
 });
