@@ -53,6 +53,8 @@ export function gitSync(root: string, args: string[], opts: { input?: string | B
  * naming the remote instead of git's multi-line output.
  */
 export async function transferRefs(root: string, direction: 'push' | 'fetch', remote: string, refspec: string): Promise<void> {
+  // A remote that git would read as an option (`--receive-pack=<cmd>`) runs a command.
+  if (remote.startsWith('-')) throw new UsageError(`${remote}: not a git remote (a name or URL cannot start with '-')`, { remote });
   try {
     await sg(root).raw([direction, '-q', remote, refspec]);
   } catch (e) {

@@ -5,9 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeRepo, mlv, mlvOk, removeDir } from '../helpers/repo.js';
+import { git, makeRepo, mlv, mlvOk, removeDir } from '../helpers/repo.js';
 
 test('remote add refuses s3 prefixes with .. and endpoints with credentials; so does push with such a config', () => {
   const dir = makeRepo();
@@ -39,6 +39,27 @@ test('remote add refuses s3 prefixes with .. and endpoints with credentials; so 
     const q = mlv(dir, ['push']);
     assert.equal(q.code, 2, q.stderr);
     assert.match(q.stderr, /s3:\/\/bkt\/\.\.\/other\/p: the prefix may not hold/);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('exp push and exp pull refuse a git remote that git would read as an option', () => {
+  const dir = makeRepo();
+  try {
+    mlvOk(dir, ['init']);
+    writeFileSync(join(dir, 'f'), 'x\n');
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-qm', 'base']);
+    const base = git(dir, ['rev-parse', 'HEAD']).trim();
+    git(dir, ['update-ref', `refs/mlv/exps/${base}/e1`, base]);
+    const marker = join(dir, 'PWNED');
+    for (const verb of ['push', 'pull']) {
+      const r = mlv(dir, ['exp', verb, '--', `--${verb === 'push' ? 'receive' : 'upload'}-pack=touch ${marker}`]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /not a git remote \(a name or URL cannot start with '-'\)/);
+      assert.ok(!existsSync(marker), `exp ${verb} ran no command`);
+    }
   } finally {
     removeDir(dir);
   }
