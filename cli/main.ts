@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { MlvError } from '../src/errors/index.js';
+import { environmentError, MlvError } from '../src/errors/index.js';
 import { registerAll } from './commands/index.js';
 import { err, printJson } from './io.js';
 import { VERSION } from '../src/version.js';
@@ -35,7 +35,10 @@ function exitCodeOf(_program: Command): number {
   return pending;
 }
 
-function report(e: unknown, json: boolean): number {
+function report(thrown: unknown, json: boolean): number {
+  // A full or read-only disk is the machine's state, not a bug: exit 2 naming the path.
+  const e = environmentError(thrown) ?? thrown;
+  if (e !== thrown && process.env.MLV_DEBUG) err(String((thrown as Error).stack));
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
     const code = e.exitCode === 0 ? 0 : 2;

@@ -6,3 +6,4 @@ export { CorruptObjectError } from './CorruptObjectError.js';
 export { CheckFailedError } from './CheckFailedError.js';
 export { ConflictError } from './ConflictError.js';
 export { UnsafePathError } from './UnsafePathError.js';
+export { EnvironmentError, environmentError } from './EnvironmentError.js';

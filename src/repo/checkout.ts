@@ -4,6 +4,7 @@ import { InputError, NotFoundError } from '../errors/index.js';
 import { gitSync, HOOK_GUARD, resolveRev } from '../git/porcelain.js';
 import type { OnProgress } from '../progress.js';
 import { withRepoLock } from './lock.js';
+import { checkRoom } from './space.js';
 import { toRepoPath } from './paths.js';
 import type { Repo, RepoOptions } from './Repo.js';
 import { refuseLinksAtCommit, sourceName, trackedAtCommit, trackedInWorkspace, type Tracked } from './tracked.js';
@@ -61,6 +62,8 @@ export async function checkoutData(repo: Repo, opts: CheckoutOptions): Promise<C
       const other = opts.skipNotPulled ? ' (the work tree holds another version)' : '';
       throw new NotFoundError('object', `${blocked.slice(0, 5).join(', ')}${blocked.length > 5 ? ` and ${blocked.length - 5} more` : ''}: not in the cache; run ${fix} first${other}`, { paths: blocked });
     }
+    // Room for every copy before git moves or a byte is written.
+    checkRoom(repo.root, plans.reduce((n, p) => n + p.steps.reduce((m, st) => m + (st.kind === 'write' ? st.size : 0), 0), 0), repo.config.link, 'checkout');
     if (commit) {
       refuseLinksAtCommit(repo.root, commit, target);
       moveGit(repo, commit, opts.rev!, filter, target, current);

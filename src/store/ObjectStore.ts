@@ -11,7 +11,7 @@ import { copyFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Stats } from 'node:fs';
 import { CorruptObjectError, InputError, NotFoundError } from '../errors/index.js';
-import { fsyncDir, fsyncFile, tmpDirFor, tmpName } from './atomic.js';
+import { fsyncDir, fsyncFile, namePath, tmpDirFor, tmpName } from './atomic.js';
 import { CHUNK, hashBytes, hashFile, HEX64 } from './hash.js';
 
 export type LinkType = 'reflink' | 'hardlink' | 'symlink' | 'copy';
@@ -279,6 +279,8 @@ function writeAll(path: string, data: Uint8Array, sync = true): void {
     let off = 0;
     while (off < data.length) off += writeSync(fd, data, off, data.length - off);
     if (sync) fsyncSync(fd);
+  } catch (e) {
+    throw namePath(e, path);
   } finally {
     closeSync(fd);
   }

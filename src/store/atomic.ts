@@ -126,9 +126,16 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | Iterab
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw namePath(e, path);
   }
   fsyncDir(dir);
+}
+
+/** A write through a descriptor fails without a path (ENOSPC, EIO): name the file it was for. */
+export function namePath(e: unknown, path: string): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err === 'object' && typeof err.code === 'string' && err.path === undefined) err.path = path;
+  return e;
 }
 
 function writeAll(fd: number, data: string | Uint8Array): void {
