@@ -14,6 +14,7 @@ export function register(program: Command): void {
       if (r.problems.length) setExitCode(1);
       if (o.json) return printJson(r);
       for (const p of r.problems) out(`${color.red(p.problem)} ${p.hash}: ${p.detail}`);
+      if (r.notPulled.length) out(`Not pulled (not damage; mlv pull fetches them): ${r.notPulled.map((n) => n.path).slice(0, 5).join(', ')}${r.notPulled.length > 5 ? ` and ${r.notPulled.length - 5} more` : ''}.`);
       out(`Checked ${r.checked} object(s), ${formatBytes(r.bytes)}: ${r.problems.length ? color.red(`${r.problems.length} problem(s)`) : 'no problems'}.`);
     });
 }
