@@ -17,6 +17,16 @@ export interface RemoteConfig {
   jobs?: number;
 }
 
+/** The experiment queue (src/queue/): Redis URL without secrets, BullMQ queue name. */
+export interface QueueConfig {
+  url: string;
+  name: string;
+  git_remote?: string;
+  attempts?: number;
+  /** Milliseconds; BullMQ's stalledInterval and lockDuration. */
+  stalled_interval?: number;
+}
+
 export interface Config {
   format: number;
   hash: 'sha256';
@@ -27,11 +37,13 @@ export interface Config {
   remotes: Record<string, RemoteConfig>;
   /** Seconds a writer waits for `.mlv/lock` (repo/lock.ts); the environment's MLV_LOCK_TIMEOUT wins. */
   lock_timeout?: number;
+  queue?: QueueConfig;
 }
 
 export const DEFAULT_CONFIG: Config = { format: 1, hash: 'sha256', link: ['reflink', 'copy'], fsync: false, remotes: {} };
 
-const TOP_KEYS = new Set(['format', 'hash', 'link', 'fsync', 'default_remote', 'remotes', 'lock_timeout']);
+const TOP_KEYS = new Set(['format', 'hash', 'link', 'fsync', 'default_remote', 'remotes', 'lock_timeout', 'queue']);
+const QUEUE_KEYS = new Set(['url', 'name', 'git_remote', 'attempts', 'stalled_interval']);
 const REMOTE_KEYS = new Set(['url', 'endpoint_url', 'region', 'profile', 'jobs']);
 
 function readYaml(path: string, label: string): Record<string, unknown> {
@@ -81,6 +93,30 @@ function validate(raw: Record<string, unknown>, label: string): Partial<Config> 
       out.remotes[name] = rc as unknown as RemoteConfig;
     }
   }
+  if (raw.queue !== undefined) out.queue = validateQueue(raw.queue, label) as QueueConfig;
+  return out;
+}
+
+function validateQueue(q: unknown, label: string): Partial<QueueConfig> {
+  if (typeof q !== 'object' || q === null || Array.isArray(q)) throw new InputError(`${label}: queue must be a mapping (url, name)`, { file: label, key: 'queue' });
+  const rq = q as Record<string, unknown>;
+  for (const k of Object.keys(rq)) if (!QUEUE_KEYS.has(k)) throw new InputError(`${label}: queue: unknown key '${k}' (${[...QUEUE_KEYS].join(', ')})`, { file: label, key: `queue.${k}` });
+  const out: Partial<QueueConfig> = {};
+  for (const k of ['url', 'name', 'git_remote'] as const) {
+    if (rq[k] === undefined) continue;
+    if (typeof rq[k] !== 'string' || !rq[k]) throw new InputError(`${label}: queue.${k} must be a non-empty string`, { file: label, key: `queue.${k}` });
+    out[k] = rq[k] as string;
+  }
+  for (const k of ['attempts', 'stalled_interval'] as const) {
+    if (rq[k] === undefined) continue;
+    if (!Number.isInteger(rq[k]) || (rq[k] as number) < 1) throw new InputError(`${label}: queue.${k} must be a positive whole number`, { file: label, key: `queue.${k}` });
+    out[k] = rq[k] as number;
+  }
+  if (out.url !== undefined && !/^rediss?:\/\//.test(out.url)) throw new InputError(`${label}: queue.url must start with redis:// or rediss://`, { file: label, key: 'queue.url' });
+  // The committed file is shared with everyone who clones: a password there leaks.
+  if (out.url !== undefined && label === '.mlv/config' && /^rediss?:\/\/[^/@]*:[^/@]*@/.test(out.url)) {
+    throw new InputError(`${label}: queue.url holds a password; put it in MLV_QUEUE_PASSWORD or in queue.url of .mlv/config.local (not committed)`, { file: label, key: 'queue.url' });
+  }
   return out;
 }
 
@@ -94,7 +130,8 @@ export function loadConfig(mlvDir: string): Config {
   const b = validate(readYaml(local, '.mlv/config.local'), '.mlv/config.local');
   const remotes: Record<string, RemoteConfig> = { ...(a.remotes ?? {}) };
   for (const [name, r] of Object.entries(b.remotes ?? {})) remotes[name] = { ...(remotes[name] ?? {}), ...r };
-  return { ...DEFAULT_CONFIG, ...a, ...b, remotes };
+  const queue = a.queue || b.queue ? { ...(a.queue ?? {}), ...(b.queue ?? {}) } as QueueConfig : undefined;
+  return { ...DEFAULT_CONFIG, ...a, ...b, remotes, ...(queue ? { queue } : {}) };
 }
 
 /** Read one of the two files raw, change it, write it back atomically. */
@@ -114,7 +151,7 @@ export function renderConfig(raw: Record<string, unknown>, which: 'shared' | 'lo
     : '# mlv settings for this machine only (git-ignored). Never put credentials here.\n';
   // Key order is fixed so the committed file does not churn.
   const ordered: Record<string, unknown> = {};
-  for (const k of ['format', 'hash', 'link', 'fsync', 'lock_timeout', 'default_remote', 'remotes']) if (raw[k] !== undefined) ordered[k] = raw[k];
+  for (const k of ['format', 'hash', 'link', 'fsync', 'lock_timeout', 'default_remote', 'remotes', 'queue']) if (raw[k] !== undefined) ordered[k] = raw[k];
   const lines: string[] = [];
   for (const [k, v] of Object.entries(ordered)) {
     if (k === 'link') lines.push(`link: [${(v as string[]).join(', ')}]`);
@@ -126,6 +163,9 @@ export function renderConfig(raw: Record<string, unknown>, which: 'shared' | 'lo
         lines.push(`  ${name}:`);
         for (const [rk, rv] of Object.entries((v as Record<string, Record<string, unknown>>)[name])) lines.push(`    ${rk}: ${JSON.stringify(rv)}`);
       }
+    } else if (k === 'queue') {
+      lines.push('queue:');
+      for (const [qk, qv] of Object.entries(v as Record<string, unknown>)) lines.push(`  ${qk}: ${JSON.stringify(qv)}`);
     } else lines.push(`${k}: ${JSON.stringify(v)}`);
   }
   return head + lines.join('\n') + '\n';
