@@ -80,7 +80,7 @@ export async function expRun(opts: ExpRunOptions): Promise<ExpRunResult> {
 }
 
 /** Every overridden key must exist in the workspace's params (caught before any run starts). */
-async function checkKeys(root: string, runs: PlannedRun[]): Promise<void> {
+export async function checkKeys(root: string, runs: PlannedRun[]): Promise<void> {
   const known = await readParams(root);
   const has = (key: string) => {
     const k = key.startsWith('params.yaml:') ? key.slice('params.yaml:'.length) : key;

@@ -38,15 +38,16 @@ export function expRefName(baseline: string, name: string): string {
 }
 
 /** Trailers at the end of an experiment commit's message (git interpret-trailers syntax). */
-export const TRAILER = { name: 'Mlv-Exp-Name', status: 'Mlv-Exp-Status', params: 'Mlv-Exp-Params', error: 'Mlv-Exp-Error', metrics: 'Mlv-Exp-Metrics', values: 'Mlv-Exp-All-Params' } as const;
+export const TRAILER = { name: 'Mlv-Exp-Name', status: 'Mlv-Exp-Status', params: 'Mlv-Exp-Params', error: 'Mlv-Exp-Error', metrics: 'Mlv-Exp-Metrics', values: 'Mlv-Exp-All-Params', job: 'Mlv-Exp-Job' } as const;
 
-export function expMessage(opts: { name: string; summary: string; status: ExpStatus; overrides: Record<string, unknown>; error?: string; message?: string; metrics?: Record<string, number>; params?: Record<string, unknown> }): string {
+export function expMessage(opts: { name: string; summary: string; status: ExpStatus; overrides: Record<string, unknown>; error?: string; message?: string; metrics?: Record<string, number>; params?: Record<string, unknown>; trailers?: Record<string, string> }): string {
   const subject = opts.message?.trim() || `mlv exp ${opts.name}${opts.summary ? `: ${opts.summary}` : ''}`;
   const body = opts.status === 'failed' && opts.error ? `\nThe run failed:\n${opts.error.trim()}\n` : '';
   const errLine = opts.error ? `${TRAILER.error}: ${opts.error.split('\n')[0].slice(0, 300)}\n` : '';
   const metricsLine = opts.metrics ? `${TRAILER.metrics}: ${JSON.stringify(opts.metrics)}\n` : '';
   const paramsLine = opts.params ? `${TRAILER.values}: ${JSON.stringify(opts.params)}\n` : '';
-  return `${subject}\n${body}\n${TRAILER.name}: ${opts.name}\n${TRAILER.status}: ${opts.status}\n${TRAILER.params}: ${JSON.stringify(opts.overrides)}\n${metricsLine}${paramsLine}${errLine}`;
+  const extra = Object.entries(opts.trailers ?? {}).map(([k, v]) => `${k}: ${v.replace(/\n/g, ' ')}\n`).join('');
+  return `${subject}\n${body}\n${TRAILER.name}: ${opts.name}\n${TRAILER.status}: ${opts.status}\n${TRAILER.params}: ${JSON.stringify(opts.overrides)}\n${metricsLine}${paramsLine}${errLine}${extra}`;
 }
 
 /**
@@ -70,7 +71,7 @@ function json<T>(text: string | undefined): T | undefined {
   try { return JSON.parse(text) as T; } catch { return undefined; } // a hand-made commit
 }
 
-export function parseExpMessage(message: string): Pick<ExpRef, 'subject' | 'status' | 'error' | 'overrides' | 'metrics' | 'params'> & { name?: string } {
+export function parseExpMessage(message: string): Pick<ExpRef, 'subject' | 'status' | 'error' | 'overrides' | 'metrics' | 'params'> & { name?: string; job?: string } {
   const t = trailers(message);
   const metrics = json<Record<string, number>>(t.get(TRAILER.metrics));
   const params = json<NonNullable<ExpRef['params']>>(t.get(TRAILER.values));
@@ -84,6 +85,7 @@ export function parseExpMessage(message: string): Pick<ExpRef, 'subject' | 'stat
     ...(metrics ? { metrics } : {}),
     ...(params ? { params } : {}),
     name: t.get(TRAILER.name),
+    ...(t.has(TRAILER.job) ? { job: t.get(TRAILER.job) } : {}),
   };
 }
 

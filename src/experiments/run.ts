@@ -56,12 +56,16 @@ export interface RunExpsOptions {
   signal?: AbortSignal;
   onEvent?: (e: ExpEvent) => void;
   hooks: PipelineHooks;
+  /** Uncommitted files to copy into each worktree; default: the workspace's (workspaceCarry). A queue worker passes none. */
+  carry?: Carry[];
+  /** Extra `Mlv-Exp-*` trailers for the commit message (a queue worker's job id). */
+  trailers?: Record<string, string>;
 }
 
 /** Files bigger than this never go into an experiment commit: data belongs in the cache. */
 export const MAX_COMMITTED_BYTES = 8 * 1024 * 1024;
 
-type Carry = { path: string; content: Buffer | null };
+export type Carry = { path: string; content: Buffer | null };
 
 /** `git status` as (path, deleted) pairs, untracked files included. */
 function changedFiles(dir: string): Array<{ path: string; deleted: boolean }> {
@@ -94,7 +98,7 @@ export function workspaceCarry(root: string, paramsFiles: string[]): Carry[] {
  *   await runExperiments({ root, baseline, runs: [{ name: 'a', point: { 'train.trees': 50 } }], hooks });
  */
 export async function runExperiments(opts: RunExpsOptions): Promise<ExpResult[]> {
-  const carry = workspaceCarry(opts.root, opts.hooks.paramsFiles(opts.root));
+  const carry = opts.carry ?? workspaceCarry(opts.root, opts.hooks.paramsFiles(opts.root));
   const identity = gitIdentity(opts.root);
   const results: ExpResult[] = opts.runs.map((r) => ({ name: r.name, baseline: opts.baseline, status: 'cancelled', params: r.point, metrics: {}, seconds: 0 }));
   let next = 0;
@@ -136,7 +140,7 @@ async function runOne(opts: RunExpsOptions, run: PlannedRun, carry: Carry[], ide
     const lock = parseLockLoose(readText(join(dir, LOCK_FILE)));
     const metrics = status === 'ok' ? metricsOf(lock) : {};
     const params = paramsOf(readText(join(dir, PARAMS_FILE)), lock);
-    const message = (name: string) => expMessage({ name, summary: describePoint(run.point), status, overrides: run.point, error, message: opts.message, params, ...(status === 'ok' ? { metrics } : {}) });
+    const message = (name: string) => expMessage({ name, summary: describePoint(run.point), status, overrides: run.point, error, message: opts.message, params, trailers: opts.trailers, ...(status === 'ok' ? { metrics } : {}) });
     // The ref is written last, create-only: it only ever names a complete commit, and
     // never replaces another run's.
     let recorded;
