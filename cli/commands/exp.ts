@@ -39,9 +39,13 @@ export function register(program: Command): void {
     .option('-j, --jobs <N>', 'runs at once, each in its own worktree', int('--jobs'), 1)
     .option('--random <N>', 'sample N points instead of the full grid', int('--random'))
     .option('--seed <N>', 'seed of --random sampling', int('--seed'), 0)
+    .option('--queue', 'queue each run for mlv worker (queue: in .mlv/config) instead of running it here')
+    .option('--wait', 'with --queue: follow the jobs and print the results as a local sweep does')
     .option('-q, --quiet', 'no progress on stderr')
     .option('--json', 'print the results as JSON')
-    .action(async (o: { setParam: string[]; name?: string; message?: string; jobs: number; random?: number; seed: number; quiet?: boolean; json?: boolean }) => {
+    .action(async (o: { setParam: string[]; name?: string; message?: string; jobs: number; random?: number; seed: number; queue?: boolean; wait?: boolean; quiet?: boolean; json?: boolean }) => {
+      if (o.wait && !o.queue) throw new UsageError('--wait goes with --queue');
+      if (o.queue) return runQueued(o);
       const r = await withInterrupt((signal) => expRun({
         cwd: cwd(), set: o.setParam, name: o.name, message: o.message, jobs: o.jobs, random: o.random, seed: o.seed, signal,
         onEvent: o.quiet ? undefined : progress,
@@ -178,6 +182,39 @@ export function register(program: Command): void {
       out(table(['Trial', 'Algorithm', 'Params', r.metric, '± std'], rows));
       out(`\nBest: ${r.best.algorithm} ${describePoint(r.best.params)}  ${r.metric}=${num(r.best.score)}  (experiment ${r.best.name}; mlv exp apply ${r.best.name})`);
     });
+}
+
+/** `exp run --queue [--wait]`: jobs instead of runs (src/api/queueSubmit.ts, queueWait.ts). */
+async function runQueued(o: { setParam: string[]; name?: string; message?: string; random?: number; seed: number; wait?: boolean; quiet?: boolean; json?: boolean }): Promise<void> {
+  const { queueSubmit } = await import('../../src/api/queueSubmit.js');
+  const q = await queueSubmit({ cwd: cwd(), env: process.env, set: o.setParam, name: o.name, message: o.message, random: o.random, seed: o.seed });
+  for (const w of q.warnings) err(`mlv: warning: ${w}`);
+  if (!o.wait) {
+    if (o.json) return printJson(q);
+    out(`Queued ${q.jobs.length} experiment(s) on '${q.queue}' (${q.where}), sweep ${q.sweep}, baseline ${q.baseline.slice(0, 7)}:`);
+    out(table(['Job', 'Experiment', 'Params'], q.jobs.map((j) => [j.id, j.name, describePoint(j.point)])));
+    out(`Run mlv worker in any clone; follow with mlv queue status --sweep ${q.sweep}.`);
+    return;
+  }
+  if (!o.quiet) err(`mlv: queued ${q.jobs.length} experiment(s) on '${q.queue}' (${q.where}), sweep ${q.sweep}; waiting for workers`);
+  const { queueWait } = await import('../../src/api/queueWait.js');
+  // Ctrl-C stops following, not the jobs: they stay queued for the workers.
+  const ctl = new AbortController();
+  const onSignal = () => { err(`mlv: stopped waiting; the jobs stay queued (mlv queue status --sweep ${q.sweep})`); ctl.abort(); };
+  process.once('SIGINT', onSignal);
+  const r = await queueWait({
+    cwd: cwd(), env: process.env, baseline: q.baseline, jobs: q.jobs.map((j) => j.id), signal: ctl.signal,
+    onChange: o.quiet ? undefined : (row) => {
+      if (row.state === 'active') err(`${color.dim('▶')} ${row.name}  on ${row.worker ?? '?'}${row.attempts > 1 ? `  (run ${row.attempts})` : ''}`);
+      else if (row.state === 'completed') err(`${color.green('✓')} ${row.name}  ok  (${row.result?.seconds.toFixed(1) ?? '?'} s on ${row.result?.host ?? '?'})`);
+      else if (row.state === 'failed') err(`${color.red('✗')} ${row.name}  failed: ${(row.error ?? '').split('\n')[0]}`);
+    },
+  }).finally(() => process.off('SIGINT', onSignal));
+  if (ctl.signal.aborted) return setExitCode(130);
+  if (r.cancelled) setExitCode(130);
+  else if (r.failed) setExitCode(1);
+  if (o.json) return printJson({ ...r, queue: q.queue, sweep: q.sweep, jobs: q.jobs });
+  out(renderRun(r));
 }
 
 /** SIGINT/SIGTERM: abort (running stages are stopped, worktrees removed); a second signal removes worktrees at once and exits. */

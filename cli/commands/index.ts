@@ -30,6 +30,8 @@ const modules: Record<string, () => Promise<Module>> = {
   importModel: () => import('./importModel.js'),
   ui: () => import('./ui.js'),
   report: () => import('./report.js'),
+  queue: () => import('./queue.js'),
+  worker: () => import('./worker.js'),
 };
 
 /** Top-level command name → the module that registers it (where they differ). */

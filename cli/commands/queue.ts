@@ -1,0 +1,69 @@
+/**
+ * `mlv queue …` — the experiment queue on Redis (src/api/queue*.ts).
+ */
+import type { Command } from 'commander';
+import type { QueueJobRow, QueueStatusResult } from '../../src/api/queueStatus.js';
+import { UsageError } from '../../src/errors/index.js';
+import { describePoint } from '../../src/experiments/overrides.js';
+import { color, cwd, out, printJson, table } from '../io.js';
+
+const int = (flag: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} ${v}: expected a positive whole number`);
+  return n;
+};
+
+export function register(program: Command): void {
+  const queue = program.command('queue').description('the experiment queue on Redis: jobs made by mlv exp run --queue, run by mlv worker');
+
+  queue.command('status')
+    .description('jobs waiting, active (which worker, since when, progress), completed and failed')
+    .option('--sweep <id>', 'only the jobs of one exp run --queue')
+    .option('--limit <N>', 'completed and failed jobs to list, newest first', int('--limit'), 50)
+    .option('--json', 'print the status as JSON')
+    .action(async (o: { sweep?: string; limit: number; json?: boolean }) => {
+      const { queueStatus } = await import('../../src/api/queueStatus.js');
+      const r = await queueStatus({ cwd: cwd(), env: process.env, sweep: o.sweep, limit: o.limit });
+      if (o.json) return printJson(r);
+      out(renderStatus(r, Date.now()));
+    });
+}
+
+const STATE_COLOR: Record<string, (s: string) => string> = {
+  active: color.yellow, completed: color.green, failed: color.red,
+};
+
+function ago(iso: string | undefined, now: number): string {
+  if (!iso) return '';
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  return s < 90 ? `${s} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${Math.round(s / 3600)} h`;
+}
+
+function detail(j: QueueJobRow, now: number): string {
+  if (j.state === 'active') {
+    const p = j.progress as { stage?: string; status?: string } | undefined;
+    return `for ${ago(j.started, now)}${p?.stage ? `, stage ${p.stage} ${p.status ?? ''}`.trimEnd() : ''}`;
+  }
+  if (j.state === 'completed' && j.result) {
+    const m = Object.entries(j.result.metrics).slice(0, 2).map(([k, v]) => `${k}=${Number(v.toPrecision(4))}`).join(' ');
+    return `${j.result.reused ? 'reused' : `${j.result.seconds.toFixed(1)} s`}${m ? `  ${m}` : ''}`;
+  }
+  if (j.state === 'failed') return (j.error ?? '').split('\n')[0].slice(0, 100);
+  return `queued ${ago(j.submitted, now)} ago by ${j.submitter}`;
+}
+
+export function renderStatus(r: QueueStatusResult, now: number): string {
+  const c = r.counts;
+  const head = `Queue '${r.queue}' (${r.where}): ${c.waiting + c.prioritized + c.delayed} waiting, ${c.active} active, ${c.completed} completed, ${c.failed} failed`;
+  if (r.jobs.length === 0) return `${head}\nNo jobs.`;
+  const rows = r.jobs.map((j) => [
+    j.id,
+    (STATE_COLOR[j.state] ?? ((s: string) => s))(j.state),
+    j.name,
+    describePoint(j.point),
+    j.worker ?? '',
+    `${j.attempts}/${j.maxAttempts}`,
+    detail(j, now),
+  ]);
+  return `${head}\n${table(['Job', 'State', 'Experiment', 'Params', 'Worker', 'Runs', ''], rows)}`;
+}

@@ -1,0 +1,94 @@
+import type { Point } from '../experiments/overrides.js';
+import { openRepo, type RepoOptions } from '../repo/Repo.js';
+import { openQueue, type ExpJob } from '../queue/bull.js';
+import type { ExpJobResult } from '../queue/job.js';
+import { queueSettings, type Env } from '../queue/settings.js';
+
+export type QueueJobState = 'waiting' | 'active' | 'completed' | 'failed' | 'delayed' | 'prioritized';
+
+export interface QueueJobRow {
+  id: string;
+  state: QueueJobState;
+  name: string;
+  baseline: string;
+  sweep: string;
+  point: Point;
+  submitter: string;
+  /** ISO 8601 times. */
+  submitted: string;
+  started?: string;
+  finished?: string;
+  /** The worker (`host:pid`) that has it or last had it. */
+  worker?: string;
+  /** Runs started so far (a stalled or failed run counts). */
+  attempts: number;
+  maxAttempts: number;
+  progress?: unknown;
+  error?: string;
+  result?: ExpJobResult;
+}
+
+export interface QueueStatusResult {
+  queue: string;
+  where: string;
+  counts: Record<QueueJobState, number>;
+  jobs: QueueJobRow[];
+}
+
+export interface QueueStatusOptions extends RepoOptions {
+  env?: Env;
+  /** Jobs of each finished state to list, newest first (default 50). */
+  limit?: number;
+  /** Only the jobs of this sweep. */
+  sweep?: string;
+}
+
+const STATES: QueueJobState[] = ['active', 'waiting', 'prioritized', 'delayed', 'failed', 'completed'];
+
+export function jobRow(job: ExpJob, state: QueueJobState): QueueJobRow {
+  const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : undefined);
+  const d = job.data;
+  return {
+    id: job.id!,
+    state,
+    name: d.name,
+    baseline: d.baseline,
+    sweep: d.sweep,
+    point: d.point,
+    submitter: d.submitter,
+    submitted: d.submitted,
+    ...(job.processedOn ? { started: iso(job.processedOn) } : {}),
+    ...(job.finishedOn ? { finished: iso(job.finishedOn) } : {}),
+    ...(job.processedBy ? { worker: job.processedBy } : {}),
+    attempts: job.attemptsStarted ?? job.attemptsMade,
+    maxAttempts: job.opts.attempts ?? 1,
+    ...(job.progress !== undefined && job.progress !== 0 ? { progress: job.progress } : {}),
+    ...(state === 'failed' && job.failedReason ? { error: job.failedReason } : {}),
+    ...(state === 'completed' && job.returnvalue ? { result: job.returnvalue } : {}),
+  };
+}
+
+/**
+ * Jobs of the experiment queue by state: waiting, active (which worker, since when,
+ * progress), completed (where and how it ran) and failed (why).
+ * @example
+ *   const { counts } = await queueStatus({ cwd, env: process.env });
+ */
+export async function queueStatus(opts: QueueStatusOptions): Promise<QueueStatusResult> {
+  const repo = openRepo(opts);
+  const s = queueSettings(repo.config, opts.env ?? {});
+  const limit = opts.limit ?? 50;
+  const queue = await openQueue(s);
+  try {
+    const counts = (await queue.getJobCounts(...STATES)) as Record<QueueJobState, number>;
+    const jobs: QueueJobRow[] = [];
+    for (const state of STATES) {
+      const finished = state === 'completed' || state === 'failed';
+      const list = (await queue.getJobs([state], 0, finished ? limit - 1 : -1, !finished)) as ExpJob[];
+      for (const job of list) if (job && (!opts.sweep || job.data?.sweep === opts.sweep)) jobs.push(jobRow(job, state));
+    }
+    return { queue: s.name, where: s.where, counts, jobs };
+  } finally {
+    await queue.close();
+  }
+}

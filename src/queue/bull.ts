@@ -1,0 +1,80 @@
+/**
+ * BullMQ on Redis: the queue's engine. mlv keeps no scheduler of its own; this file only
+ * opens BullMQ's Queue and Worker with the connection settings mlv needs, and turns
+ * connection failures into one clear error that never shows a password.
+ */
+import { Queue, Worker, type Job, type Processor } from 'bullmq';
+import { QueueUnavailableError } from '../errors/QueueUnavailableError.js';
+import { scrub, type QueueSettings } from './settings.js';
+import type { ExpJobData, ExpJobResult } from './job.js';
+
+export type ExpQueue = Queue<ExpJobData, ExpJobResult, string>;
+export type ExpJob = Job<ExpJobData, ExpJobResult, string>;
+export type ExpWorker = Worker<ExpJobData, ExpJobResult, string>;
+
+function describe(e: unknown, s: QueueSettings): string {
+  const msg = (e as Error)?.message ?? String(e);
+  return scrub(msg.split('\n')[0], s);
+}
+
+/**
+ * A Queue for short commands (submit, status, cancel): it fails within seconds when
+ * Redis cannot be reached instead of retrying for ever.
+ */
+export async function openQueue(s: QueueSettings): Promise<ExpQueue> {
+  const queue: ExpQueue = new Queue<ExpJobData, ExpJobResult, string>(s.name, {
+    connection: { ...s.connection, maxRetriesPerRequest: 1, connectTimeout: 5000, retryStrategy: (n: number) => (n > 3 ? null : 250) },
+    skipWaitingForReady: false,
+  });
+  let lastError: unknown;
+  queue.on('error', (e) => { lastError = e; });
+  try {
+    const client = await queue.getBackend().client;
+    await client.info();
+  } catch (e) {
+    await queue.close().catch(() => undefined);
+    throw new QueueUnavailableError(`queue ${s.where}: cannot reach Redis: ${describe(lastError ?? e, s)}`, { queue: s.name });
+  }
+  return queue;
+}
+
+export interface WorkerOpenOptions {
+  concurrency: number;
+  /** Stored on every job it takes (`processedBy`): host and pid. */
+  workerName: string;
+  onError?: (message: string) => void;
+}
+
+/**
+ * A Worker that reconnects for ever (Redis restarts are survived; jobs wait in Redis)
+ * and hands a job whose lock it stopped renewing to another worker after
+ * `stalledInterval`.
+ */
+export function openWorker(s: QueueSettings, processor: Processor<ExpJobData, ExpJobResult, string>, o: WorkerOpenOptions): ExpWorker {
+  const worker: ExpWorker = new Worker<ExpJobData, ExpJobResult, string>(s.name, processor, {
+    connection: { ...s.connection, maxRetriesPerRequest: null },
+    concurrency: o.concurrency,
+    name: o.workerName,
+    autorun: false,
+    lockDuration: s.stalledInterval,
+    stalledInterval: s.stalledInterval,
+    // A job whose worker died twice goes back to wait once more before it is failed.
+    maxStalledCount: 2,
+    // Short long-polls, so --exit-when-idle and Ctrl-C are noticed quickly.
+    drainDelay: 1,
+  });
+  worker.on('error', (e) => o.onError?.(`queue ${s.where}: ${describe(e, s)}`));
+  return worker;
+}
+
+/** Whether Redis keeps an append-only file (a restart without one can lose jobs). */
+export async function persistenceOf(queue: ExpQueue | ExpWorker): Promise<{ aof: boolean } | undefined> {
+  try {
+    const client = await queue.getBackend().client;
+    const info = await client.info();
+    const m = /aof_enabled:(\d)/.exec(info);
+    return m ? { aof: m[1] === '1' } : undefined;
+  } catch {
+    return undefined; // INFO can be disabled on managed Redis
+  }
+}
