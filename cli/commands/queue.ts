@@ -27,6 +27,45 @@ export function register(program: Command): void {
       if (o.json) return printJson(r);
       out(renderStatus(r, Date.now()));
     });
+
+  queue.command('logs')
+    .description('what the worker(s) of one job logged: stages, transfers, errors')
+    .argument('<job>')
+    .option('--json', 'print the log as JSON')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const { queueLogs } = await import('../../src/api/queueLogs.js');
+      const r = await queueLogs({ cwd: cwd(), env: process.env, job: id });
+      if (o.json) return printJson(r);
+      out(`Job ${r.job.id}: ${r.job.name} (${r.job.state}${r.job.worker ? `, ${r.job.worker}` : ''})`);
+      if (r.job.error) out(`error: ${r.job.error}`);
+      out(r.lines.length ? r.lines.join('\n') : '(no log yet)');
+    });
+
+  queue.command('cancel')
+    .description('remove waiting jobs; stop running ones (their worker fails them as cancelled)')
+    .argument('[jobs...]')
+    .option('-A, --all', 'every job not completed')
+    .option('--sweep <id>', 'with --all: only this sweep')
+    .option('--json', 'print the result as JSON')
+    .action(async (jobs: string[], o: { all?: boolean; sweep?: string; json?: boolean }) => {
+      if (o.all && jobs.length) throw new UsageError('give job ids or --all, not both');
+      const { queueCancel } = await import('../../src/api/queueCancel.js');
+      const r = await queueCancel({ cwd: cwd(), env: process.env, jobs, all: o.all, sweep: o.sweep });
+      if (o.json) return printJson(r);
+      out(`Removed ${r.removed.length} waiting job(s)${r.stopping.length ? `; stopping ${r.stopping.length} running: ${r.stopping.map((x) => x.job + (x.worker ? ` on ${x.worker}` : '')).join(', ')}` : ''}.`);
+      if (r.completed.length) out(`Left ${r.completed.length} completed job(s) alone (${r.completed.join(', ')}): their experiments exist (mlv exp remove).`);
+    });
+
+  queue.command('retry')
+    .description('put a failed job back in the queue, with its attempts renewed')
+    .argument('<job>')
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const { queueRetry } = await import('../../src/api/queueRetry.js');
+      const r = await queueRetry({ cwd: cwd(), env: process.env, job: id });
+      if (o.json) return printJson(r);
+      out(`Job ${r.job} (${r.name}) is waiting again (up to ${r.attempts} run(s)).`);
+    });
 }
 
 const STATE_COLOR: Record<string, (s: string) => string> = {

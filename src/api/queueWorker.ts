@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Queue, UnrecoverableError, WaitingError } from 'bullmq';
+import { Job, Queue, UnrecoverableError, WaitingError } from 'bullmq';
 import { InputError } from '../errors/index.js';
 import { defaultHooks, type PipelineHooks } from '../experiments/pipeline.js';
 import { gitRootOrThrow, openRepoAt, type RepoOptions } from '../repo/Repo.js';
@@ -8,6 +8,8 @@ import type { ExpJobData, ExpJobResult } from '../queue/job.js';
 import { PermanentJobError, runQueuedExp } from '../queue/runJob.js';
 import { queueSettings, scrub, type Env } from '../queue/settings.js';
 import { fetchMissing } from './pull.js';
+
+const CANCEL_POLL_MS = 1000;
 
 export type WorkerEvent =
   | { type: 'ready'; queue: string; where: string; worker: string }
@@ -65,19 +67,37 @@ export async function queueWorker(opts: QueueWorkerOptions): Promise<QueueWorker
   let taken = 0;
   let active = 0;
 
+  // Queue counts (--exit-when-idle) and cancel marks, on a connection that rides out Redis restarts like the worker's.
+  const watcher = new Queue(s.name, { connection: { ...s.connection, maxRetriesPerRequest: null } });
+  watcher.on('error', () => undefined);
   const worker = openWorker(s, async (job: ExpJob, token?: string, signal?: AbortSignal) => {
     taken++;
     active++;
     // The last job this worker may take: no new fetch while it runs.
     if (opts.maxJobs !== undefined && taken >= opts.maxJobs) void worker.close();
     emit({ type: 'start', job: job.id!, data: job.data, attempt: job.attemptsMade + 1 });
-    const stops = [signal, opts.handBack].filter((x): x is AbortSignal => x !== undefined);
+    // `mlv queue cancel` marks the job's data; look for the mark while it runs.
+    const cancel = new AbortController();
+    let cancelledBy: string | undefined;
+    let looking = false;
+    const look = async () => {
+      if (looking) return;
+      looking = true;
+      try {
+        const fresh = await Job.fromId<ExpJobData, ExpJobResult, string>(watcher, job.id!);
+        if (fresh?.data.cancel && !cancel.signal.aborted) { cancelledBy = fresh.data.cancel.by; cancel.abort(); }
+      } catch { /* Redis away: look again */ } finally { looking = false; }
+    };
+    const poll = setInterval(() => void look(), CANCEL_POLL_MS);
+    const stops = [signal, opts.handBack, cancel.signal].filter((x): x is AbortSignal => x !== undefined);
     try {
+      if (job.data.cancel) { cancelledBy = job.data.cancel.by; cancel.abort(); }
       const r = await runQueuedExp(ctx, {
         id: job.id!, data: job.data,
         log: (line) => job.log(line).catch(() => undefined),
         progress: (p) => job.updateProgress(p).catch(() => undefined),
       }, stops.length ? AbortSignal.any(stops) : undefined);
+      if (r === 'cancelled' && cancelledBy) throw new PermanentJobError(`cancelled by ${cancelledBy}`);
       if (r === 'cancelled') {
         await job.moveToWait(token);
         result.handedBack++;
@@ -96,13 +116,11 @@ export async function queueWorker(opts: QueueWorkerOptions): Promise<QueueWorker
       emit({ type: 'failed', job: job.id!, name: job.data.name, error: message, final });
       throw permanent ? new UnrecoverableError(message) : new Error(message);
     } finally {
+      clearInterval(poll);
       active--;
     }
   }, { concurrency, workerName, onError: (message) => emit({ type: 'error', message }) });
 
-  // Counts for --exit-when-idle, on a connection that rides out Redis restarts like the worker's.
-  const counter = new Queue(s.name, { connection: { ...s.connection, maxRetriesPerRequest: null } });
-  counter.on('error', () => undefined);
   const stopAll = () => { void worker.close(); };
   opts.stop?.addEventListener('abort', stopAll, { once: true });
   opts.handBack?.addEventListener('abort', stopAll, { once: true });
@@ -116,7 +134,7 @@ export async function queueWorker(opts: QueueWorkerOptions): Promise<QueueWorker
     if (opts.exitWhenIdle) {
       const check = async () => {
         try {
-          const c = await counter.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+          const c = await watcher.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
           if (active === 0 && Object.values(c).every((n) => n === 0)) { stopAll(); return; }
         } catch { /* Redis away: look again later */ }
         if (worker.isRunning()) idleTimer = setTimeout(() => void check(), 500);
@@ -129,7 +147,7 @@ export async function queueWorker(opts: QueueWorkerOptions): Promise<QueueWorker
     opts.stop?.removeEventListener('abort', stopAll);
     opts.handBack?.removeEventListener('abort', stopAll);
     await worker.close();
-    await counter.close();
+    await watcher.close();
   }
   return result;
 }

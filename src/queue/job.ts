@@ -23,6 +23,8 @@ export interface ExpJobData {
   submitter: string;
   /** ISO 8601. */
   submitted: string;
+  /** Set by `mlv queue cancel` on a running job: its worker stops it and fails it as cancelled. */
+  cancel?: { by: string; at: string };
 }
 
 export interface ExpJobTimings {

@@ -105,6 +105,48 @@ describe('mlv exp run --queue and mlv worker', () => {
     assert.equal(w1.metrics['metrics.json:accuracy'] ?? w1.metrics.accuracy, accuracy(11, 3));
   });
 
+  test('a failing experiment runs at most `attempts` (2) times, then is failed with its error; logs, retry, cancel', async () => {
+    const sub = JSON.parse((await mlvAsyncOk(team.home, ['exp', 'run', '--queue', '-S', 'train.trees=-1,3', '--name', 'bad', '--json'])).stdout);
+    const [bad, good] = sub.jobs;
+    const w = startWorker(clones[0], ['--exit-when-idle']);
+    const e = await w.exit;
+    assert.equal(e.code, 0, e.stderr);
+    assert.equal(e.stderr.split(`▶ job ${bad.id}:`).length - 1, 2, e.stderr);
+    assert.match(e.stderr, new RegExp(`✗ job ${bad.id}: bad-1 .*\\(will be retried\\)`));
+    assert.equal(e.stderr.split(`▶ job ${good.id}:`).length - 1, 1);
+    const status = JSON.parse(mlvOk(team.home, ['queue', 'status', '--json', '--sweep', sub.sweep]).stdout);
+    const row = (id: string) => status.jobs.find((j: { id: string }) => j.id === id);
+    assert.equal(row(bad.id).state, 'failed');
+    assert.equal(row(bad.id).attempts, 2);
+    assert.match(row(bad.id).error, /exited with code 3/);
+    assert.equal(row(good.id).state, 'completed');
+    // No ref for the failed run, on the remote or in the worker's clone; one for the good one.
+    const refs = remoteExps(team.bare).map((r) => r.ref);
+    assert.ok(refs.includes(`refs/mlv/exps/${team.baseline}/bad-2`));
+    assert.ok(!refs.some((r) => r.endsWith('/bad-1')));
+    assert.equal(git(clones[0], ['for-each-ref', 'refs/mlv/exps/', '--format=%(refname)']).includes('/bad-1'), false);
+    // The log tells what happened, run by run.
+    const logs = mlvOk(team.home, ['queue', 'logs', bad.id]);
+    assert.match(logs.stdout, /Job .*: bad-1 \(failed/);
+    assert.equal(logs.stdout.split('stage train: failed').length - 1, 2, logs.stdout);
+    assert.match(logs.stdout, /negative trees/);
+    // Retry puts it back with its attempts renewed; a completed job cannot be retried.
+    const again = mlv(team.home, ['queue', 'retry', good.id]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /completed, not failed/);
+    mlvOk(team.home, ['queue', 'retry', bad.id]);
+    let st = JSON.parse(mlvOk(team.home, ['queue', 'status', '--json', '--sweep', sub.sweep]).stdout);
+    assert.equal(st.jobs.find((j: { id: string }) => j.id === bad.id).state, 'waiting');
+    // Cancel takes it out before any worker runs it.
+    const c = JSON.parse(mlvOk(team.home, ['queue', 'cancel', '--all', '--json']).stdout);
+    assert.deepEqual(c.removed, [bad.id]);
+    st = JSON.parse(mlvOk(team.home, ['queue', 'status', '--json']).stdout);
+    assert.equal(st.counts.waiting, 0);
+    const missing = mlv(team.home, ['queue', 'logs', bad.id]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, new RegExp(`job ${bad.id}: not in queue 'proj'`));
+  });
+
   test('enqueue refuses what a worker could not run, naming what to push', async () => {
     // A commit not on the git remote.
     writeFileSync(join(team.home, 'notes.txt'), 'local only\n');
