@@ -51,8 +51,8 @@ export function queueBlock(redisUrl: string, name: string, stalled = 10_000): st
   return `queue:\n  url: ${JSON.stringify(redisUrl)}\n  name: ${JSON.stringify(name)}\n  stalled_interval: ${stalled}\n`;
 }
 
-export async function makeTeam(opts: { queueName?: string; stalled?: number; remoteUrl?: (store: string) => string[] } = {}): Promise<Team> {
-  const redis = await startRedis();
+export async function makeTeam(opts: { queueName?: string; stalled?: number; appendfsync?: 'always' | 'everysec'; remoteUrl?: (store: string) => string[] } = {}): Promise<Team> {
+  const redis = await startRedis({ appendfsync: opts.appendfsync });
   const bare = tempDir('mlv-bare-');
   git(bare, ['init', '-q', '--bare', '-b', 'main']);
   const store = tempDir('mlv-store-');

@@ -130,3 +130,70 @@ await q.close();`;
     assert.match(j.error, new RegExp(`baseline ${ghost.slice(0, 12)} is not on git remote 'origin'`));
   });
 });
+
+describe('queue faults: Redis and concurrent sweeps', () => {
+  let team: Team;
+  const clones: string[] = [];
+  before(async () => {
+    // appendfsync always: a Redis killed with SIGKILL has lost nothing it acknowledged.
+    team = await makeTeam({ stalled: 4000, appendfsync: 'always' });
+    mlvOk(team.home, ['push']);
+    for (let i = 0; i < 2; i++) clones.push(cloneOf(team.bare));
+  });
+  after(async () => {
+    for (const c of clones) removeDir(c);
+    await team.close();
+  });
+
+  test('Redis killed and restarted mid-sweep: workers reconnect, every job completes, one ref each', async () => {
+    const sub = JSON.parse((await mlvAsyncOk(team.home, ['exp', 'run', '--queue', '-S', 'train.trees=21,22,23,24', '--name', 'crash', '--json'])).stdout);
+    const workers = clones.map((c) => startWorker(c, ['--exit-when-idle'], { SLOW: '1500' }));
+    await until('a first job completed', () => workers.some((w) => /✓ job/.test(w.stderr())));
+    await team.redis.stop('kill');
+    await new Promise((r) => setTimeout(r, 1500));
+    await team.redis.start();
+    const exits = await Promise.all(workers.map((w) => w.exit));
+    for (const e of exits) assert.equal(e.code, 0, e.stderr);
+    assert.ok(exits.some((e) => /cannot reach|ECONNREFUSED|Connection is closed|connect/.test(e.stderr)), 'the workers saw Redis go away');
+    const st = statusOf(team.home);
+    assert.equal(st.counts.completed, 4, JSON.stringify(st.counts));
+    assert.equal(st.counts.failed, 0);
+    const refs = remoteExps(team.bare).filter((r) => /\/crash-\d$/.test(r.ref));
+    assert.equal(refs.length, 4);
+    for (const job of sub.jobs) {
+      const hit = refs.find((r) => r.ref.endsWith(`/${job.name}`))!;
+      const m = JSON.parse(git(team.bare, ['show', `${hit.oid}:metrics.json`]));
+      assert.equal(m.accuracy, accuracy(job.point['train.trees'], 3));
+    }
+  });
+
+  test('two people queue the same grid at once: distinct names, every run done once', async () => {
+    const other = cloneOf(team.bare);
+    try {
+      const grid = ['exp', 'run', '--queue', '-S', 'train.trees=31,32', '-S', 'train.depth=2,5', '--json'];
+      const [a, b] = await Promise.all([
+        mlvAsyncOk(team.home, grid),
+        mlvAsyncOk(other, grid, { GIT_AUTHOR_NAME: 'Other', GIT_COMMITTER_NAME: 'Other' }),
+      ]);
+      const ja = JSON.parse(a.stdout);
+      const jb = JSON.parse(b.stdout);
+      assert.notEqual(ja.sweep, jb.sweep);
+      const names = [...ja.jobs, ...jb.jobs].map((j: { name: string }) => j.name);
+      assert.equal(new Set(names).size, 8, names.join(' '));
+      const workers = clones.map((c) => startWorker(c, ['--exit-when-idle']));
+      for (const e of await Promise.all(workers.map((w) => w.exit))) assert.equal(e.code, 0, e.stderr);
+      const refs = remoteExps(team.bare);
+      for (const job of [...ja.jobs, ...jb.jobs]) {
+        const hit = refs.filter((r) => r.ref === `refs/mlv/exps/${team.baseline}/${job.name}`);
+        assert.equal(hit.length, 1, job.name);
+        const m = JSON.parse(git(team.bare, ['show', `${hit[0].oid}:metrics.json`]));
+        assert.equal(m.accuracy, accuracy(job.point['train.trees'], job.point['train.depth']));
+      }
+      const st = statusOf(team.home);
+      assert.equal(st.counts.failed, 0);
+      assert.equal(st.counts.waiting + st.counts.active, 0);
+    } finally {
+      removeDir(other);
+    }
+  });
+});
