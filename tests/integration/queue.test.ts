@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { git, mlv, mlvOk, removeDir } from '../helpers/repo.js';
-import { mlvAsync, mlvAsyncOk } from '../helpers/s3server.js';
+import { mlvAsync, mlvAsyncOk, s3Env, startS3, type S3Server } from '../helpers/s3server.js';
 import { accuracy, cloneOf, makeTeam, startWorker, type Team } from '../helpers/queue.js';
 import { startRedis } from '../helpers/redis.js';
 
@@ -213,6 +213,44 @@ describe('mlv exp run --queue and mlv worker', () => {
     } finally {
       removeDir(join(team.home, '.mlv', 'config.local'));
       await locked.close();
+    }
+  });
+});
+
+describe('mlv worker with an S3 mlv remote (s3rver)', () => {
+  let s3: S3Server;
+  let team: Team;
+  const clones: string[] = [];
+  let awsEnv: Record<string, string>;
+  before(async () => {
+    s3 = await startS3(['team']);
+    awsEnv = s3Env();
+    team = await makeTeam({ remoteUrl: () => ['remote', 'add', 'store', 's3://team/mlv', '--endpoint-url', s3.endpoint, '--default'] });
+    await mlvAsyncOk(team.home, ['push'], awsEnv);
+    for (let i = 0; i < 2; i++) clones.push(cloneOf(team.bare));
+  });
+  after(async () => {
+    for (const c of clones) removeDir(c);
+    await team.close();
+    await s3.close();
+  });
+
+  test('two workers pull inputs from S3 and push outputs there; a third clone gets the models', async () => {
+    const sub = JSON.parse((await mlvAsyncOk(team.home, ['exp', 'run', '--queue', '-S', 'train.trees=3,8', '--json'], awsEnv)).stdout);
+    const workers = clones.map((c) => startWorker(c, ['--exit-when-idle'], awsEnv));
+    for (const e of await Promise.all(workers.map((w) => w.exit))) assert.equal(e.code, 0, e.stderr);
+    const st = JSON.parse((await mlvAsyncOk(team.home, ['queue', 'status', '--json'])).stdout);
+    assert.equal(st.counts.completed, 2);
+    for (const j of st.jobs) assert.ok(j.result.objects.pushed >= 1, JSON.stringify(j.result));
+    const reader = cloneOf(team.bare);
+    try {
+      await mlvAsyncOk(reader, ['exp', 'pull', 'origin'], awsEnv);
+      for (const job of sub.jobs) {
+        await mlvAsyncOk(reader, ['get', `refs/mlv/exps/${team.baseline}/${job.name}`, 'model/m.txt', '-o', `m-${job.name}.txt`], awsEnv);
+        assert.equal(readFileSync(join(reader, `m-${job.name}.txt`), 'utf8'), `${job.point['train.trees']}x3x10`);
+      }
+    } finally {
+      removeDir(reader);
     }
   });
 });
