@@ -9,7 +9,7 @@
  */
 
 // Errors: every failure is one of these, with a stable `code`, `data` and `exitCode`.
-export { CheckFailedError, ConflictError, CorruptObjectError, EnvironmentError, InputError, MlvError, NotFoundError, UnsafePathError, UsageError } from './errors/index.js';
+export { CheckFailedError, ConflictError, CorruptObjectError, EnvironmentError, InputError, MlvError, NotFoundError, QueueUnavailableError, UnsafePathError, UsageError } from './errors/index.js';
 export type { RepoOptions } from './repo/Repo.js';
 export type { OnProgress } from './progress.js';
 export { VERSION } from './version.js';
@@ -53,6 +53,15 @@ export type { VersionDetail, VersionDiff, VersionRow, VersionSource } from './co
 // Documentation of a version.
 export { report, type ReportFormat, type ReportOptions, type ReportResult } from './api/report.js';
 export type { Report } from './report/model.js';
+
+// Sweeps on several machines: the experiment queue (Redis, BullMQ).
+export { queueSubmit, type QueueSubmitOptions, type QueueSubmitResult, type QueuedJob } from './api/queueSubmit.js';
+export { queueWait, type QueueWaitOptions } from './api/queueWait.js';
+export { queueWorker, type QueueWorkerOptions, type QueueWorkerResult, type WorkerEvent } from './api/queueWorker.js';
+export { queueStatus, type QueueJobRow, type QueueStatusOptions, type QueueStatusResult } from './api/queueStatus.js';
+export { queueLogs, type QueueLogsOptions, type QueueLogsResult } from './api/queueLogs.js';
+export { queueCancel, type QueueCancelOptions, type QueueCancelResult } from './api/queueCancel.js';
+export { queueRetry, type QueueRetryOptions, type QueueRetryResult } from './api/queueRetry.js';
 
 // Machine learning on CSV files.
 export { explore, type ColumnReport, type ExploreOptions, type ExploreReport } from './api/explore.js';

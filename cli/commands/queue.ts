@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import type { QueueJobRow, QueueStatusResult } from '../../src/api/queueStatus.js';
 import { UsageError } from '../../src/errors/index.js';
-import { describePoint } from '../../src/experiments/overrides.js';
+import { describePoint } from '../../src/api/expRun.js';
 import { color, cwd, out, printJson, table } from '../io.js';
 
 const int = (flag: string) => (v: string) => {

@@ -5,8 +5,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../src/errors/index.js';
-import { describePoint } from '../../src/experiments/overrides.js';
-import { removeLiveWorktreesSync } from '../../src/git/worktree.js';
+import { describePoint, removeLiveWorktreesSync } from '../../src/api/expRun.js';
 import type { WorkerEvent } from '../../src/api/queueWorker.js';
 import { color, cwd, err, printJson } from '../io.js';
 import { setExitCode } from '../main.js';

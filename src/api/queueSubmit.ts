@@ -1,4 +1,3 @@
-import '../pipeline/register.js';
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { InputError, UsageError } from '../errors/index.js';

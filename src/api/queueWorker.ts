@@ -7,7 +7,6 @@ import { openWorker, persistenceOf, type ExpJob } from '../queue/bull.js';
 import type { ExpJobData, ExpJobResult } from '../queue/job.js';
 import { PermanentJobError, runQueuedExp } from '../queue/runJob.js';
 import { queueSettings, scrub, type Env } from '../queue/settings.js';
-import { fetchMissing } from './pull.js';
 
 const CANCEL_POLL_MS = 1000;
 
@@ -62,7 +61,7 @@ export async function queueWorker(opts: QueueWorkerOptions): Promise<QueueWorker
   const host = opts.host ?? hostname();
   const workerName = opts.workerName ?? `${host}:${process.pid}`;
   const emit = opts.onEvent ?? (() => undefined);
-  const ctx = { root, settings: s, hooks: opts.hooks ?? defaultHooks(), host, worker: workerName, fetchMissing };
+  const ctx = { root, settings: s, hooks: opts.hooks ?? defaultHooks(), host, worker: workerName };
   const result: QueueWorkerResult = { worker: workerName, ok: 0, failed: 0, handedBack: 0 };
   let taken = 0;
   let active = 0;

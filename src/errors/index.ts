@@ -7,3 +7,4 @@ export { CheckFailedError } from './CheckFailedError.js';
 export { ConflictError } from './ConflictError.js';
 export { UnsafePathError } from './UnsafePathError.js';
 export { EnvironmentError, environmentError } from './EnvironmentError.js';
+export { QueueUnavailableError } from './QueueUnavailableError.js';

@@ -4,7 +4,7 @@
  * connection failures into one clear error that never shows a password.
  */
 import { Queue, Worker, type Job, type Processor } from 'bullmq';
-import { QueueUnavailableError } from '../errors/QueueUnavailableError.js';
+import { QueueUnavailableError } from '../errors/index.js';
 import { scrub, type QueueSettings } from './settings.js';
 import type { ExpJobData, ExpJobResult } from './job.js';
 

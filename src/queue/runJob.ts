@@ -6,17 +6,17 @@
  * `Mlv-Exp-Job: <queue>/<job id>`; a ref already on the remote with this job's tag means
  * an earlier attempt finished, so nothing runs twice and no second ref appears.
  */
-import '../pipeline/register.js';
 import { spawnSync } from 'node:child_process';
 import { NotFoundError, UsageError } from '../errors/index.js';
 import type { PipelineHooks, StageEvent } from '../experiments/pipeline.js';
 import { expRefName, parseExpMessage, TRAILER } from '../experiments/refs.js';
 import { runExperiments, type ExpEvent } from '../experiments/run.js';
+import { fetchMissing } from '../remote/fetch.js';
 import { openRemote } from '../remote/open.js';
 import { pushObjects } from '../remote/transfer.js';
 import { objectsOfTracked } from '../repo/reachable.js';
 import { openRepoAt, type Repo } from '../repo/Repo.js';
-import { trackedAtCommit, type Tracked } from '../repo/tracked.js';
+import { trackedAtCommit } from '../repo/tracked.js';
 import { commitMessage, fetchCommit, fetchRef, pushCreateOnly, remoteRef } from './gitRemote.js';
 import { jobTag, type ExpJobData, type ExpJobResult, type ExpJobTimings } from './job.js';
 import type { QueueSettings } from './settings.js';
@@ -28,8 +28,6 @@ export interface RunJobContext {
   hooks: PipelineHooks;
   host: string;
   worker: string;
-  /** Pull what `items` need from the default mlv remote into the cache (api/pull.ts `fetchMissing`). */
-  fetchMissing: (repo: Repo, items: Tracked[]) => Promise<number>;
 }
 
 /** The BullMQ job, as far as running it needs. */
@@ -77,14 +75,14 @@ export async function runQueuedExp(ctx: RunJobContext, job: JobHandle, signal?: 
   const items = await trackedAtCommit(root, d.baseline);
   let pulled = 0;
   try {
-    pulled += await ctx.fetchMissing(repo, items.filter((i) => i.source.type === 'pointer'));
+    pulled += await fetchMissing(repo, items.filter((i) => i.source.type === 'pointer'));
   } catch (e) {
     if (e instanceof NotFoundError || e instanceof UsageError) throw new PermanentJobError(`inputs of baseline ${d.baseline.slice(0, 7)}: ${e.message}`);
     throw e;
   }
   // Outputs the baseline recorded spare stages the new params leave alone; a stage whose
   // outputs are not on the remote simply runs.
-  try { pulled += await ctx.fetchMissing(repo, items.filter((i) => i.source.type === 'lock')); } catch { /* reproduce runs them */ }
+  try { pulled += await fetchMissing(repo, items.filter((i) => i.source.type === 'lock')); } catch { /* reproduce runs them */ }
   timings.objects += since(t);
   await job.log(`baseline ${d.baseline.slice(0, 7)} ready; ${pulled} object(s) pulled`);
 
