@@ -72,6 +72,39 @@ describe('queue faults', () => {
     }
   });
 
+  test('Ctrl-C twice on a worker hands its job back at once (no stall wait); Ctrl-C once lets it finish', async () => {
+    const sub = JSON.parse((await mlvAsyncOk(team.home, ['exp', 'run', '--queue', '-S', 'train.trees=13,14', '--name', 'int', '--json'])).stdout);
+    const [first, second] = sub.jobs;
+    const a = startWorker(clones[0], [], { SLOW: '60000' });
+    const inTrain = (id: string) => () => {
+      const j = statusOf(team.home).jobs.find((x: { id: string }) => x.id === id);
+      return j?.state === 'active' && j.progress?.stage === 'train';
+    };
+    await until('worker A in stage train', inTrain(first.id));
+    a.child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 300));
+    a.child.kill('SIGINT');
+    const ea = await a.exit;
+    assert.equal(ea.code, 130, ea.stderr);
+    assert.match(ea.stderr, new RegExp(`job ${first.id}: int-1  handed back to the queue`));
+    // Back in the queue before any stall interval could have passed, never started again by A.
+    let j = statusOf(team.home).jobs.find((x: { id: string }) => x.id === first.id);
+    assert.equal(j.state, 'waiting');
+    // Ctrl-C once: the worker finishes the job it has, takes no other, exits 0.
+    const b = startWorker(clones[1], [], { SLOW: '3000' });
+    await until('worker B in stage train', inTrain(first.id));
+    b.child.kill('SIGINT');
+    const eb = await b.exit;
+    assert.equal(eb.code, 0, eb.stderr);
+    assert.match(eb.stderr, new RegExp(`✓ job ${first.id}: int-1`));
+    assert.doesNotMatch(eb.stderr, new RegExp(`job ${second.id}`));
+    j = statusOf(team.home).jobs.find((x: { id: string }) => x.id === first.id);
+    assert.equal(j.state, 'completed');
+    assert.equal(remoteExps(team.bare).filter((r) => r.ref.endsWith('/int-1')).length, 1);
+    assert.equal(statusOf(team.home).jobs.find((x: { id: string }) => x.id === second.id).state, 'waiting');
+    mlvOk(team.home, ['queue', 'cancel', second.id]);
+  });
+
   test('a job whose ref an earlier attempt already pushed completes without running again; a name held by another experiment fails the job at once', async () => {
     const sub = JSON.parse((await mlvAsyncOk(team.home, ['exp', 'run', '--queue', '-S', 'train.trees=4,6', '--name', 'pre', '--json'])).stdout);
     const [first, second] = sub.jobs;
