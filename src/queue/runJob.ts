@@ -70,6 +70,8 @@ export async function runQueuedExp(ctx: RunJobContext, job: JobHandle, signal?: 
   }
   timings.git += since(t);
 
+  await clearLeftover(root, ref, tag);
+
   t = Date.now();
   const repo = openRepoAt(root);
   const items = await trackedAtCommit(root, d.baseline);
@@ -133,6 +135,21 @@ async function alreadyPushed(ctx: RunJobContext, ref: string, tag: string): Prom
     throw new PermanentJobError(`${ref} already exists on git remote '${ctx.settings.gitRemote}' for ${msg.job ? `job ${msg.job}` : 'an experiment run elsewhere'}; queue again with another --name`);
   }
   return { commit: oid, metrics: msg.metrics ?? {} };
+}
+
+/**
+ * An attempt of this job that ran here but never pushed its ref left a local ref of the
+ * name (refs are created only where none exists): it goes. A local experiment of the
+ * same name that is not this job's stays, and fails the job.
+ */
+async function clearLeftover(root: string, ref: string, tag: string): Promise<void> {
+  const r = spawnSync('git', ['rev-parse', '-q', '--verify', `${ref}^{commit}`], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) return;
+  const oid = r.stdout.trim();
+  if (parseExpMessage(await commitMessage(root, oid)).job !== tag) {
+    throw new PermanentJobError(`${ref} already exists in the worker's clone (${root}) for another experiment; remove it there (mlv exp remove) or queue again with another --name`);
+  }
+  spawnSync('git', ['update-ref', '-d', ref, oid], { cwd: root });
 }
 
 /** Every cached object the experiment commit refers to goes to the mlv remote (those already there are skipped). */
