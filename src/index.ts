@@ -15,7 +15,7 @@ export type { OnProgress } from './progress.js';
 export { VERSION } from './version.js';
 
 // Data versioning.
-export { init, type InitResult } from './api/init.js';
+export { init, type InitOptions, type InitResult } from './api/init.js';
 export { add, type AddOptions, type AddedPath } from './api/add.js';
 export { status, type StatusResult, type StatusRow } from './api/status.js';
 export { checkout, type CheckoutOptions, type CheckoutResult } from './api/checkout.js';
@@ -24,6 +24,7 @@ export { diff, type DiffOptions, type DiffResult } from './api/diff.js';
 export { gc, type GcOptions, type GcResult } from './api/gc.js';
 export { fsck, type FsckProblem, type FsckResult } from './api/fsck.js';
 export { installHooks, type InstallHooksOptions } from './api/installHooks.js';
+export { mergeDriver, type MergeDriverOptions, type MergeDriverResult } from './api/mergeDriver.js';
 
 // Remotes.
 export { remoteAdd, remoteDefault, remoteList, remoteRemove, type RemoteAddOptions } from './api/remote.js';

@@ -18,6 +18,7 @@ const modules: Record<string, () => Promise<Module>> = {
   remote: () => import('./remote.js'),
   push: () => import('./push.js'),
   installHooks: () => import('./installHooks.js'),
+  mergeDriver: () => import('./mergeDriver.js'),
   repro: () => import('./repro.js'),
   params: () => import('./params.js'),
   metrics: () => import('./metrics.js'),
@@ -35,7 +36,7 @@ const modules: Record<string, () => Promise<Module>> = {
 };
 
 /** Top-level command name → the module that registers it (where they differ). */
-const names: Record<string, string> = { pull: 'push', fetch: 'push', 'install-hooks': 'installHooks', 'import-model': 'importModel' };
+const names: Record<string, string> = { pull: 'push', fetch: 'push', 'install-hooks': 'installHooks', 'import-model': 'importModel', 'merge-driver': 'mergeDriver' };
 
 export async function registerAll(program: Command, argv: string[]): Promise<void> {
   const word = argv.slice(2).find((a) => !a.startsWith('-'));

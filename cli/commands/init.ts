@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { init } from '../../src/api/init.js';
 import { cwd, out, printJson } from '../io.js';
+import { mlvCommand } from '../mlvCommand.js';
 
 export function register(program: Command): void {
   program
@@ -8,9 +9,10 @@ export function register(program: Command): void {
     .description('make this git repository an mlv workspace (idempotent)')
     .option('--json', 'print the result as JSON')
     .action(async (o: { json?: boolean }) => {
-      const r = await init({ cwd: cwd() });
+      const r = await init({ cwd: cwd(), mlvCommand: mlvCommand() });
       if (o.json) return printJson(r);
-      if (r.created.length === 0) out(`mlv: already initialised in ${r.root}`);
-      else out(`Initialised mlv in ${r.root}\n  created ${r.created.join(', ')}\nCommit .mlv/config, .mlv/.gitignore and .mlvignore.`);
+      const attrs = r.mergeDriver.attributes.length ? ' and .gitattributes' : '';
+      if (r.created.length === 0) out(`mlv: already initialised in ${r.root}${attrs ? `\n  added the mlv merge driver to .gitattributes (commit it)` : ''}`);
+      else out(`Initialised mlv in ${r.root}\n  created ${r.created.join(', ')}\nCommit .mlv/config, .mlv/.gitignore, .mlvignore${attrs}.`);
     });
 }

@@ -3,10 +3,18 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../store/atomic.js';
 import { renderConfig, DEFAULT_CONFIG } from '../repo/config.js';
 import { gitRootOrThrow, type RepoOptions } from '../repo/Repo.js';
+import { registerMergeDriver, type MergeDriverSetup } from '../merge/register.js';
 
 export interface InitResult {
   root: string;
   created: string[];
+  /** What registering `mlv merge-driver` changed in .git/config and .gitattributes. */
+  mergeDriver: MergeDriverSetup;
+}
+
+export interface InitOptions extends RepoOptions {
+  /** The command git runs as the merge driver (default `mlv`, found on PATH). */
+  mlvCommand?: string;
 }
 
 const MLV_GITIGNORE = '# mlv local state: never committed (docs/FORMAT.md)\n/cache/\n/state\n/lock\n/tmp/\n/config.local\n';
@@ -20,11 +28,11 @@ const MLVIGNORE = `# .mlvignore: what \`mlv add <directory>\` skips, in .gitigno
 
 /**
  * Make the git repository around `cwd` an mlv workspace. Idempotent: only what is
- * missing is created.
+ * missing is created. Registers `mlv merge-driver` for `*.mlv` and `mlv.lock`.
  * @example
  *   await init({ cwd: '/home/me/project' }) // → { root, created: ['.mlv/config', ...] }
  */
-export async function init(opts: RepoOptions): Promise<InitResult> {
+export async function init(opts: InitOptions): Promise<InitResult> {
   const root = gitRootOrThrow(opts.cwd);
   const created: string[] = [];
   const mlvDir = join(root, '.mlv');
@@ -40,5 +48,6 @@ export async function init(opts: RepoOptions): Promise<InitResult> {
   ensure('.mlv/.gitignore', MLV_GITIGNORE);
   ensure('.mlvignore', MLVIGNORE);
   if (created.includes('.mlv/config')) created.splice(1, 0, '.mlv/cache/');
-  return { root, created };
+  const mergeDriver = registerMergeDriver(root, opts.mlvCommand ?? 'mlv');
+  return { root, created, mergeDriver };
 }

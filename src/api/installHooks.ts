@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { gitDir, HOOK_GUARD } from '../git/porcelain.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
+import { registerMergeDriver, type MergeDriverSetup } from '../merge/register.js';
 
 const MARK = '# installed by mlv install-hooks';
 
@@ -14,11 +15,11 @@ export interface InstallHooksOptions extends RepoOptions {
 /**
  * Git hooks so data follows git: post-checkout runs `mlv checkout` after a branch
  * checkout; pre-push runs `mlv push`. Existing hooks not written by mlv are kept: mlv
- * refuses to replace them.
+ * refuses to replace them. Also registers `mlv merge-driver` (.git/config, .gitattributes).
  * @example
  *   await installHooks({ cwd, mlvCommand: '/usr/bin/node /opt/mlv/bin/mlv.js' })
  */
-export async function installHooks(opts: InstallHooksOptions): Promise<{ installed: string[]; skipped: string[] }> {
+export async function installHooks(opts: InstallHooksOptions): Promise<{ installed: string[]; skipped: string[]; mergeDriver: MergeDriverSetup }> {
   const repo = openRepo(opts);
   const hooksDir = join(gitDir(repo.root), 'hooks');
   const hooks: Record<string, string> = {
@@ -34,7 +35,9 @@ export async function installHooks(opts: InstallHooksOptions): Promise<{ install
     chmodSync(p, 0o755);
     installed.push(name);
   }
-  return { installed, skipped };
+  // git does not copy merge drivers with a clone: this is how a clone gets `mlv merge-driver`.
+  const mergeDriver = registerMergeDriver(repo.root, opts.mlvCommand);
+  return { installed, skipped, mergeDriver };
 }
 
 /** The directory of the installed mlv package (its bin/mlv.js runs the hooks). */
