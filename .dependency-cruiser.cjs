@@ -24,7 +24,7 @@ module.exports = {
       to: { path: '^(node_modules/)?(ink|react)(/|$)', dynamic: false },
     },
     // The library's layers, lowest first: errors and compare (pure) < store, git < repo
-    // < remote, ml < merge, pipeline < experiments < api < index.ts. A folder imports only from
+    // < remote, ml < merge, pipeline < dvc, experiments < api < index.ts. A folder imports only from
     // below it, so no folder imports src/api and no two folders import each other.
     {
       name: 'compare-is-pure',
@@ -44,7 +44,7 @@ module.exports = {
       name: 'no-upward-import-from-store-git-errors',
       severity: 'error',
       from: { path: '^src/(store|git|errors)/' },
-      to: { path: '^src/(repo|remote|ml|merge|pipeline|experiments|api)/' },
+      to: { path: '^src/(repo|remote|ml|merge|dvc|pipeline|experiments|api)/' },
     },
     {
       name: 'store-and-git-are-siblings',
@@ -62,21 +62,34 @@ module.exports = {
       name: 'no-upward-import-from-repo',
       severity: 'error',
       from: { path: '^src/repo/' },
-      to: { path: '^src/(remote|ml|merge|pipeline|experiments|api)/' },
+      to: { path: '^src/(remote|ml|merge|dvc|pipeline|experiments|api)/' },
     },
     {
       name: 'no-upward-import-from-remote-ml',
       comment: 'remote/ and ml/ are siblings: neither imports the other or anything above',
       severity: 'error',
       from: { path: '^src/(remote|ml)/' },
-      to: { path: '^src/(merge|pipeline|experiments|api)/|^src/(remote|ml)/', pathNot: '^src/$1/' },
+      to: { path: '^src/(merge|dvc|pipeline|experiments|api)/|^src/(remote|ml)/', pathNot: '^src/$1/' },
     },
     {
       name: 'merge-beside-pipeline',
       comment: 'merge/ (the git merge driver) reads pointers, locks and remotes: nothing above, and nothing imports it but api/',
       severity: 'error',
       from: { path: '^src/merge/' },
-      to: { path: '^src/(ml|pipeline|experiments|api)/' },
+      to: { path: '^src/(ml|dvc|pipeline|experiments|api)/' },
+    },
+    {
+      name: 'dvc-above-pipeline',
+      comment: 'dvc/ (mlv import-dvc) builds on pipeline/ and below; only api/ imports it',
+      severity: 'error',
+      from: { path: '^src/dvc/' },
+      to: { path: '^src/(ml|merge|experiments|api)/' },
+    },
+    {
+      name: 'only-api-imports-dvc',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(api/|dvc/|index\\.ts$)' },
+      to: { path: '^src/dvc/' },
     },
     {
       name: 'only-api-imports-merge',

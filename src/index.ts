@@ -24,6 +24,7 @@ export { diff, type DiffOptions, type DiffResult } from './api/diff.js';
 export { gc, type GcOptions, type GcResult } from './api/gc.js';
 export { fsck, type FsckProblem, type FsckResult } from './api/fsck.js';
 export { installHooks, type InstallHooksOptions } from './api/installHooks.js';
+export { importDvc, type ImportDvcOptions, type ImportDvcResult } from './api/importDvc.js';
 export { mergeDriver, type MergeDriverOptions, type MergeDriverResult } from './api/mergeDriver.js';
 
 // Remotes.

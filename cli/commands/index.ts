@@ -19,6 +19,7 @@ const modules: Record<string, () => Promise<Module>> = {
   push: () => import('./push.js'),
   installHooks: () => import('./installHooks.js'),
   mergeDriver: () => import('./mergeDriver.js'),
+  importDvc: () => import('./importDvc.js'),
   repro: () => import('./repro.js'),
   params: () => import('./params.js'),
   metrics: () => import('./metrics.js'),
@@ -36,7 +37,7 @@ const modules: Record<string, () => Promise<Module>> = {
 };
 
 /** Top-level command name → the module that registers it (where they differ). */
-const names: Record<string, string> = { pull: 'push', fetch: 'push', 'install-hooks': 'installHooks', 'import-model': 'importModel', 'merge-driver': 'mergeDriver' };
+const names: Record<string, string> = { pull: 'push', fetch: 'push', 'install-hooks': 'installHooks', 'import-model': 'importModel', 'merge-driver': 'mergeDriver', 'import-dvc': 'importDvc' };
 
 export async function registerAll(program: Command, argv: string[]): Promise<void> {
   const word = argv.slice(2).find((a) => !a.startsWith('-'));
