@@ -16,7 +16,7 @@ export function register(program: Command): void {
       const lines: string[] = [r.dryRun ? 'Plan (dry run: nothing written):' : 'Imported from DVC:'];
       for (const p of r.pointers) lines.push(`  pointer  ${p.path}.mlv  (${p.kind}${p.files !== undefined ? `, ${p.files} files` : ''}, from ${p.from})`);
       if (r.stages.length) lines.push(`  mlv.yaml stages: ${r.stages.join(', ')}`);
-      if (r.recorded) lines.push(`  mlv.lock recorded: ${r.recorded.join(', ') || '(none)'}`);
+      if (r.recorded && r.stages.length) lines.push(`  mlv.lock recorded: ${r.recorded.join(', ') || '(none)'}`);
       for (const s of r.stale ?? []) lines.push(`  not recorded: ${s.stage} (${s.reason}); mlv repro runs it`);
       for (const x of r.remotes) lines.push(`  remote   ${x.name} → ${x.url}${x.default ? ' (default)' : ''}`);
       lines.push(`  objects  ${r.objects} ${r.dryRun ? 'to verify and store' : 'verified by md5 and stored'}`);
@@ -28,8 +28,8 @@ export function register(program: Command): void {
         for (const m of r.missing) err(`  ${m.path} (${m.md5}): ${m.pull}`);
       }
       if (!r.dryRun) {
-        out('\nThe DVC files are left in place. Check with mlv status, commit the new files, and once');
-        out(`you no longer need DVC, remove its files with:\n  ${r.removeDvc}`);
+        out(`\nThe DVC files are left in place. Check with mlv status, then commit mlv's files:\n  ${r.gitAdd}`);
+        out(`Once you no longer need DVC, remove its files with:\n  ${r.removeDvc}`);
       }
     });
 }

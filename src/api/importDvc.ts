@@ -36,6 +36,8 @@ export interface ImportDvcResult {
   objects: number;
   /** How to remove the DVC files once the import is committed. */
   removeDvc: string;
+  /** The `git add` of what the import writes. */
+  gitAdd: string;
 }
 
 /**
@@ -63,6 +65,7 @@ export async function importDvc(opts: ImportDvcOptions): Promise<ImportDvcResult
     missing: plan.missing,
     objects: plan.objects,
     removeDvc,
+    gitAdd: `git add ${['.mlv', '.mlvignore', '.gitattributes', ...plan.pointers.map((p) => `${p.path}.mlv`), ...(plan.mlvYaml ? ['mlv.yaml', 'mlv.lock'] : [])].join(' ')}`,
   };
   if (opts.dryRun) return base;
   if (plan.missing.length) {
