@@ -2,12 +2,15 @@ import type { OnProgress } from '../progress.js';
 import { existsSync } from 'node:fs';
 import { parseManifest } from '../store/manifest.js';
 import { fromRepoPath } from '../repo/paths.js';
+import { readChunkList } from '../store/chunked.js';
+import { isChunkedId, objectOf } from '../store/chunklist.js';
+import type { ObjectStore } from '../store/ObjectStore.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
 import { trackedInWorkspace } from '../repo/tracked.js';
 
 export interface FsckProblem {
   hash: string;
-  problem: 'corrupt' | 'bad-manifest' | 'missing' | 'size-mismatch';
+  problem: 'corrupt' | 'bad-manifest' | 'bad-chunk-list' | 'missing' | 'size-mismatch';
   detail: string;
 }
 
@@ -49,7 +52,9 @@ export async function fsck(opts: RepoOptions & { onProgress?: OnProgress }): Pro
     checked++;
     if (actual !== hash) problems.push({ hash, problem: 'corrupt', detail: `content hashes to ${actual}` });
   }
+  const corrupt = new Map(problems.map((p) => [p.hash, p]));
   for (const t of trackedInWorkspace(repo.root)) {
+    if (t.kind === 'file' && isChunkedId(t.hash) && (repo.store.has(t.hash) || inTree(t.path))) { checkChunked(repo.store, t.hash, t.size, `${t.path} (${t.source.file})`, problems, corrupt); continue; }
     if (!repo.store.has(t.hash)) {
       if (inTree(t.path)) problems.push({ hash: t.hash, problem: 'missing', detail: `${t.path} (${t.source.file}) needs it` });
       else notPulled.push({ path: t.path, file: t.source.file, files: t.files, bytes: t.size });
@@ -67,11 +72,40 @@ export async function fsck(opts: RepoOptions & { onProgress?: OnProgress }): Pro
       if (total !== t.size || entries.length !== t.files) problems.push({ hash: t.hash, problem: 'size-mismatch', detail: `${t.source.file} says ${t.files} files, ${t.size} bytes; the manifest has ${entries.length} files, ${total} bytes` });
       const lacking = entries.filter((e) => !repo.store.has(e.hash));
       const absent = lacking.filter((e) => !inTree(`${t.path}/${e.path}`));
-      for (const e of lacking) if (!absent.includes(e)) problems.push({ hash: e.hash, problem: 'missing', detail: `${t.path}/${e.path} needs it` });
+      for (const e of lacking) {
+        if (absent.includes(e)) continue;
+        if (isChunkedId(e.hash)) checkChunked(repo.store, e.hash, e.size, `${t.path}/${e.path}`, problems, corrupt);
+        else problems.push({ hash: e.hash, problem: 'missing', detail: `${t.path}/${e.path} needs it` });
+      }
       if (absent.length) notPulled.push({ path: t.path, file: t.source.file, files: absent.length, bytes: absent.reduce((a, e) => a + e.size, 0) });
     } catch (e) {
       problems.push({ hash: t.hash, problem: 'bad-manifest', detail: (e as Error).message });
     }
   }
   return { checked, bytes, problems, notPulled };
+}
+
+/**
+ * A chunked file: its list must be cached, parse and add up to the recorded size, and
+ * every chunk must be cached. A chunk found corrupt above is named with the file it
+ * belongs to.
+ */
+function checkChunked(store: ObjectStore, id: string, size: number, who: string, problems: FsckProblem[], corrupt: Map<string, FsckProblem>): void {
+  const listHash = objectOf(id);
+  if (!store.has(listHash)) { problems.push({ hash: listHash, problem: 'missing', detail: `${who} needs this chunk list` }); return; }
+  if (corrupt.has(listHash)) { corrupt.get(listHash)!.detail += `; it is the chunk list of ${who}`; return; }
+  let chunks;
+  try {
+    ({ chunks } = readChunkList(store, id, who));
+  } catch (e) {
+    problems.push({ hash: listHash, problem: 'bad-chunk-list', detail: (e as Error).message });
+    return;
+  }
+  const total = chunks.reduce((a, c) => a + c.size, 0);
+  if (total !== size) problems.push({ hash: listHash, problem: 'size-mismatch', detail: `${who} says size ${size}, its chunk list has ${total} bytes` });
+  chunks.forEach((c, i) => {
+    const which = `chunk ${i + 1} of ${chunks.length} of ${who}`;
+    if (corrupt.has(c.hash)) corrupt.get(c.hash)!.detail += `; it is ${which}`;
+    else if (!store.has(c.hash)) problems.push({ hash: c.hash, problem: 'missing', detail: `${which} needs it` });
+  });
 }

@@ -3,6 +3,7 @@ import { repairDeadWorktrees } from '../git/worktree.js';
 import { withRepoLock } from '../repo/lock.js';
 import { objectsOfTracked, trackedInScope } from '../repo/reachable.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
+import { expandIds } from '../store/chunked.js';
 
 export interface GcOptions extends RepoOptions {
   dryRun?: boolean;
@@ -33,7 +34,8 @@ export async function gc(opts: GcOptions): Promise<GcResult> {
   return withRepoLock(repo, 'gc', async () => {
     const items = await trackedInScope(repo, { workspace: true, allCommits: opts.allCommits, exps: opts.keepExps });
     const { objects: keep } = objectsOfTracked(repo, items);
-    for (const h of runCacheObjects(repo)) keep.add(h);
+    // Run-cache entries may name chunked files: their lists and chunks are kept.
+    for (const h of expandIds(repo.store, runCacheObjects(repo))) keep.add(h);
     const removed: GcResult['removed'] = [];
     let bytes = 0;
     let kept = 0;

@@ -1,9 +1,9 @@
 import { CheckFailedError } from '../errors/index.js';
 import type { OnProgress } from '../progress.js';
-import { objectsOfTracked, trackedInScope } from '../repo/reachable.js';
+import { objectsOfTracked, pushOrder, trackedInScope } from '../repo/reachable.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
 import { openRemote } from '../remote/open.js';
-import { pushObjects, type TransferResult } from '../remote/transfer.js';
+import { pushInOrder, type TransferResult } from '../remote/transfer.js';
 
 export interface PushOptions extends RepoOptions {
   remote?: string;
@@ -32,9 +32,9 @@ export async function push(opts: PushOptions): Promise<PushResult> {
   const remote = await openRemote(repo.config, repo.root, opts.remote);
   try {
     const items = await trackedInScope(repo, { workspace: true, allCommits: opts.allCommits, exps: opts.exps });
-    const { objects, unknownManifests } = objectsOfTracked(repo, items);
-    const notCached = [...objects].filter((h) => !repo.store.has(h)).concat(unknownManifests);
-    const r = await pushObjects(repo.store, remote, objects, { jobs: opts.jobs, onProgress: opts.onProgress, onObject: opts.onObject });
+    const of = objectsOfTracked(repo, items);
+    const notCached = [...of.objects].filter((h) => !repo.store.has(h)).concat(of.unknownManifests);
+    const r = await pushInOrder(repo.store, remote, pushOrder(of), { jobs: opts.jobs, onProgress: opts.onProgress, onObject: opts.onObject });
     if (r.failed.length) {
       throw new CheckFailedError(`push to '${remote.name}': ${r.failed.length} object(s) failed: ${r.failed[0].error}`, { failed: r.failed }, 'EPUSH');
     }

@@ -7,6 +7,7 @@ import { objectsOfTracked } from '../repo/reachable.js';
 import type { Repo } from '../repo/Repo.js';
 import type { Tracked } from '../repo/tracked.js';
 import { readManifest } from '../repo/workspace.js';
+import { addObjectsOf } from '../store/chunked.js';
 import { openRemote } from './open.js';
 import { pullObjects, type TransferResult } from './transfer.js';
 
@@ -20,12 +21,12 @@ function objectsOf(repo: Repo, items: Tracked[], subs: Map<Tracked, string[]>): 
     if (!repo.store.has(t.hash)) { whole.unknownManifests.push(t.hash); continue; }
     const entries = readManifest(repo, t.hash, t.path).filter((e) => under(e.path, s));
     if (entries.length === 0) throw new NotFoundError('path', `${s.map((x) => `${t.path}/${x}`).join(', ')}: not in tracked directory ${t.path}`);
-    for (const e of entries) whole.objects.add(e.hash);
+    for (const e of entries) addObjectsOf(repo.store, e.hash, whole.objects, whole.unknownManifests);
   }
   return whole;
 }
 
-/** Pull in two rounds: manifests first (they name the rest), then blobs. */
+/** Pull in rounds: manifests and chunk lists first (they name the rest), then what they name. */
 export async function transferFor(
   repo: Repo,
   items: Tracked[],
@@ -39,12 +40,15 @@ export async function transferFor(
     total.transferred += r.transferred; total.bytes += r.bytes; total.skipped += r.skipped;
     total.failed.push(...r.failed); total.absent.push(...r.absent);
   };
-  const first = objectsOf(repo, items, subs);
-  add(await move([...first.objects, ...first.unknownManifests], present));
-  if (first.unknownManifests.length) {
-    const second = objectsOf(repo, items.filter((t) => t.kind === 'dir' && first.unknownManifests.includes(t.hash) && repo.store.has(t.hash)), subs);
-    add(await move(second.objects, present));
+  let round = objectsOf(repo, items, subs);
+  add(await move([...round.objects, ...round.unknownManifests], present));
+  // Manifests name chunk lists and lists name chunks: a round for what the last one made known.
+  for (let i = 0; i < 2 && round.unknownManifests.some((h) => repo.store.has(h)); i++) {
+    total.absent = [];
+    round = objectsOf(repo, items, subs);
+    add(await move([...round.objects, ...round.unknownManifests], present));
   }
+  total.absent = [...new Set(total.absent)];
   return total;
 }
 

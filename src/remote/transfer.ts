@@ -52,9 +52,27 @@ async function presentOn(store: ObjectStore, remote: Remote): Promise<Set<string
   return present;
 }
 
-export async function pushObjects(store: ObjectStore, remote: Remote, hashes: Iterable<string>, opts: TransferOptions = {}): Promise<TransferResult> {
-  const wanted = [...new Set(hashes)].filter((h) => store.has(h));
+/**
+ * Push groups of objects in order (data before what names it: docs/FORMAT.md, "Remotes"),
+ * listing the remote once. A group with a failure stops the push before the next group.
+ */
+export async function pushInOrder(store: ObjectStore, remote: Remote, groups: Iterable<string>[], opts: TransferOptions = {}): Promise<TransferResult> {
   const present = await presentOn(store, remote);
+  const total: TransferResult = { transferred: 0, bytes: 0, skipped: 0, failed: [] };
+  for (const g of groups) {
+    const r = await pushObjects(store, remote, g, { ...opts, present });
+    total.transferred += r.transferred;
+    total.bytes += r.bytes;
+    total.skipped += r.skipped;
+    total.failed.push(...r.failed);
+    if (r.failed.length) break;
+  }
+  return total;
+}
+
+export async function pushObjects(store: ObjectStore, remote: Remote, hashes: Iterable<string>, opts: TransferOptions & { present?: Set<string> } = {}): Promise<TransferResult> {
+  const wanted = [...new Set(hashes)].filter((h) => store.has(h));
+  const present = opts.present ?? (await presentOn(store, remote));
   const todo = wanted.filter((h) => !present.has(h));
   const result: TransferResult = { transferred: 0, bytes: 0, skipped: wanted.length - todo.length, failed: [] };
   const total = todo.reduce((s, h) => s + store.size(h), 0);

@@ -50,6 +50,7 @@ export interface LockStage {
 export interface Lock {
   stages: Record<string, LockStage>;
 }
+import { isChunkedId } from '../store/chunklist.js';
 
 export const LOCK_FILE = 'mlv.lock';
 const HEADER = '# mlv.lock: written by `mlv repro`; what each stage used and produced. Commit it.\n';
@@ -70,7 +71,7 @@ export function readLock(text: string, file: string): Lock {
   }
   const raw = (toJSOf(doc, file) ?? {}) as Record<string, unknown>;
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new InputError(`${file}: expected a mapping`, { file });
-  if (raw.schema !== 1) throw new InputError(`${file}: lock schema ${JSON.stringify(raw.schema)} is not supported by this mlv (1)`, { file, key: 'schema' });
+  if (raw.schema !== 1 && raw.schema !== 2) throw new InputError(`${file}: lock schema ${JSON.stringify(raw.schema)} is not supported by this mlv (1, 2)`, { file, key: 'schema' });
   for (const k of Object.keys(raw)) if (k !== 'schema' && k !== 'stages') throw new InputError(`${file}: unknown key '${k}'`, { file, key: k });
   const stagesRaw = (raw.stages ?? {}) as Record<string, unknown>;
   if (typeof stagesRaw !== 'object' || Array.isArray(stagesRaw)) throw new InputError(`${file}: 'stages' must be a mapping`, { file });
@@ -156,7 +157,9 @@ const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? 
 /** The exact bytes of mlv.lock for `lock`: same lock, same bytes. */
 export function renderLock(lock: Lock): string {
   const names = Object.keys(lock.stages).sort();
-  let text = HEADER + 'schema: 1\nstages:\n';
+  // Schema 2 only when a chunked file is named: other locks stay as schema 1 wrote them.
+  const schema = names.some((n) => namesChunked(lock.stages[n])) ? 2 : 1;
+  let text = HEADER + `schema: ${schema}\nstages:\n`;
   if (names.length === 0) return HEADER + 'schema: 1\nstages: {}\n';
   const blocks = names.map((name) => {
     const body = yaml().stringify({ [name]: stageRecord(lock.stages[name]) }, { lineWidth: 0, indent: 2 });
@@ -165,6 +168,8 @@ export function renderLock(lock: Lock): string {
   text += blocks.join('\n');
   return text;
 }
+
+const namesChunked = (s: LockStage): boolean => [...s.deps, ...s.outs, ...s.metrics].some((p) => isChunkedId(p.hash));
 
 /** The lock of a work tree; an empty lock when there is none yet. */
 export function loadLock(root: string, file = LOCK_FILE): Lock {

@@ -4,6 +4,7 @@
 import { toJSOf, yaml } from '../yaml.js';
 import { InputError } from '../errors/index.js';
 import { formatHash, parseHash } from '../store/hash.js';
+import { isChunkedId } from '../store/chunklist.js';
 
 export const POINTER_SUFFIX = '.mlv';
 
@@ -28,7 +29,8 @@ export function dataPathFor(pointerPath: string): string {
 export function renderPointer(p: Pointer): string {
   const lines = [
     '# mlv pointer: the data lives in the mlv cache; commit this file.',
-    'format: 1',
+    // Format 2 only where needed: a chunked file's name, which format 1 cannot hold.
+    `format: ${isChunkedId(p.hash) ? 2 : 1}`,
     `kind: ${p.kind}`,
     `hash: ${formatHash(p.hash)}`,
     `size: ${p.size}`,
@@ -38,7 +40,7 @@ export function renderPointer(p: Pointer): string {
   return lines.join('\n') + '\n';
 }
 
-const CANONICAL = /^# mlv pointer: [^\n]*\nformat: 1\nkind: (file|dir)\nhash: sha256:([0-9a-f]{64})\nsize: (\d{1,15})\nfiles: (\d{1,15})\n(?:desc: ("[^\n]*")\n)?$/;
+const CANONICAL = /^# mlv pointer: [^\n]*\nformat: [12]\nkind: (file|dir)\nhash: (?:sha256:([0-9a-f]{64})|(sha256-chunks:[0-9a-f]{64}))\nsize: (\d{1,15})\nfiles: (\d{1,15})\n(?:desc: ("[^\n]*")\n)?$/;
 
 /**
  * A pointer exactly as renderPointer writes it, read without the YAML parser (status
@@ -49,11 +51,11 @@ function parseCanonical(text: string): Pointer | undefined {
   const m = CANONICAL.exec(text);
   if (!m) return undefined;
   let desc: string | undefined;
-  if (m[5] !== undefined) {
-    try { desc = JSON.parse(m[5]) as string; } catch { return undefined; }
+  if (m[6] !== undefined) {
+    try { desc = JSON.parse(m[6]) as string; } catch { return undefined; }
     if (typeof desc !== 'string') return undefined;
   }
-  const p: Pointer = { kind: m[1] as 'file' | 'dir', hash: m[2], size: Number(m[3]), files: Number(m[4]), desc };
+  const p: Pointer = { kind: m[1] as 'file' | 'dir', hash: m[2] ?? m[3], size: Number(m[4]), files: Number(m[5]), desc };
   return renderPointer(p).slice(text.indexOf('\n')) === text.slice(text.indexOf('\n')) ? p : undefined;
 }
 
@@ -71,10 +73,11 @@ export function parsePointer(text: string, file: string): Pointer {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new InputError(`${file}: not a valid pointer (expected a mapping)`, { file });
   for (const k of Object.keys(raw)) if (!KEYS.has(k)) throw new InputError(`${file}: unknown key '${k}' in pointer`, { file, key: k });
   for (const k of ['format', 'kind', 'hash', 'size', 'files']) if (raw[k] === undefined) throw new InputError(`${file}: pointer has no '${k}'`, { file, key: k });
-  if (raw.format !== 1) throw new InputError(`${file}: pointer format ${JSON.stringify(raw.format)} is not supported (1)`, { file, key: 'format' });
+  if (raw.format !== 1 && raw.format !== 2) throw new InputError(`${file}: pointer format ${JSON.stringify(raw.format)} is not supported (1, 2)`, { file, key: 'format' });
   if (raw.kind !== 'file' && raw.kind !== 'dir') throw new InputError(`${file}: kind must be 'file' or 'dir'`, { file, key: 'kind' });
   const hash = parseHash(raw.hash);
-  if (!hash) throw new InputError(`${file}: hash must be sha256:<64 hex digits>, got ${JSON.stringify(raw.hash)}`, { file, key: 'hash' });
+  if (!hash) throw new InputError(`${file}: hash must be sha256:<64 hex digits> or sha256-chunks:<64 hex digits>, got ${JSON.stringify(raw.hash)}`, { file, key: 'hash' });
+  if (isChunkedId(hash) && raw.format !== 2) throw new InputError(`${file}: a chunked file's hash (sha256-chunks:) needs format: 2`, { file, key: 'format' });
   for (const k of ['size', 'files'] as const) {
     const v = raw[k];
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new InputError(`${file}: ${k} must be a non-negative integer`, { file, key: k });

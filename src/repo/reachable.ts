@@ -6,6 +6,8 @@ import { parsePointer, dataPathFor, POINTER_SUFFIX } from './pointer.js';
 import type { Repo } from './Repo.js';
 import { isLockFile, lockTracked, trackedInWorkspace, type Tracked } from './tracked.js';
 import { readManifest } from './workspace.js';
+import { addObjectsOf } from '../store/chunked.js';
+import { isChunkedId, objectOf } from '../store/chunklist.js';
 
 export interface Scope {
   /** The pointers and lock files in the work tree. */
@@ -49,15 +51,40 @@ export async function trackedInScope(repo: Repo, scope: Scope): Promise<Tracked[
   return all.filter((t) => { const k = `${t.kind}:${t.hash}`; if (seen.has(k)) return false; seen.add(k); return true; });
 }
 
-/** Every object hash those items need: blobs, manifests, and the blobs manifests name (when cached). */
-export function objectsOfTracked(repo: Repo, items: Tracked[]): { objects: Set<string>; unknownManifests: string[] } {
+/**
+ * Every object hash those items need: blobs, manifests, chunk lists, and what manifests
+ * and lists name (when cached). `unknownManifests` are manifests and chunk lists not
+ * cached: once fetched, they name more.
+ */
+export function objectsOfTracked(repo: Repo, items: Tracked[]): ObjectsOf {
   const objects = new Set<string>();
   const unknownManifests: string[] = [];
+  const manifests = new Set<string>();
+  const lists = new Set<string>();
+  const add = (id: string) => {
+    if (isChunkedId(id)) lists.add(objectOf(id));
+    addObjectsOf(repo.store, id, objects, unknownManifests);
+  };
   for (const t of items) {
+    if (t.kind !== 'dir') { add(t.hash); continue; }
     objects.add(t.hash);
-    if (t.kind !== 'dir') continue;
+    manifests.add(t.hash);
     if (!repo.store.has(t.hash)) { unknownManifests.push(t.hash); continue; }
-    for (const e of readManifest(repo, t.hash, t.path)) objects.add(e.hash);
+    for (const e of readManifest(repo, t.hash, t.path)) add(e.hash);
   }
-  return { objects, unknownManifests };
+  return { objects, unknownManifests, manifests, lists };
+}
+
+export interface ObjectsOf {
+  objects: Set<string>;
+  unknownManifests: string[];
+  /** Of `objects`, the directory manifests and the chunk lists: they name the others. */
+  manifests: Set<string>;
+  lists: Set<string>;
+}
+
+/** Objects in the order a push sends them: data, then chunk lists, then manifests. */
+export function pushOrder(o: ObjectsOf): string[][] {
+  const data = [...o.objects].filter((h) => !o.lists.has(h) && !o.manifests.has(h));
+  return [data, [...o.lists].filter((h) => !o.manifests.has(h)), [...o.manifests]];
 }

@@ -7,7 +7,7 @@
  */
 import { existsSync, lstatSync } from 'node:fs';
 import type { ManifestEntry } from '../store/manifest.js';
-import { CHUNK, hashFile, hashFileSync } from '../store/hash.js';
+import { fileId } from '../store/chunked.js';
 import type { Repo } from './Repo.js';
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -73,8 +73,7 @@ export async function checkTree(repo: Repo, path: string, onBytes?: (n: number) 
   if (changed.length === 0) return { hash: item.manifest, size, files, skipped, entries };
   for (const c of changed) {
     const abs = c.dir ? `${root}/${c.dir}/${c.name}` : `${root}/${c.name}`;
-    const hash = c.size <= CHUNK ? hashFileSync(abs) : await hashFile(abs, onBytes);
-    if (c.size <= CHUNK) onBytes?.(c.size);
+    const hash = await fileId(abs, c.size, onBytes);
     state.misses++;
     state.record(c.dir ? `${c.dir}/${c.name}` : c.name, c, hash, c.exec);
   }

@@ -6,7 +6,9 @@ import { lstatSync, readdirSync, rmdirSync, rmSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConflictError, InputError } from '../errors/index.js';
 import { parseManifest, serializeManifest, type ManifestEntry } from '../store/manifest.js';
-import { hashBytes, hashFile, hashFileSync, CHUNK } from '../store/hash.js';
+import { hashBytes, hashFile } from '../store/hash.js';
+import { isChunkedId } from '../store/chunklist.js';
+import { fileId } from '../store/chunked.js';
 import type { OnProgress } from '../progress.js';
 import type { Repo } from './Repo.js';
 import { fromRepoPath } from './paths.js';
@@ -27,12 +29,12 @@ function statOrUndefined(p: string): Stats | undefined {
 }
 
 /** Hash one workspace file, asking the state index first. */
-async function hashOne(repo: Repo, repoPath: string, abs: string, st: FileStat, onBytes?: (n: number) => void): Promise<string> {
+async function hashOne(repo: Repo, repoPath: string, abs: string, st: FileStat, onBytes?: (n: number) => void, like?: string): Promise<string> {
   const state = repo.state();
   const known = state.lookup(repoPath, st);
   if (known) return known;
-  const hash = st.size <= CHUNK ? hashFileSync(abs) : await hashFile(abs, onBytes);
-  if (st.size <= CHUNK) onBytes?.(st.size);
+  // A file recorded whole (format 1, before chunking) is hashed whole to compare with it.
+  const hash = like !== undefined && !isChunkedId(like) ? await hashFile(abs, onBytes) : await fileId(abs, st.size, onBytes);
   state.record(repoPath, st, hash);
   return hash;
 }
@@ -41,7 +43,7 @@ async function hashOne(repo: Repo, repoPath: string, abs: string, st: FileStat, 
  * Hash a file or directory of the work tree; with `store`, also put every object in
  * the cache (what `mlv add` does). Returns undefined when the path does not exist.
  */
-export async function hashPath(repo: Repo, repoPath: string, opts: { store?: boolean; onProgress?: OnProgress; source?: string } = {}): Promise<HashedPath | undefined> {
+export async function hashPath(repo: Repo, repoPath: string, opts: { store?: boolean; onProgress?: OnProgress; source?: string; like?: string } = {}): Promise<HashedPath | undefined> {
   const abs = fromRepoPath(repo.root, repoPath, opts.source);
   const st = statOrUndefined(abs);
   if (!st) return undefined;
@@ -55,7 +57,7 @@ export async function hashPath(repo: Repo, repoPath: string, opts: { store?: boo
       const known = repo.state().lookup(repoPath, st);
       hash = (await repo.store.addFile(abs, onBytes, known, st)).hash;
       repo.state().record(repoPath, st, hash);
-    } else hash = await hashOne(repo, repoPath, abs, st, onBytes);
+    } else hash = await hashOne(repo, repoPath, abs, st, onBytes, opts.like);
     return { kind: 'file', hash, size: st.size, files: 1, skipped: [] };
   }
   if (!st.isDirectory()) throw new InputError(`${repoPath}: is not a regular file or directory`, { path: repoPath });
@@ -141,7 +143,7 @@ export async function compareWithWorkspace(repo: Repo, path: string, p: Pointer)
   const uncached = new Set(p.kind === 'file' ? repo.store.missing([p.hash]) : recorded ? repo.store.missing(recorded.map((e) => e.hash)) : []);
   const cached = p.kind === 'file' ? uncached.size === 0 : recorded !== undefined && uncached.size === 0;
   if (cached && p.kind === 'dir') repo.state().recordDirCached(path, p.hash, cacheNow);
-  if (p.kind === 'file') current = await hashPath(repo, path, { source });
+  if (p.kind === 'file') current = await hashPath(repo, path, { source, like: p.hash });
   if (!current) {
     if (cached) return { state: 'missing', changes: [], cached };
     // Without the manifest its files are unknown: count what the pointer records.
@@ -190,7 +192,7 @@ export async function planRestore(repo: Repo, path: string, p: Pointer | undefin
   const tree = new WorkTree(repo.root);
   const abs = tree.path(path, file);
   const st = statOrUndefined(abs);
-  const current = st ? await hashPath(repo, path, { source: file }) : undefined;
+  const current = st ? await hashPath(repo, path, { source: file, like: p?.kind === 'file' ? p.hash : undefined }) : undefined;
   const guard = (rel: string, hash: string | undefined) => {
     if (!force && hash !== undefined && !repo.store.has(hash)) conflicts.push(rel);
   };

@@ -13,6 +13,9 @@ import type { Stats } from 'node:fs';
 import { CorruptObjectError, InputError, NotFoundError } from '../errors/index.js';
 import { fsyncDir, fsyncFile, namePath, tmpDirFor, tmpName } from './atomic.js';
 import { CHUNK, hashBytes, hashFile, HEX64 } from './hash.js';
+import { CHUNKING } from './chunker.js';
+import { assemble, chunkedComplete, cutFile } from './chunked.js';
+import { isChunkedId } from './chunklist.js';
 
 export type LinkType = 'reflink' | 'hardlink' | 'symlink' | 'copy';
 export const LINK_TYPES: readonly LinkType[] = ['reflink', 'hardlink', 'symlink', 'copy'];
@@ -48,9 +51,22 @@ export class ObjectStore {
     return join(this.objectsDir, hash.slice(0, 2), hash.slice(2));
   }
 
+  /**
+   * Whether an object is cached. For a chunked file's id (`sha256-chunks:…`): whether
+   * its list and every chunk it names are, so the file can be restored.
+   */
   has(hash: string): boolean {
+    if (isChunkedId(hash)) {
+      if (this.completeChunked.has(hash)) return true;
+      const ok = chunkedComplete(this, hash);
+      if (ok) this.completeChunked.add(hash);
+      return ok;
+    }
     return existsSync(this.path(hash));
   }
+
+  /** Chunked ids seen complete (objects are only removed by gc, which clears this). */
+  private readonly completeChunked = new Set<string>();
 
   /**
    * Which of many hashes are missing. Past a few hundred, listing the 2-hex prefix
@@ -58,7 +74,7 @@ export class ObjectStore {
    */
   missing(hashes: Iterable<string>): string[] {
     const list = [...hashes];
-    if (list.length < 512) return list.filter((h) => !this.has(h));
+    if (list.length < 512 || list.some(isChunkedId)) return list.filter((h) => !this.has(h));
     const byPrefix = new Map<string, Set<string>>();
     for (const h of list) {
       const p = h.slice(0, 2);
@@ -109,8 +125,8 @@ export class ObjectStore {
     return tmpName(this.tmpDir, hint);
   }
 
-  /** Move a complete, verified temp file into place under its hash. */
-  private install(tmp: string, hash: string): void {
+  /** Move a complete, verified temp file (from tempPath) into place under its hash. */
+  installTemp(tmp: string, hash: string): void {
     const dest = this.path(hash);
     if (existsSync(dest)) {
       rmSync(tmp, { force: true });
@@ -131,6 +147,10 @@ export class ObjectStore {
   async addFile(src: string, onBytes?: (n: number) => void, knownHash?: string, st?: Pick<Stats, 'size' | 'mtimeMs'>): Promise<StoredObject> {
     const before = st ?? statSync(src);
     if (knownHash && this.has(knownHash)) return { hash: knownHash, size: before.size };
+    if (before.size > CHUNKING.threshold) {
+      const { id, size } = await cutFile(src, { store: this, onBytes });
+      return { hash: id, size };
+    }
     if (before.size <= CHUNK) {
       // Small files: one read, one hash, one write; no thread-pool round trips.
       const data = readFileSync(src);
@@ -146,7 +166,7 @@ export class ObjectStore {
       }
       if (this.has(hash)) { rmSync(tmp, { force: true }); return { hash, size: before.size }; }
       if (this.durable) fsyncFile(tmp);
-      this.install(tmp, hash);
+      this.installTemp(tmp, hash);
       return { hash, size: before.size };
     } catch (e) {
       rmSync(tmp, { force: true });
@@ -162,7 +182,7 @@ export class ObjectStore {
       const tmp = this.newTmp('bytes');
       try {
         writeAll(tmp, buf, this.durable);
-        this.install(tmp, hash);
+        this.installTemp(tmp, hash);
       } catch (e) {
         rmSync(tmp, { force: true });
         throw e;
@@ -182,7 +202,7 @@ export class ObjectStore {
       throw new CorruptObjectError(expected, actual, where);
     }
     if (this.durable) fsyncFile(tmp);
-    this.install(tmp, expected);
+    this.installTemp(tmp, expected);
   }
 
   /** A temp path inside the cache, for downloads that `adoptTemp` will install. */
@@ -220,6 +240,7 @@ export class ObjectStore {
    * `.mlv/tmp/` when on the same filesystem, else beside it; then rename).
    */
   async checkoutTo(hash: string, dest: string, links: readonly LinkType[], opts: { exec?: boolean; onBytes?: (n: number) => void } = {}): Promise<LinkType> {
+    if (isChunkedId(hash)) return this.assembleTo(hash, dest, opts);
     const src = this.requirePath(hash);
     mkdirSync(dirname(dest), { recursive: true });
     const tmp = tmpName(tmpDirFor(dirname(dest)), 'checkout');
@@ -236,6 +257,21 @@ export class ObjectStore {
       throw e;
     }
     throw new InputError(`none of the link types ${links.join(', ')} works here (.mlv/config: link)`);
+  }
+
+  /** A chunked file is always assembled, whatever the link types: no one object holds it. */
+  private async assembleTo(id: string, dest: string, opts: { exec?: boolean; onBytes?: (n: number) => void }): Promise<LinkType> {
+    mkdirSync(dirname(dest), { recursive: true });
+    const tmp = tmpName(dirname(dest), 'checkout');
+    try {
+      await assemble(this, id, tmp, dest, opts.onBytes);
+      chmodSync(tmp, opts.exec ? 0o755 : 0o644);
+      renameSync(tmp, dest);
+      return 'copy';
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
+    }
   }
 
   /** Every object hash in the store. */
@@ -256,6 +292,7 @@ export class ObjectStore {
 
   remove(hash: string): void {
     this.fingerprintMemo = undefined;
+    this.completeChunked.clear();
     rmSync(this.path(hash), { force: true });
   }
 

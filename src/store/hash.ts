@@ -37,18 +37,28 @@ export function hashFileSync(path: string): string {
   return hashBytes(readFileSync(path));
 }
 
-/** `sha256:<hex>` as written in pointers and manifests. */
-export function formatHash(hex: string): string {
-  return `sha256:${hex}`;
+/**
+ * `sha256:<hex>` as written in pointers and manifests. A chunked file's id
+ * (`sha256-chunks:<hex>`, store/chunklist.ts) is written as it is.
+ */
+export function formatHash(id: string): string {
+  return id.length === 64 ? `sha256:${id}` : id;
 }
 
-/** Parse `sha256:<hex>`; returns the hex or undefined when malformed. */
+const CHUNKED = 'sha256-chunks:';
+
+/**
+ * Parse `sha256:<hex>` (returns the hex) or a chunked file's `sha256-chunks:<hex>`
+ * (returns it whole: that is its id); undefined when malformed.
+ */
 export function parseHash(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
   // By hand rather than a regex: manifests parse one per entry.
-  if (typeof value !== 'string' || value.length !== 71 || !value.startsWith('sha256:')) return undefined;
-  for (let i = 7; i < 71; i++) {
+  const at = value.length === 71 && value.startsWith('sha256:') ? 7 : value.length === 78 && value.startsWith(CHUNKED) ? 14 : -1;
+  if (at < 0) return undefined;
+  for (let i = at; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return undefined;
   }
-  return value.slice(7);
+  return at === 7 ? value.slice(7) : value;
 }

@@ -4,6 +4,7 @@
  */
 import { InputError } from '../errors/index.js';
 import { formatHash, parseHash } from './hash.js';
+import { isChunkedId } from './chunklist.js';
 
 export interface ManifestEntry {
   path: string;
@@ -45,10 +46,15 @@ export function serializeManifest(entries: ManifestEntry[]): string {
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i].path === sorted[i - 1].path) throw new InputError(`manifest: duplicate path ${sorted[i].path}`);
   }
+  let version = 1;
   const body = sorted
-    .map((e) => `{"path":${JSON.stringify(e.path)},"hash":"${formatHash(e.hash)}","size":${e.size},"exec":${e.exec}}`)
+    .map((e) => {
+      if (isChunkedId(e.hash)) version = 2;
+      return `{"path":${JSON.stringify(e.path)},"hash":"${formatHash(e.hash)}","size":${e.size},"exec":${e.exec}}`;
+    })
     .join(',');
-  return `{"format":"${MANIFEST_FORMAT}","version":1,"entries":[${body}]}`;
+  // Version 2 only when an entry is a chunked file: other manifests stay as version 1 wrote them.
+  return `{"format":"${MANIFEST_FORMAT}","version":${version},"entries":[${body}]}`;
 }
 
 /** A relative path that stays inside its directory: no absolute, `.`, `..` or empty segments. */
@@ -75,7 +81,7 @@ export function parseManifest(data: Buffer | string, where: string): ManifestEnt
   }
   const d = doc as { format?: unknown; version?: unknown; entries?: unknown };
   if (d?.format !== MANIFEST_FORMAT) throw new InputError(`${where}: not a manifest (format ${JSON.stringify(d?.format)})`, { where });
-  if (d.version !== 1) throw new InputError(`${where}: manifest version ${String(d.version)} is newer than this mlv understands`, { where });
+  if (d.version !== 1 && d.version !== 2) throw new InputError(`${where}: manifest version ${String(d.version)} is newer than this mlv understands`, { where });
   if (!Array.isArray(d.entries)) throw new InputError(`${where}: manifest has no entries list`, { where });
   const entries = d.entries.map((raw: unknown, i: number) => {
     const e = raw as Record<string, unknown>;
@@ -84,6 +90,7 @@ export function parseManifest(data: Buffer | string, where: string): ManifestEnt
       throw new InputError(`${where}: entry ${i} has an unsafe path ${JSON.stringify(e?.path)} (absolute, '..' or empty segments)`, { where, entry: i });
     }
     if (!hash) throw new InputError(`${where}: entry ${i} (${e.path}) has a bad hash`, { where, entry: i });
+    if (d.version === 1 && isChunkedId(hash)) throw new InputError(`${where}: entry ${i} (${e.path}) names a chunked file, which needs manifest version 2`, { where, entry: i });
     if (typeof e.size !== 'number' || !Number.isSafeInteger(e.size) || e.size < 0) {
       throw new InputError(`${where}: entry ${i} (${e.path}) has a bad size`, { where, entry: i });
     }

@@ -1,0 +1,231 @@
+/**
+ * Chunked files in the store (docs/FORMAT.md, "Chunked files"): cutting a file into
+ * chunks while hashing and storing them from the same buffers, and assembling a file
+ * from its verified chunks.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { open, readFile, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { CorruptObjectError, InputError, NotFoundError } from '../errors/index.js';
+import { CHUNKING, findCut, type ChunkParams } from './chunker.js';
+import { chunkedId, isChunkedId, objectOf, parseChunkList, serializeChunkList, type Chunk } from './chunklist.js';
+import { CHUNK, hashBytes, hashFile, hashFileSync } from './hash.js';
+import type { ObjectStore } from './ObjectStore.js';
+
+/** Bytes read per call: big reads (4 MiB and up) are what make a stream fast here. */
+const READ = 16 << 20;
+/** Chunks being written at once (each holds its window of the file in memory). */
+const IN_FLIGHT = 8;
+
+export interface CutResult {
+  id: string;
+  size: number;
+  chunks: Chunk[];
+}
+
+/**
+ * Cut a file into chunks and hash each; with `store`, also write each new chunk and then
+ * the chunk list (data before what names it). Each byte is read once and hashed once:
+ * the chunk's SHA-256 is its name, and the file's id is that of the list of them.
+ * Throws InputError when the file changed while being read.
+ */
+export async function cutFile(path: string, opts: { store?: ObjectStore; onBytes?: (n: number) => void; params?: ChunkParams } = {}): Promise<CutResult> {
+  const p = opts.params ?? CHUNKING;
+  const before = await stat(path);
+  const fh = await open(path, 'r');
+  const chunks: Chunk[] = [];
+  const writes: Array<Promise<void>> = [];
+  const emit = async (data: Buffer) => {
+    const hash = createHash('sha256').update(data).digest('hex');
+    chunks.push({ hash, size: data.length });
+    opts.onBytes?.(data.length);
+    if (!opts.store || opts.store.has(hash)) return;
+    writes.push(writeChunk(opts.store, hash, data));
+    if (writes.length >= IN_FLIGHT) await writes.shift();
+  };
+  let total = 0;
+  try {
+    // Each window has `p.max` bytes of head room, where the unfinished chunk of the
+    // previous window is copied: chunks are contiguous without copying whole reads.
+    const head = p.max;
+    const read = (off: number) => readWindow(fh, head, Math.max(READ, p.max), off);
+    let pending = read(0);
+    let leftover: Buffer | undefined;
+    for (;;) {
+      const { buf, n } = await pending;
+      total += n;
+      const eof = n === 0;
+      if (!eof) pending = read(total);
+      const start = head - (leftover?.length ?? 0);
+      if (leftover) leftover.copy(buf, start);
+      const end = head + n;
+      let s = start;
+      while (s < end) {
+        let c = findCut(buf, s, end, p);
+        if (c === -1) {
+          if (!eof) break;
+          c = end;
+        }
+        await emit(buf.subarray(s, c));
+        s = c;
+      }
+      leftover = s < end ? buf.subarray(s, end) : undefined;
+      if (eof) break;
+    }
+    await Promise.all(writes);
+  } finally {
+    await fh.close();
+  }
+  const after = await stat(path);
+  if (total !== before.size || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
+    throw new InputError(`${path}: the file changed while it was being read; try again`, { path });
+  }
+  const list = serializeChunkList(chunks);
+  const listHash = opts.store ? opts.store.addBytes(list).hash : hashBytes(list);
+  return { id: chunkedId(listHash), size: total, chunks };
+}
+
+async function readWindow(fh: FileHandle, head: number, len: number, position: number): Promise<{ buf: Buffer; n: number }> {
+  const buf = Buffer.allocUnsafeSlow(head + len);
+  let n = 0;
+  while (n < len) {
+    const r = await fh.read(buf, head + n, len - n, position + n);
+    if (r.bytesRead === 0) break;
+    n += r.bytesRead;
+  }
+  return { buf, n };
+}
+
+async function writeChunk(store: ObjectStore, hash: string, data: Buffer): Promise<void> {
+  const tmp = store.tempPath('chunk');
+  try {
+    await writeFile(tmp, data, { mode: 0o444 });
+    store.installTemp(tmp, hash);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** The chunks of a chunked id, from its list in the cache (verified). */
+export function readChunkList(store: ObjectStore, id: string, where: string): { size: number; chunks: Chunk[] } {
+  const listHash = objectOf(id);
+  return parseChunkList(store.readVerified(listHash), `${where} (chunk list ${listHash.slice(0, 12)})`);
+}
+
+/**
+ * Write a chunked file to `dest` from its chunks, verifying each against its name as it
+ * goes: one read and one hash per byte. Reads run ahead of the hashing and the writes
+ * behind it, on libuv's pool, so the three overlap.
+ */
+export async function assemble(store: ObjectStore, id: string, dest: string, where: string, onBytes?: (n: number) => void): Promise<void> {
+  const { chunks } = readChunkList(store, id, where);
+  for (let i = 0; i < chunks.length; i++) {
+    if (!store.has(chunks[i].hash)) {
+      throw new NotFoundError('object', `${where}: chunk ${i + 1} of ${chunks.length} (${chunks[i].hash}) is not in the cache (.mlv/cache); run mlv pull`, { hash: chunks[i].hash, chunk: i });
+    }
+  }
+  const fh = await open(dest, 'w', 0o644);
+  try {
+    const reads: Array<Promise<Buffer>> = [];
+    let next = 0;
+    const ahead = () => { while (next < chunks.length && reads.length < IN_FLIGHT) reads.push(readFile(store.path(chunks[next++].hash))); };
+    ahead();
+    let pos = 0;
+    let writing: Promise<unknown> = Promise.resolve();
+    for (let i = 0; i < chunks.length; i++) {
+      const data = await reads.shift()!;
+      ahead();
+      const actual = createHash('sha256').update(data).digest('hex');
+      if (actual !== chunks[i].hash) {
+        throw new CorruptObjectError(chunks[i].hash, actual, `.mlv/cache (chunk ${i + 1} of ${chunks.length} of ${where})`);
+      }
+      const at = pos;
+      pos += data.length;
+      await writing;
+      writing = fh.write(data, 0, data.length, at);
+      onBytes?.(data.length);
+    }
+    await writing;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Whether a chunked file can be restored from the cache: its list and every chunk. */
+export function chunkedComplete(store: ObjectStore, id: string): boolean {
+  if (!store.has(objectOf(id))) return false;
+  try {
+    const { chunks } = readChunkList(store, id, id);
+    return store.missing(chunks.map((c) => c.hash)).length === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** A workspace file's id as `mlv add` would name it: a blob's hash, or a chunked file's. */
+export async function fileId(path: string, size: number, onBytes?: (n: number) => void): Promise<string> {
+  if (size > CHUNKING.threshold) return (await cutFile(path, { onBytes })).id;
+  if (size <= CHUNK) {
+    const hash = hashFileSync(path);
+    onBytes?.(size);
+    return hash;
+  }
+  return hashFile(path, onBytes);
+}
+
+/** The same, synchronously (rare paths: a file the state index lost track of). */
+export function fileIdSync(path: string, p: ChunkParams = CHUNKING): string {
+  const size = statSync(path).size;
+  if (size <= p.threshold) return hashFileSync(path);
+  const fd = openSync(path, 'r');
+  const chunks: Chunk[] = [];
+  try {
+    const buf = Buffer.allocUnsafe(p.max + READ);
+    let have = 0; // bytes in buf from the current chunk's start
+    let eof = false;
+    while (!eof || have > 0) {
+      while (!eof && have < buf.length) {
+        const n = readSync(fd, buf, have, buf.length - have, null);
+        if (n === 0) eof = true;
+        have += n;
+      }
+      let s = 0;
+      while (s < have) {
+        let c = findCut(buf, s, have, p);
+        if (c === -1) {
+          if (!eof) break;
+          c = have;
+        }
+        chunks.push({ hash: hashBytes(buf.subarray(s, c)), size: c - s });
+        s = c;
+      }
+      buf.copy(buf, 0, s, have);
+      have -= s;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return chunkedId(hashBytes(serializeChunkList(chunks)));
+}
+
+/**
+ * Add the objects an id needs to `objects`: a blob itself; a chunked file's list and,
+ * when the list is cached, its chunks. A list that is not cached goes to `unknown` too:
+ * what it names is known only once it is fetched.
+ */
+export function addObjectsOf(store: ObjectStore, id: string, objects: Set<string>, unknown: string[]): void {
+  if (!isChunkedId(id)) { objects.add(id); return; }
+  const listHash = objectOf(id);
+  objects.add(listHash);
+  if (!store.has(listHash)) { unknown.push(listHash); return; }
+  for (const c of readChunkList(store, id, id).chunks) objects.add(c.hash);
+}
+
+/** A set of ids with every chunked id replaced by its list and chunks (gc's keep set). */
+export function expandIds(store: ObjectStore, ids: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  const unknown: string[] = [];
+  for (const id of ids) addObjectsOf(store, id, out, unknown);
+  return out;
+}
