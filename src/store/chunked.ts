@@ -10,7 +10,17 @@ import { CorruptObjectError, InputError, NotFoundError } from '../errors/index.j
 import { CHUNKING, findCut, type ChunkParams } from './chunker.js';
 import { chunkedId, isChunkedId, objectOf, parseChunkList, serializeChunkList, type Chunk } from './chunklist.js';
 import { CHUNK, hashBytes, hashFile, hashFileSync } from './hash.js';
-import type { ObjectStore } from './ObjectStore.js';
+
+/** What chunking needs of the object store (ObjectStore; an interface, so neither imports the other). */
+export interface ObjectStore {
+  has(hash: string): boolean;
+  missing(hashes: Iterable<string>): string[];
+  path(hash: string): string;
+  tempPath(hint?: string): string;
+  installTemp(tmp: string, hash: string): void;
+  addBytes(data: Uint8Array | string): { hash: string; size: number };
+  readVerified(hash: string): Buffer;
+}
 
 /** Bytes read per call: big reads (4 MiB and up) are what make a stream fast here. */
 const READ = 16 << 20;
