@@ -4,6 +4,7 @@
  * get other chunks and another name.
  */
 import { createHash } from 'node:crypto';
+import { GEAR_WASM_BASE64 } from './wasm/gear.js';
 
 export interface ChunkParams {
   /** Files above this many bytes are chunked. */
@@ -41,8 +42,45 @@ export const GEAR: Int32Array = (() => {
  * `end`. Returns the offset just past the chunk, or -1 when the chunk goes on beyond
  * `end` (the caller gives more bytes, from the same chunk start, or ends the file there).
  * Bytes before the minimum are never looked at.
+ *
+ * The loop runs in WebAssembly (wasm/gear.wat): measured here 2–3x less CPU than the
+ * same loop over a typed array in JS (~0.5 s against 1.0–1.5 s per GiB), the copy of
+ * the scanned bytes into its memory included. `findCutJs` is the same loop in JS.
  */
 export function findCut(buf: Uint8Array, start: number, end: number, p: ChunkParams = CHUNKING): number {
+  const n = end - start;
+  if (n <= p.min) return -1;
+  const from = start + p.min;
+  const last = start + Math.min(p.max, n);
+  const w = wasm(p.max - p.min);
+  w.heap.set(buf.subarray(from, last), BASE);
+  const normal = BASE + Math.max(0, Math.min(p.normal, n) - p.min);
+  const cut = w.cut(BASE, normal, BASE + (last - from), p.maskS, p.maskL);
+  if (cut !== 0) return from + (cut - BASE);
+  return n >= p.max ? last : -1;
+}
+
+/** Where the scanned bytes go in the WebAssembly memory (the gear table is below). */
+const BASE = 1024;
+let instance: { memory: WebAssembly.Memory; cut: (i: number, normal: number, last: number, maskS: number, maskL: number) => number; heap: Uint8Array } | undefined;
+
+function wasm(span: number): NonNullable<typeof instance> {
+  if (!instance) {
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(GEAR_WASM_BASE64, 'base64')));
+    const memory = inst.exports.memory as WebAssembly.Memory;
+    instance = { memory, cut: inst.exports.cut as NonNullable<typeof instance>['cut'], heap: new Uint8Array(0) };
+  }
+  const need = BASE + span;
+  if (instance.memory.buffer.byteLength < need) instance.memory.grow(Math.ceil((need - instance.memory.buffer.byteLength) / 65536));
+  if (instance.heap.buffer !== instance.memory.buffer || instance.heap.length === 0) {
+    instance.heap = new Uint8Array(instance.memory.buffer);
+    new Int32Array(instance.memory.buffer, 0, 256).set(GEAR);
+  }
+  return instance;
+}
+
+/** The cut loop in plain JS: the reference the WebAssembly one is tested against. */
+export function findCutJs(buf: Uint8Array, start: number, end: number, p: ChunkParams = CHUNKING): number {
   const n = end - start;
   if (n <= p.min) return -1;
   const normal = start + Math.min(p.normal, n);
@@ -68,11 +106,11 @@ export function findCut(buf: Uint8Array, start: number, end: number, p: ChunkPar
  * Every cut of a whole buffer (the file's end closes the last chunk): chunk sizes in
  * order. For tests and small inputs; files are cut in a stream by `ChunkStream`.
  */
-export function cutAll(buf: Uint8Array, p: ChunkParams = CHUNKING): number[] {
+export function cutAll(buf: Uint8Array, p: ChunkParams = CHUNKING, find = findCut): number[] {
   const sizes: number[] = [];
   let s = 0;
   while (s < buf.length) {
-    const c = findCut(buf, s, buf.length, p);
+    const c = find(buf, s, buf.length, p);
     const e = c === -1 ? buf.length : c;
     sizes.push(e - s);
     s = e;

@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cutAll, FORMAT_PARAMS, GEAR, type ChunkParams } from '../../../src/store/chunker.js';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cutAll, findCutJs, FORMAT_PARAMS, GEAR, type ChunkParams } from '../../../src/store/chunker.js';
+import { GEAR_WASM_BASE64 } from '../../../src/store/wasm/gear.js';
+import { ROOT } from '../../helpers/repo.js';
 import { cutFile, fileIdSync } from '../../../src/store/chunked.js';
 import { chunkedId, parseChunkList, serializeChunkList } from '../../../src/store/chunklist.js';
 import { removeDir, tempDir } from '../../helpers/repo.js';
@@ -38,6 +42,28 @@ test('chunk sizes stay within min and max, and the format sizes give about a tho
   for (const s of sizes.slice(0, -1)) assert.ok(s >= FORMAT_PARAMS.min && s <= FORMAT_PARAMS.max, `chunk of ${s} bytes`);
   const perGiB = (sizes.length * (1 << 30)) / data.length;
   assert.ok(perGiB <= 1000 && perGiB >= 500, `${perGiB} chunks per GiB`);
+});
+
+test('the WebAssembly cut loop cuts exactly where the JS one does', () => {
+  for (const [data, p] of [[pseudoRandom(24 << 20, 5), FORMAT_PARAMS], [pseudoRandom(300_000, 6), SMALL]] as const) {
+    assert.deepEqual(cutAll(data, p), cutAll(data, p, findCutJs));
+  }
+  // Runs of one byte value: no cut before the maximum, in either.
+  const flat = Buffer.alloc(10 << 20, 7);
+  assert.deepEqual(cutAll(flat, FORMAT_PARAMS), cutAll(flat, FORMAT_PARAMS, findCutJs));
+});
+
+test('the embedded WebAssembly is what wat2wasm makes of gear.wat (when wabt is installed)', (t) => {
+  const dir = tempDir();
+  try {
+    const out = join(dir, 'gear.wasm');
+    const r = spawnSync('wat2wasm', [join(ROOT, 'src/store/wasm/gear.wat'), '-o', out]);
+    if (r.error) { t.skip('wat2wasm is not installed'); return; }
+    assert.equal(r.status, 0, String(r.stderr));
+    assert.equal(readFileSync(out).toString('base64'), GEAR_WASM_BASE64);
+  } finally {
+    removeDir(dir);
+  }
 });
 
 test('an insertion near the start moves cut points only near it', () => {

@@ -1,0 +1,7 @@
+/**
+ * gear.wat compiled by wabt's wat2wasm 1.0.32 (`wat2wasm gear.wat`), embedded so that
+ * neither a build nor CI needs wabt. tests/unit/store/chunker.test.ts recompiles the
+ * .wat when wat2wasm is installed and checks these bytes are what it gives.
+ */
+export const GEAR_WASM_BASE64 =
+  'AGFzbQEAAAABCgFgBX9/f39/AX8DAgEABQMBAAEHEAIGbWVtb3J5AgADY3V0AAAKcgFwAQF/AkADQCAAIAFPDQEgBUEBdCAALQAAQQJ0KAIAaiEFIABBAWohACAFIANxRQRAIAAPCwwACwsCQANAIAAgAk8NASAFQQF0IAAtAABBAnQoAgBqIQUgAEEBaiEAIAUgBHFFBEAgAA8LDAALC0EACw==';
