@@ -50,33 +50,34 @@ export const GEAR: Int32Array = (() => {
 export function findCut(buf: Uint8Array, start: number, end: number, p: ChunkParams = CHUNKING): number {
   const n = end - start;
   if (n <= p.min) return -1;
-  const from = start + p.min;
   const last = start + Math.min(p.max, n);
-  const w = wasm(p.max - p.min);
-  w.heap.set(buf.subarray(from, last), BASE);
-  const normal = BASE + Math.max(0, Math.min(p.normal, n) - p.min);
-  const cut = w.cut(BASE, normal, BASE + (last - from), p.maskS, p.maskL);
-  if (cut !== 0) return from + (cut - BASE);
+  const normal = start + Math.min(p.normal, n);
+  const w = wasm();
+  // In blocks: only the bytes scanned are copied (about half a chunk on average).
+  let h = 0;
+  for (let from = start + p.min; from < last; from += BLOCK) {
+    const to = Math.min(from + BLOCK, last);
+    w.heap.set(buf.subarray(from, to), BASE);
+    const cut = w.cut(BASE, BASE + Math.max(0, Math.min(normal, to) - from), BASE + (to - from), p.maskS, p.maskL, h);
+    if (cut !== 0) return from + (cut - BASE);
+    h = w.h.value as number;
+  }
   return n >= p.max ? last : -1;
 }
 
+const BLOCK = 256 << 10;
 /** Where the scanned bytes go in the WebAssembly memory (the gear table is below). */
 const BASE = 1024;
-let instance: { memory: WebAssembly.Memory; cut: (i: number, normal: number, last: number, maskS: number, maskL: number) => number; heap: Uint8Array } | undefined;
+let instance: { cut: (i: number, normal: number, last: number, maskS: number, maskL: number, h: number) => number; h: WebAssembly.Global; heap: Uint8Array } | undefined;
 
-function wasm(span: number): NonNullable<typeof instance> {
-  if (!instance) {
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(GEAR_WASM_BASE64, 'base64')));
-    const memory = inst.exports.memory as WebAssembly.Memory;
-    instance = { memory, cut: inst.exports.cut as NonNullable<typeof instance>['cut'], heap: new Uint8Array(0) };
-  }
-  const need = BASE + span;
-  if (instance.memory.buffer.byteLength < need) instance.memory.grow(Math.ceil((need - instance.memory.buffer.byteLength) / 65536));
-  if (instance.heap.buffer !== instance.memory.buffer || instance.heap.length === 0) {
-    instance.heap = new Uint8Array(instance.memory.buffer);
-    new Int32Array(instance.memory.buffer, 0, 256).set(GEAR);
-  }
-  return instance;
+function wasm(): NonNullable<typeof instance> {
+  if (instance) return instance;
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(GEAR_WASM_BASE64, 'base64')));
+  const memory = inst.exports.memory as WebAssembly.Memory;
+  memory.grow(Math.ceil((BASE + BLOCK) / 65536));
+  new Int32Array(memory.buffer, 0, 256).set(GEAR);
+  const cut = inst.exports.cut as NonNullable<typeof instance>['cut'];
+  return (instance = { cut, h: inst.exports.h as WebAssembly.Global, heap: new Uint8Array(memory.buffer) });
 }
 
 /** The cut loop in plain JS: the reference the WebAssembly one is tested against. */
