@@ -14,7 +14,7 @@ import { CorruptObjectError, InputError, NotFoundError } from '../errors/index.j
 import { fsyncDir, fsyncFile, namePath, tmpDirFor, tmpName } from './atomic.js';
 import { CHUNK, hashBytes, hashFile, HEX64 } from './hash.js';
 import { CHUNKING } from './chunker.js';
-import { assemble, chunkedComplete, cutFile } from './chunked.js';
+import { assemble, chunkedComplete, copyHashing, cutFile } from './chunked.js';
 import { isChunkedId } from './chunklist.js';
 
 export type LinkType = 'reflink' | 'hardlink' | 'symlink' | 'copy';
@@ -334,8 +334,8 @@ async function tryLink(link: LinkType, src: string, tmp: string, hash: string, o
       onBytes?.(data.length);
       return true;
     }
-    // Hash the object while the kernel copies it: verified at the cost of one read.
-    const [actual] = await Promise.all([hashFile(src, onBytes), copyFile(src, tmp)]);
+    // One pass: read, hash and write from the same buffers (verify while copying).
+    const actual = await copyHashing(src, tmp, onBytes);
     if (actual !== hash) { rmSync(tmp, { force: true }); throw new CorruptObjectError(hash, actual, '.mlv/cache'); }
     return true;
   }

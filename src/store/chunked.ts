@@ -239,3 +239,42 @@ export function expandIds(store: ObjectStore, ids: Iterable<string>): Set<string
   for (const id of ids) addObjectsOf(store, id, out, unknown);
   return out;
 }
+
+/**
+ * Copy `src` to `dest` and return the SHA-256 of the bytes copied: one read, hashed and
+ * written from the same buffers, the next read and the last write in flight while this
+ * thread hashes (checkout's verify-while-copying of a whole-file blob).
+ */
+export async function copyHashing(src: string, dest: string, onBytes?: (n: number) => void): Promise<string> {
+  const h = createHash('sha256');
+  const input = await open(src, 'r');
+  try {
+    const output = await open(dest, 'w', 0o644);
+    try {
+      const read = async (position: number) => {
+        const buf = Buffer.allocUnsafeSlow(CHUNK);
+        const { bytesRead } = await input.read(buf, 0, CHUNK, position);
+        return buf.subarray(0, bytesRead);
+      };
+      let pos = 0;
+      let next = read(0);
+      let writing: Promise<unknown> = Promise.resolve();
+      for (;;) {
+        const buf = await next;
+        if (buf.length === 0) break;
+        next = read(pos + buf.length);
+        h.update(buf);
+        await writing;
+        writing = output.write(buf, 0, buf.length, pos);
+        pos += buf.length;
+        onBytes?.(buf.length);
+      }
+      await writing;
+    } finally {
+      await output.close();
+    }
+  } finally {
+    await input.close();
+  }
+  return h.digest('hex');
+}
