@@ -12,8 +12,10 @@ States (the "state" field of --json; its "hint" is the command that fixes it):
   not pulled  in neither the work tree nor the cache     mlv pull <path>
               (a fresh clone, or the rest of a partial mlv pull <path>)
   not cached  the work tree matches; the cache lacks it  mlv add <path>
+  damaged     written in place through a hard link: the  mlv add <path>, then mlv fsck and mlv pull
+              cache object changed too (docs/FORMAT.md, "Hard links")
 
---check exits 1 when data is modified, missing or not cached, or a stage is stale.
+--check exits 1 when data is modified, damaged, missing or not cached, or a stage is stale.
 Data that is only not pulled does not count (like files outside a sparse git
 checkout): a clone that fetched part of its data has no changes. Add --complete
 to fail on it too. In --json, "clean" is what --check tests; "complete" is false

@@ -90,6 +90,8 @@ function hintFor(state: DataState, t: Tracked): string {
     case 'missing': return fromLock ? 'mlv checkout' : `mlv checkout ${p}`;
     // Re-adding stores the work tree's copy; a stage's output can only be fetched again.
     case 'not-cached': return fromLock ? `mlv pull ${p}` : `mlv add ${p}`;
+    // The edit is in the file and in the cache object it shares: record it, then bring the old version back.
+    case 'damaged': return `${fromLock ? `mlv repro ${quote((t.source as { stage: string }).stage)}` : `mlv add ${p}`}, then mlv fsck and mlv pull (docs/FORMAT.md, "Hard links")`;
     default: return fromLock ? `mlv repro ${quote((t.source as { stage: string }).stage)}` : `mlv add ${p}`;
   }
 }

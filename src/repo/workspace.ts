@@ -120,8 +120,10 @@ export function readManifest(repo: Repo, hash: string, where: string): ManifestE
  * `not-pulled`: files neither in the work tree nor in the cache, e.g. after a partial
  * `mlv pull <path>` or in a fresh clone: nothing was changed, the data was never fetched.
  * `not-cached`: the work tree matches, but the cache lacks the objects.
+ * `damaged`: the file was written in place while hard-linked to its cache object, so the
+ * edit changed the cached version too (only root can: objects are read-only).
  */
-export type DataState = 'ok' | 'modified' | 'missing' | 'not-pulled' | 'not-cached';
+export type DataState = 'ok' | 'modified' | 'missing' | 'not-pulled' | 'not-cached' | 'damaged';
 
 export interface FileChange { path: string; change: 'added' | 'modified' | 'deleted'; oldSize?: number; newSize?: number }
 
@@ -153,6 +155,7 @@ export async function compareWithWorkspace(repo: Repo, path: string, p: Pointer)
     return { state: lacking && lacking.length < recorded!.length ? 'missing' : 'not-pulled', changes: [], cached, notPulled };
   }
   if (current.hash === p.hash && current.kind === p.kind) return { state: cached ? 'ok' : 'not-cached', current, changes: [], cached };
+  if (p.kind === 'file' && current.kind === 'file' && sharesInode(repo, path, p.hash)) return { state: 'damaged', current, changes: [], cached };
   const all = recorded && current.kind === 'dir' ? diffEntries(recorded, current.entries ?? []) : [];
   // A recorded file absent from the work tree whose object is not cached was not pulled, not deleted.
   const hashOf = new Map(recorded?.map((e) => [e.path, e.hash]));
@@ -160,6 +163,14 @@ export async function compareWithWorkspace(repo: Repo, path: string, p: Pointer)
   const changes = all.filter((c) => !notPulledPaths.has(c.path));
   const notPulled = notPulledPaths.size ? count(recorded!.filter((e) => notPulledPaths.has(e.path))) : undefined;
   return { state: notPulled && changes.length === 0 ? 'not-pulled' : 'modified', current, changes, cached, notPulled };
+}
+
+/** Whether the work-tree file is the cache object itself (a hard link), which now differs from its name. */
+function sharesInode(repo: Repo, path: string, hash: string): boolean {
+  if (isChunkedId(hash)) return false; // assembled: always a copy
+  const a = statOrUndefined(fromRepoPath(repo.root, path));
+  const b = statOrUndefined(repo.store.path(hash));
+  return a !== undefined && b !== undefined && a.ino === b.ino && a.dev === b.dev;
 }
 
 const count = (entries: ManifestEntry[]): NotPulled => ({ files: entries.length, bytes: entries.reduce((s, e) => s + e.size, 0) });

@@ -304,3 +304,27 @@ describe('chunked files', () => {
     }
   });
 });
+
+test('hardlink mode: a file written in place (as root) shows as damaged, not modified, and fsck names the object', (t) => {
+  if (process.getuid?.() !== 0) { t.skip('only root can write through the read-only hard link'); return; }
+  const repo = project();
+  writeFileSync(join(repo, '.mlv', 'config.local'), 'link: [hardlink]\n');
+  writeFileSync(join(repo, 'small.csv'), 'a,b\n1,2\n');
+  mlvOk(repo, ['add', 'small.csv']);
+  rmSync(join(repo, 'small.csv'));
+  mlvOk(repo, ['checkout']);
+  const hash = pointerHash(repo, 'small.csv').slice(7);
+  assert.equal(statSync(join(repo, 'small.csv')).ino, statSync(objectPath(repo, hash)).ino);
+  writeFileSync(join(repo, 'small.csv'), '3,4\n', { flag: 'a' }); // in place, through the link
+  const st = JSON.parse(mlv(repo, ['status', '--json']).stdout);
+  assert.equal(st.data[0].state, 'damaged');
+  assert.match(st.data[0].hint, /mlv add small\.csv/);
+  const f = mlv(repo, ['fsck']);
+  assert.equal(f.code, 1);
+  assert.match(f.stdout, new RegExp(`corrupt ${hash}`));
+  // The documented fix: record the edit, drop the damaged object; status is clean again.
+  mlvOk(repo, ['add', 'small.csv']);
+  rmSync(objectPath(repo, hash));
+  assert.equal(JSON.parse(mlvOk(repo, ['status', '--json']).stdout).clean, true);
+  assert.equal(readFileSync(join(repo, 'small.csv'), 'utf8'), 'a,b\n1,2\n3,4\n');
+});
