@@ -328,3 +328,20 @@ test('hardlink mode: a file written in place (as root) shows as damaged, not mod
   assert.equal(JSON.parse(mlvOk(repo, ['status', '--json']).stdout).clean, true);
   assert.equal(readFileSync(join(repo, 'small.csv'), 'utf8'), 'a,b\n1,2\n3,4\n');
 });
+
+test('a stage output above the threshold is chunked, and mlv.lock says schema 2 only then', () => {
+  const repo = project();
+  writeFileSync(join(repo, 'mlv.yaml'), 'stages:\n  small:\n    cmd: seq 1 10 > small.txt\n    outs: [small.txt]\n');
+  ok(repo, ['repro']);
+  assert.match(readFileSync(join(repo, 'mlv.lock'), 'utf8'), /^schema: 1$/m);
+  writeFileSync(join(repo, 'mlv.yaml'), 'stages:\n  small:\n    cmd: seq 1 10 > small.txt\n    outs: [small.txt]\n  big:\n    cmd: seq 1 20000 > big.txt\n    outs: [big.txt]\n');
+  ok(repo, ['repro']);
+  const lock = readFileSync(join(repo, 'mlv.lock'), 'utf8');
+  assert.match(lock, /^schema: 2$/m);
+  assert.match(lock, /hash: sha256-chunks:[0-9a-f]{64}\n\s+kind: file\n\s+path: big\.txt/);
+  commit(repo, 'lock');
+  rmSync(join(repo, 'big.txt'));
+  ok(repo, ['checkout']);
+  assert.equal(readFileSync(join(repo, 'big.txt'), 'utf8').split('\n').length, 20001);
+  assert.equal(JSON.parse(ok(repo, ['status', '--json']).stdout).clean, true);
+});

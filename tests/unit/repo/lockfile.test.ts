@@ -43,7 +43,9 @@ test('changing one stage changes only that stage\'s block', () => {
 });
 
 test('a lock with an unknown schema or key is refused clearly', () => {
-  assert.throws(() => readLock('schema: 2\nstages: {}\n', 'mlv.lock'), (e: unknown) => e instanceof InputError && /mlv\.lock: lock schema 2/.test(e.message));
+  assert.throws(() => readLock('schema: 3\nstages: {}\n', 'mlv.lock'), (e: unknown) => e instanceof InputError && /mlv\.lock: lock schema 3 is not supported/.test(e.message));
+  // Schema 2 (a lock naming chunked files) is read.
+  assert.deepEqual(readLock('schema: 2\nstages: {}\n', 'mlv.lock'), { stages: {} });
   assert.throws(() => readLock('schema: 1\nstages:\n  a:\n    cmd: x\n    extra: 1\n', 'mlv.lock'), /stage 'a': unknown key 'extra'/);
 });
 

@@ -40,11 +40,22 @@ test('isSafeRelativePath refuses absolute, empty, dot and dot-dot segments', () 
   for (const bad of ['', '/a', 'a/', 'a//b', '.', '..', 'a/./b', 'a/../b', '../a', 'a/..', 'a\\b', 'a\0b']) assert.ok(!isSafeRelativePath(bad), JSON.stringify(bad));
 });
 
-test('parseHash accepts only sha256: and 64 lower-case hex digits', () => {
+test('parseHash accepts only sha256: (or a chunked file\'s sha256-chunks:) and 64 lower-case hex digits', () => {
   assert.equal(parseHash(`sha256:${H}`), H);
-  for (const bad of [H, `sha256:${H.toUpperCase()}`, `sha256:${H}0`, `sha256:${H.slice(1)}g`, `sha1:${H}`, 42, undefined]) {
+  assert.equal(parseHash(`sha256-chunks:${H}`), `sha256-chunks:${H}`);
+  for (const bad of [H, `sha256:${H.toUpperCase()}`, `sha256:${H}0`, `sha256:${H.slice(1)}g`, `sha1:${H}`, `sha256-chunks:${H}0`, `sha256-chunks:${H.toUpperCase()}`, 42, undefined]) {
     assert.equal(parseHash(bad), undefined, String(bad));
   }
+});
+
+test('a manifest naming a chunked file is version 2; version 1 cannot name one', () => {
+  const entries = [{ path: 'a', hash: H, size: 1, exec: false }];
+  assert.match(serializeManifest(entries), /"version":1,/);
+  const chunked = [...entries, { path: 'b', hash: `sha256-chunks:${H}`, size: 9, exec: false }];
+  const text = serializeManifest(chunked);
+  assert.match(text, /"version":2,/);
+  assert.deepEqual(parseManifest(text, 'm'), chunked);
+  assert.throws(() => parseManifest(text.replace('"version":2', '"version":1'), 'm'), /entry 1 \(b\) names a chunked file, which needs manifest version 2/);
 });
 
 test('parseManifest names the entry that is wrong', () => {
