@@ -262,7 +262,7 @@ export class ObjectStore {
   /** A chunked file is always assembled, whatever the link types: no one object holds it. */
   private async assembleTo(id: string, dest: string, opts: { exec?: boolean; onBytes?: (n: number) => void }): Promise<LinkType> {
     mkdirSync(dirname(dest), { recursive: true });
-    const tmp = tmpName(dirname(dest), 'checkout');
+    const tmp = tmpName(tmpDirFor(dirname(dest)), 'checkout');
     try {
       await assemble(this, id, tmp, dest, opts.onBytes);
       chmodSync(tmp, opts.exec ? 0o755 : 0o644);
