@@ -7,7 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { SimpleGit } from 'simple-git';
-import { InputError, NotFoundError, UsageError } from '../errors/index.js';
+import { GitError, InputError, NotFoundError, UsageError } from '../errors/index.js';
 
 // Loaded on first use: most commands never need porcelain, and start-up time is
 // what a user feels on every `mlv status`.
@@ -32,7 +32,19 @@ export function sg(root: string, env?: Record<string, string>): SimpleGit {
   return g.env({ ...inherited, ...env });
 }
 
-/** Run git synchronously; throws with git's own message on failure. */
+/**
+ * What git's complaint means: a revision, path or name the user gave that git does not
+ * accept is their input (exit 2); anything else (a broken repository, a missing object,
+ * a failed write) is internal (exit 3), with git's own last lines.
+ */
+const USER_INPUT = /not a valid object name|unknown revision|bad revision|ambiguous argument|invalid reference|not a valid branch name|is not a valid|already exists|needed a single revision|did not match any file|would be overwritten/i;
+
+export function gitFailure(args: string[], output: string): InputError | GitError {
+  const message = `git ${args[0]}: ${output.trim().split('\n').slice(-3).join(' ')}`;
+  return USER_INPUT.test(output) ? new InputError(message, { args }) : new GitError(message, { args });
+}
+
+/** Run git synchronously; throws with git's own message on failure (see gitFailure). */
 export function gitSync(root: string, args: string[], opts: { input?: string | Buffer; env?: Record<string, string>; allowFail?: boolean } = {}): string {
   const r = spawnSync('git', args, {
     cwd: root,
@@ -41,10 +53,8 @@ export function gitSync(root: string, args: string[], opts: { input?: string | B
     maxBuffer: 1024 * 1024 * 1024,
     env: opts.env ? { ...process.env, ...opts.env } : process.env,
   });
-  if (r.error) throw r.error;
-  if (r.status !== 0 && !opts.allowFail) {
-    throw new InputError(`git ${args[0]}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`, { args });
-  }
+  if (r.error) throw new GitError(`git ${args[0]}: ${r.error.message}`, { args });
+  if (r.status !== 0 && !opts.allowFail) throw gitFailure(args, r.stderr || r.stdout);
   return r.stdout;
 }
 
@@ -110,8 +120,8 @@ export async function readBlobs(root: string, specs: string[]): Promise<Array<{ 
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
   const done = new Promise<void>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git cat-file exited ${code}: ${stderr.trim()}`))));
+    child.on('error', (e) => reject(new GitError(`git cat-file: ${e.message}`, { args: ['cat-file', '--batch'] })));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(gitFailure(['cat-file', '--batch'], stderr || `exited ${code}`))));
   });
   child.stdin.end(specs.join('\n') + '\n');
   await done;
