@@ -185,12 +185,12 @@ async function restoreData(dir: string): Promise<void> {
     await checkoutData(openRepoAt(dir), { cwd: dir, force: true });
   } catch (e) {
     if (!(e instanceof NotFoundError)) throw e;
-    const pointers = changedFilesTracked(dir);
+    const pointers = trackedPointerFiles(dir);
     if (pointers.length) await checkoutData(openRepoAt(dir), { cwd: dir, force: true, paths: pointers });
   }
 }
 
-function changedFilesTracked(dir: string): string[] {
+function trackedPointerFiles(dir: string): string[] {
   const r = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '*.mlv'], { cwd: dir, encoding: 'utf8' });
   return r.stdout.split('\0').filter((p) => p.endsWith('.mlv') && !p.startsWith('.mlv/'));
 }

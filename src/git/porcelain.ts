@@ -88,7 +88,7 @@ export function resolveRev(root: string, rev: string): string {
   return r.stdout.trim();
 }
 
-/** Paths at a commit whose name passes `keep`, with their blob ids. */
+/** Every file (blob) at a commit, with its path, blob id and mode. */
 export function lsTree(root: string, commit: string): Array<{ path: string; oid: string; mode: string }> {
   const out = gitSync(root, ['ls-tree', '-r', '-z', '--full-tree', commit]);
   const rows: Array<{ path: string; oid: string; mode: string }> = [];
