@@ -20,7 +20,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await registerAll(program, argv);
     await program.parseAsync(argv);
-    return exitCodeOf(program);
+    return pending;
   } catch (e) {
     return report(e, argv.includes('--json'));
   }
@@ -30,9 +30,6 @@ let pending = 0;
 /** Commands call this to finish with a non-zero code without throwing (status --check). */
 export function setExitCode(code: number): void {
   pending = Math.max(pending, code);
-}
-function exitCodeOf(_program: Command): number {
-  return pending;
 }
 
 function report(thrown: unknown, json: boolean): number {

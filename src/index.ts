@@ -9,7 +9,7 @@
  */
 
 // Errors: every failure is one of these, with a stable `code`, `data` and `exitCode`.
-export { CheckFailedError, ConflictError, CorruptObjectError, EnvironmentError, InputError, MlvError, NotFoundError, QueueUnavailableError, UnsafePathError, UsageError } from './errors/index.js';
+export { CheckFailedError, ConflictError, CorruptObjectError, EnvironmentError, GitError, InputError, MlvError, NotFoundError, QueueUnavailableError, UnsafePathError, UsageError } from './errors/index.js';
 export type { RepoOptions } from './repo/Repo.js';
 export type { OnProgress } from './progress.js';
 export { VERSION } from './version.js';

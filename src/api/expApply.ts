@@ -1,8 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { ConflictError } from '../errors/index.js';
-import { readFilesAt } from '../experiments/gitRead.js';
 import { resolveExp } from '../experiments/refs.js';
-import { gitSync } from '../git/porcelain.js';
+import { gitSync, readFilesAt } from '../git/porcelain.js';
 import { fromRepoPath } from '../repo/paths.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
 import { writeFileAtomic } from '../store/atomic.js';

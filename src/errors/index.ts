@@ -8,3 +8,4 @@ export { ConflictError } from './ConflictError.js';
 export { UnsafePathError } from './UnsafePathError.js';
 export { EnvironmentError, environmentError } from './EnvironmentError.js';
 export { QueueUnavailableError } from './QueueUnavailableError.js';
+export { GitError } from './GitError.js';

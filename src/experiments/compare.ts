@@ -4,12 +4,11 @@
  */
 import { diffArtifacts } from '../compare/artifacts.js';
 import type { ParamValue, VersionDiff, VersionRow } from '../compare/types.js';
-import { resolveRev } from '../git/porcelain.js';
+import { readFilesAt, resolveRev } from '../git/porcelain.js';
 import { NotFoundError } from '../errors/index.js';
 import type { Repo } from '../repo/Repo.js';
 import { versionSides } from '../repo/sides.js';
 import { diffEntries, readManifest } from '../repo/workspace.js';
-import { readFilesAt } from './gitRead.js';
 import { listExps, resolveExp, type ExpRef } from './refs.js';
 import { expMetrics, expParams, LOCK_FILE, metricsOf, paramsOf, parseLockLoose, PARAMS_FILE } from './versions.js';
 

@@ -1,7 +1,7 @@
 /**
  * What experiments need from the pipeline module: `reproduce()`, `setParam()` and the
- * params files a pipeline reads. Experiments reuse repro through its API (STYLE.md:
- * extend through hooks, never copy); tests and `exp search` inject their own.
+ * params files a pipeline reads. Experiments reuse repro through its API, never a copy;
+ * `expRun`'s `hooks` option can replace them (the default is defaultHooks()).
  */
 import { reproduce, setParam, loadPipeline, type StageEvent } from '../pipeline/reproduce.js';
 import { DEFAULT_PARAMS } from '../pipeline/load.js';

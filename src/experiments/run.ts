@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ConflictError, NotFoundError } from '../errors/index.js';
+import { ConflictError, GitError, NotFoundError } from '../errors/index.js';
 import { checkoutData } from '../repo/checkout.js';
 import { openRepoAt } from '../repo/Repo.js';
 import { fromRepoPath } from '../repo/paths.js';
@@ -70,7 +70,7 @@ export type Carry = { path: string; content: Buffer | null };
 /** `git status` as (path, deleted) pairs, untracked files included. */
 function changedFiles(dir: string): Array<{ path: string; deleted: boolean }> {
   const r = spawnSync('git', ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames'], { cwd: dir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`git status failed in ${dir}: ${r.stderr.trim()}`);
+  if (r.error || r.status !== 0) throw new GitError(`git status in ${dir}: ${(r.error?.message ?? r.stderr).trim()}`, { dir });
   const out: Array<{ path: string; deleted: boolean }> = [];
   for (const rec of r.stdout.split('\0')) {
     if (rec.length < 4) continue;
@@ -185,12 +185,12 @@ async function restoreData(dir: string): Promise<void> {
     await checkoutData(openRepoAt(dir), { cwd: dir, force: true });
   } catch (e) {
     if (!(e instanceof NotFoundError)) throw e;
-    const pointers = changedFilesTracked(dir);
+    const pointers = trackedPointerFiles(dir);
     if (pointers.length) await checkoutData(openRepoAt(dir), { cwd: dir, force: true, paths: pointers });
   }
 }
 
-function changedFilesTracked(dir: string): string[] {
+function trackedPointerFiles(dir: string): string[] {
   const r = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '*.mlv'], { cwd: dir, encoding: 'utf8' });
   return r.stdout.split('\0').filter((p) => p.endsWith('.mlv') && !p.startsWith('.mlv/'));
 }

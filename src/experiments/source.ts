@@ -4,7 +4,7 @@
  * the pure rows of src/compare/.
  */
 import { diffVersions } from './compare.js';
-import { readFilesAt } from './gitRead.js';
+import { readFilesAt } from '../git/porcelain.js';
 import { LOCK_FILE, loadVersions, parseLockLoose } from './versions.js';
 import { openRepoAt, type Repo } from '../repo/Repo.js';
 import { trackedAtCommit } from '../repo/tracked.js';

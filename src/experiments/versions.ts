@@ -6,10 +6,9 @@
  */
 import { parseDocument } from 'yaml';
 import type { ParamValue, VersionRow } from '../compare/types.js';
-import { gitSync } from '../git/porcelain.js';
+import { gitSync, readFilesAt } from '../git/porcelain.js';
 import { readLock } from '../repo/lockfile.js';
 import type { Lock } from '../pipeline/types.js';
-import { readFilesAt } from './gitRead.js';
 import { listExps, type ExpRef } from './refs.js';
 
 export const LOCK_FILE = 'mlv.lock';

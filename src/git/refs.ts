@@ -3,6 +3,7 @@
  * writers never silently overwrite each other.
  */
 import { spawnSync } from 'node:child_process';
+import { GitError } from '../errors/index.js';
 
 function refValue(root: string, ref: string): string | undefined {
   const r = spawnSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{}`], { cwd: root, encoding: 'utf8' });
@@ -22,11 +23,11 @@ export function createRef(root: string, ref: string, value: string, message = 'm
   // when that writer is slower, look again a few times before calling it an error.
   for (let attempt = 0; attempt < 5; attempt++) {
     const r = spawnSync('git', ['update-ref', '-m', message, ref, value, zero], { cwd: root, encoding: 'utf8' });
-    if (r.error) throw r.error;
+    if (r.error) throw new GitError(`git update-ref ${ref}: ${r.error.message}`, { ref });
     if (r.status === 0) return true;
     if (refValue(root, ref) !== undefined) return false;
     last = (r.stderr || r.stdout).trim().split('\n').pop() ?? '';
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50 * (attempt + 1));
   }
-  throw new Error(`git update-ref ${ref}: ${last}`);
+  throw new GitError(`git update-ref ${ref}: ${last}`, { ref });
 }

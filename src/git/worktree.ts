@@ -84,12 +84,3 @@ export function repairDeadWorktrees(root: string): string[] {
 export function liveWorktrees(): string[] {
   return [...live.keys()];
 }
-
-export async function withWorktree<T>(root: string, commit: string, label: string, fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await addWorktree(root, commit, label);
-  try {
-    return await fn(dir);
-  } finally {
-    removeWorktreeSync(dir);
-  }
-}

@@ -201,7 +201,7 @@ export async function explore(path: string, opts: ExploreOptions = {}): Promise<
   }
   for (let i = 0; i < numeric.length; i++) {
     // A constant or empty column correlates with nothing, itself included (pandas: NaN).
-    if (numeric[i].nums && summarizeConstant(numeric[i].nums!)) matrix[i][i] = NaN;
+    if (numeric[i].nums && isConstant(numeric[i].nums!)) matrix[i][i] = NaN;
   }
 
   const warnings: ExploreWarning[] = [];
@@ -269,7 +269,7 @@ export async function explore(path: string, opts: ExploreOptions = {}): Promise<
   };
 }
 
-function summarizeConstant(c: ChunkedF64): boolean {
+function isConstant(c: ChunkedF64): boolean {
   let first = NaN;
   let constant = true;
   c.forEach((x) => {

@@ -233,7 +233,7 @@ export async function train(frame: Frame, opts: TrainOptions = {}): Promise<Trai
     }
   }
   const perFold: Array<Record<string, number>> = [];
-  let confusion: number[][] | undefined = labels ? labels.map(() => labels!.map(() => 0)) : undefined;
+  const confusion: number[][] | undefined = labels ? labels.map(() => labels!.map(() => 0)) : undefined;
   const total = Number(nFits);
   try {
     let done = 0;
@@ -290,7 +290,6 @@ export async function train(frame: Frame, opts: TrainOptions = {}): Promise<Trai
     const importances = final.fit.importances;
     if (importances) result.feature_importances = Object.fromEntries(features.map((f, i) => [f, importances[i]]));
     if (final.fit.report?.explained_variance_ratio) result.explained_variance_ratio = final.fit.report.explained_variance_ratio;
-    confusion = undefined;
     return result;
   } finally {
     await trainer?.close?.();

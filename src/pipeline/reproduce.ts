@@ -3,14 +3,13 @@
  * record mlv.lock.
  *
  * Interface note (for experiments and other callers):
- * - `reproduce({ root, stages?, force?, runCache?, jobs?, onStage?, onOutput?, signal?, runStage? })`
+ * - `reproduce({ root, stages?, force?, runCache?, jobs?, onStage?, onOutput?, signal? })`
  *   works on any work tree, including a linked worktree (its cache is the main one's).
  * - It takes `.mlv/lock` of that work tree unless `lock: false` (pass that when you
  *   already hold it).
  * - Events: a stale stage gets `start` then `ran` | `cached` | `failed`; a fresh one
  *   only `up-to-date`. Stage output goes to `onOutput` (never to the console).
- * - `runStage(stage, ctx)` replaces running the command; `ctx.run()` is the default
- *   (sh -c each command in ctx.cwd with ctx.env). Outputs are hashed after it returns.
+ * - Each command runs with `sh -c` in the stage's wdir; outputs are hashed after it returns.
  * - A failed stage throws StageFailedError (exit 1): mlv.lock keeps its previous entry,
  *   and its previous outputs are put back where they were.
  * - mlv.lock is rewritten (atomically) after every stage that ran or was restored.
@@ -60,8 +59,6 @@ export interface ReproduceOptions {
   onOutput?: (stage: string, chunk: Buffer, stream: 'stdout' | 'stderr') => void;
   /** Abort running commands (SIGTERM to their process group); lock and outputs stay intact. */
   signal?: AbortSignal;
-  /** Injected runner (DVC's repro_fn); default runs the shell commands. */
-  runStage?: (stage: StageDef, ctx: RunContext) => Promise<void>;
   /** Take `.mlv/lock` of the work tree (default true). */
   lock?: boolean;
   /** Store cached outputs in the object store (default true; verification only hashes). */
@@ -188,10 +185,8 @@ async function reproduceStage(ctx: Ctx, stage: Stage): Promise<'ran' | 'cached' 
   const backup = moveAside(repo, def);
   try {
     for (const p of outPaths(def)) mkdirSync(dirname(fromRepoPath(repo.root, p)), { recursive: true });
-    const base: Omit<RunContext, 'run'> = { root: repo.root, cwd: fromRepoPath(repo.root, def.wdir), env: ctx.env, signal: opts.signal, onOutput: opts.onOutput };
-    const runCtx: RunContext = { ...base, run: () => runCommands(def, base) };
-    if (opts.runStage) await opts.runStage(def, runCtx);
-    else await runCtx.run();
+    const runCtx: RunContext = { root: repo.root, cwd: fromRepoPath(repo.root, def.wdir), env: ctx.env, signal: opts.signal, onOutput: opts.onOutput };
+    await runCommands(def, runCtx);
     if (opts.signal?.aborted) throw new StageFailedError(def.name, `stage '${def.name}': stopped`, { aborted: true });
     const after = await stage.hashDeps(repo);
     for (let i = 0; i < deps.length; i++) {

@@ -5,7 +5,6 @@
 import { spawn } from 'node:child_process';
 import { guardGroup } from './groupGuard.js';
 import { InputError } from '../errors/index.js';
-import { fromRepoPath } from '../repo/paths.js';
 import type { Repo } from '../repo/Repo.js';
 import { trackedInWorkspace, type Tracked } from '../repo/tracked.js';
 import { compareWithWorkspace, hashPath } from '../repo/workspace.js';
@@ -132,14 +131,12 @@ export interface RunContext {
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   onOutput?: (stage: string, chunk: Buffer, stream: 'stdout' | 'stderr') => void;
-  /** The default behaviour (run `cmd` with sh -c), for hooks that wrap it. */
-  run: () => Promise<void>;
 }
 
 const TAIL = 2000;
 
 /** Run a stage's commands in order with `sh -c`, each in its own process group. */
-export async function runCommands(def: StageDef, ctx: Omit<RunContext, 'run'>): Promise<void> {
+export async function runCommands(def: StageDef, ctx: RunContext): Promise<void> {
   for (const cmd of def.cmd) {
     if (ctx.signal?.aborted) throw new StageFailedError(def.name, `stage '${def.name}': stopped before '${cmd}'`, { aborted: true });
     await new Promise<void>((resolve, reject) => {
@@ -165,9 +162,4 @@ export async function runCommands(def: StageDef, ctx: Omit<RunContext, 'run'>): 
       });
     });
   }
-}
-
-/** Make sure the directories holding outputs exist before the command writes them. */
-export function outAbs(repo: Repo, path: string): string {
-  return fromRepoPath(repo.root, path);
 }

@@ -4,10 +4,9 @@
  * of an old version is the same whatever is checked out. What cannot be read (an object
  * not pulled, a damaged file) becomes a note in the report, never an exception.
  */
-import { readFilesAt } from '../experiments/gitRead.js';
 import { listExps, resolveExp, type ExpRef } from '../experiments/refs.js';
 import { flatten, parseLockLoose } from '../experiments/versions.js';
-import { gitSync, resolveRev } from '../git/porcelain.js';
+import { gitSync, readFilesAt, resolveRev } from '../git/porcelain.js';
 import { loadFeaturizeState } from '../ml/featurize/index.js';
 import { envOf, type Lock } from '../repo/lockfile.js';
 import { parsePipeline, PIPELINE_FILE } from '../pipeline/load.js';

@@ -2,7 +2,7 @@
  * Reading a version's artifacts for a report: from git when committed (`cache: false`),
  * else from the object cache, re-hashed. A missing or damaged object becomes a note.
  */
-import { readFilesAt } from '../experiments/gitRead.js';
+import { readFilesAt } from '../git/porcelain.js';
 import { readCsvHeader } from '../ml/csv.js';
 import { readPredictions, type Predictions as Preds } from '../ml/evaluate.js';
 import { explore } from '../ml/explore.js';

@@ -1,7 +1,6 @@
 /** One metric over the commits leading to a version, read from each commit's mlv.lock. */
-import { readFilesAt } from '../experiments/gitRead.js';
 import { parseLockLoose } from '../experiments/versions.js';
-import { gitSync } from '../git/porcelain.js';
+import { gitSync, readFilesAt } from '../git/porcelain.js';
 import type { Report, ResultsInfo } from './model.js';
 
 /** Metrics worth a trend, best first; the first one the version records is drawn. */

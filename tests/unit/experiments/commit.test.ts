@@ -7,7 +7,7 @@ import { updateTree, writeExpCommit } from '../../../src/experiments/commit.js';
 import { createRef } from '../../../src/git/refs.js';
 import { listExps, resolveExp, deleteExpRefs } from '../../../src/experiments/refs.js';
 import { expMessage } from '../../../src/experiments/refs.js';
-import { readFilesAt } from '../../../src/experiments/gitRead.js';
+import { readFilesAt } from '../../../src/git/porcelain.js';
 
 test('an experiment commit replaces only the changed files, nested or not, and passes git fsck --strict', async () => {
   const dir = makeRepo();
