@@ -93,7 +93,7 @@ test('help texts list the registered algorithms', async () => {
   }
   const search = mlvOk(dir, ['exp', 'search', '--help']).stdout.replace(/\s+/g, ' ');
   for (const a of SEARCHABLE) assert.ok(search.includes(a), `exp search --help names ${a}`);
-  assert.match(search, /default: random_forest, decision_tree, and linear for regression, and logistic for classification/);
+  assert.match(search, /default: random_forest, decision_tree, gradient_boosting, and linear for regression, and logistic for classification/);
 });
 
 test('a model whose state_version this mlv does not know is refused in one line; an explicit 1 is read', () => {

@@ -10,7 +10,7 @@ import { ROOT } from './repo.js';
 export interface OracleRequest {
   csv: string;
   target: string;
-  model: 'logistic';
+  model: 'logistic' | 'hgb_classifier' | 'hgb_regressor';
   params?: Record<string, unknown>;
   /** Fold id per row: the answer then holds a score per fold on exactly these folds. */
   folds?: number[];

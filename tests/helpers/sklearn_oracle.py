@@ -2,7 +2,7 @@
 """scikit-learn as a test oracle (Debian's python3-sklearn 1.2.1; test time only).
 
 Reads one JSON request on stdin, prints one JSON answer:
-  {"csv": path, "target": col, "model": "logistic", "params": {...},
+  {"csv": path, "target": col, "model": "logistic" | "hgb_classifier" | "hgb_regressor", "params": {...},
    "folds": [fold id per row] | null}
 Answer: {"folds": [score per fold on the given folds], "proba": full-fit probabilities
 (classifiers) or "pred" (regressors) per row, "coef", "intercept" (logistic),
@@ -31,13 +31,19 @@ def make(model, params):
     if model == "logistic":
         from sklearn.linear_model import LogisticRegression
         return make_pipeline(StandardScaler(), LogisticRegression(**params))
+    if model == "hgb_classifier":
+        from sklearn.ensemble import HistGradientBoostingClassifier
+        return HistGradientBoostingClassifier(**params)
+    if model == "hgb_regressor":
+        from sklearn.ensemble import HistGradientBoostingRegressor
+        return HistGradientBoostingRegressor(**params)
     raise SystemExit(f"unknown model {model}")
 
 
 def main():
     req = json.load(sys.stdin)
     X, y = load(req["csv"], req["target"])
-    classifier = req["model"] in ("logistic",)
+    classifier = req["model"] in ("logistic", "hgb_classifier")
     y = np.array(y) if classifier else np.array([float(v) for v in y])
     if classifier:
         try:

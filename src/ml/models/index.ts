@@ -29,12 +29,13 @@ import { linear } from './linear.js';
 import { logistic } from './logistic.js';
 import { kmeans } from './kmeans.js';
 import { pca } from './pca.js';
+import { gradientBoosting } from './gradientBoosting.js';
 
 export type { AlgorithmDescriptor, Label, Task } from './algorithm.js';
 export { argmax, TASKS } from './algorithm.js';
 
 /** The registry: every algorithm, in the order lists show them (the first for a task is its default). */
-export const ALGORITHMS = [randomForest, decisionTree, linear, logistic, kmeans, pca] as const;
+export const ALGORITHMS = [randomForest, decisionTree, linear, logistic, gradientBoosting, kmeans, pca] as const;
 
 export type Algorithm = (typeof ALGORITHMS)[number]['name'];
 

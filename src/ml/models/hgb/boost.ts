@@ -1,0 +1,157 @@
+/**
+ * The boosting loop, as scikit-learn's BaseHistGradientBoosting.fit: bin the training
+ * rows once; start every row at the loss's baseline; per iteration, take the gradients
+ * and hessians at the current raw scores and grow one tree per raw score (one, or one per
+ * label for the multinomial loss), adding its leaves to the raw scores.
+ *
+ * Early stopping ("auto": on above 10,000 rows) holds out `validation_fraction` of the
+ * rows (seeded, per label for classification) and stops once the validation loss has not
+ * improved by more than `tol` in `n_iter_no_change` iterations.
+ *
+ * Single-threaded and seeded: the same rows and seed give the same bytes, whatever --jobs.
+ */
+import { createRng, randInt } from '../../rng.js';
+import { binColumns, fitBins } from './binning.js';
+import { growTree } from './grower.js';
+import { binaryLogLoss, multinomialLogLoss, squaredError, type Loss } from './loss.js';
+import { addTreeColumns, treeToState, type Tree, type TreeState } from './predictor.js';
+import type { SplitContext } from './splitter.js';
+
+export interface BoostParams {
+  learning_rate: number;
+  max_iter: number;
+  max_leaf_nodes: number | null;
+  max_depth: number | null;
+  min_samples_leaf: number;
+  l2_regularization: number;
+  max_bins: number;
+  early_stopping: 'auto' | boolean;
+  validation_fraction: number | null;
+  n_iter_no_change: number;
+  tol: number;
+}
+
+export interface BoostState {
+  /** The raw score(s) before any tree. */
+  baseline: number[];
+  n_iter: number;
+  n_trees_per_iteration: number;
+  trees: TreeState[];
+}
+
+export interface BoostData {
+  columns: Float64Array[];
+  /** Classification: label index per row, with K labels; regression: the target. */
+  yClass?: Int32Array;
+  K?: number;
+  yReg?: Float64Array;
+  seed: number;
+}
+
+/** Rows split into training and validation rows (both ascending). */
+function holdOut(rows: Int32Array, fraction: number, y: Int32Array | undefined, seed: number): [Int32Array, Int32Array] {
+  const rng = createRng(seed, 0xe5);
+  const groups = new Map<number, number[]>();
+  for (const r of rows) {
+    const k = y ? y[r] : 0;
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k)!.push(r);
+  }
+  const nVal = fraction >= 1 ? fraction : Math.ceil(fraction * rows.length);
+  const val: number[] = [];
+  const keys = [...groups.keys()].sort((a, b) => a - b);
+  for (const k of keys) {
+    const g = groups.get(k)!;
+    for (let i = g.length - 1; i > 0; i--) { const j = randInt(rng, i + 1); const t = g[i]; g[i] = g[j]; g[j] = t; }
+    val.push(...g.slice(0, Math.round((nVal * g.length) / rows.length)));
+  }
+  const inVal = new Set(val);
+  return [Int32Array.from(rows.filter((r) => !inVal.has(r))), Int32Array.from(val).sort()];
+}
+
+export function fitBoosting(data: BoostData, rows: Int32Array, o: BoostParams): { state: BoostState; importances: Float64Array } {
+  const { columns } = data;
+  const p = columns.length;
+  const classify = data.yClass !== undefined;
+  const K = data.K ?? 1;
+  const loss: Loss = !classify ? squaredError : K <= 2 ? binaryLogLoss : multinomialLogLoss(K);
+  const early = o.early_stopping === 'auto' ? rows.length > 10_000 : o.early_stopping;
+  let train = rows;
+  let val: Int32Array | undefined;
+  if (early && o.validation_fraction !== null) [train, val] = holdOut(rows, o.validation_fraction, data.yClass, data.seed);
+  const m = train.length;
+  const target = (rs: Int32Array) => (classify ? Int32Array.from(rs, (r) => data.yClass![r]) : Float64Array.from(rs, (r) => data.yReg![r]));
+  const y = target(train);
+
+  const bins = fitBins(columns, train, o.max_bins, data.seed);
+  const binned = binColumns(bins, columns, train);
+  const hasMissing = new Uint8Array(p);
+  for (let f = 0; f < p; f++) hasMissing[f] = binned[f].includes(bins.missingBin) ? 1 : 0;
+  const ctx: SplitContext = {
+    binned,
+    nonMissing: Int32Array.from(bins.thresholds, (t) => t.length + 1),
+    hasMissing,
+    missingBin: bins.missingBin,
+    minSamplesLeaf: o.min_samples_leaf,
+    l2: o.l2_regularization,
+  };
+  const D = loss.dims;
+  const baseline = loss.baseline(y);
+  const raw = new Float64Array(D * m);
+  for (let k = 0; k < D; k++) raw.fill(baseline[k], k * m, (k + 1) * m);
+  const g = new Float64Array(D * m), h = new Float64Array(D * m);
+  const idx = new Int32Array(m), tmp = new Int32Array(m), og = new Float64Array(m), oh = new Float64Array(m);
+  const gains = new Float64Array(p);
+  const pool: Float64Array[] = [];
+  const grow = {
+    maxLeafNodes: o.max_leaf_nodes ?? Infinity,
+    maxDepth: o.max_depth ?? Infinity,
+    minSamplesLeaf: o.min_samples_leaf,
+    learningRate: o.learning_rate,
+  };
+
+  // Early stopping's scores (higher is better): on the validation rows, or the training rows.
+  const scoreRows = val ?? train;
+  const yScore = val ? target(val) : y;
+  const rawScore = val ? new Float64Array(D * val.length) : raw;
+  if (val) for (let k = 0; k < D; k++) rawScore.fill(baseline[k], k * val.length, (k + 1) * val.length);
+  const scores: number[] = early ? [-loss.mean(yScore, rawScore)] : [];
+
+  const trees: Tree[] = [];
+  let iter = 0;
+  while (iter < o.max_iter) {
+    loss.gradients(y, raw, g, h);
+    for (let k = 0; k < D; k++) {
+      const gk = g.subarray(k * m, (k + 1) * m), hk = h.subarray(k * m, (k + 1) * m);
+      const grown = growTree(ctx, idx, gk, hk, grow, gains, tmp, og, oh, pool);
+      const t = grown.tree;
+      for (let i = 0; i < t.feature.length; i++) {
+        const f = t.feature[i];
+        if (f >= 0) t.threshold[i] = grown.bins[i] === ctx.nonMissing[f] - 1 ? Infinity : bins.thresholds[f][grown.bins[i]];
+      }
+      for (const leaf of grown.leaves) for (let j = leaf.start; j < leaf.end; j++) raw[k * m + idx[j]] += leaf.value;
+      if (val) addTreeColumns(t, columns, scoreRows, rawScore, k * val.length);
+      trees.push(t);
+    }
+    iter++;
+    if (early) {
+      scores.push(-loss.mean(yScore, rawScore));
+      if (shouldStop(scores, o.n_iter_no_change, o.tol)) break;
+    }
+  }
+  let total = 0;
+  for (let f = 0; f < p; f++) total += gains[f];
+  const importances = Float64Array.from(gains, (v) => (total > 0 ? v / total : 0));
+  return {
+    state: { baseline: Array.from(baseline), n_iter: iter, n_trees_per_iteration: D, trees: trees.map(treeToState) },
+    importances,
+  };
+}
+
+/** scikit-learn's _should_stop: no score of the last n_iter_no_change beats the one before them by more than tol. */
+function shouldStop(scores: number[], n: number, tol: number): boolean {
+  if (scores.length < n + 1) return false;
+  const reference = scores[scores.length - n - 1] + tol;
+  for (let i = scores.length - n; i < scores.length; i++) if (scores[i] > reference) return false;
+  return true;
+}

@@ -1,0 +1,150 @@
+/**
+ * Growing one tree, leaf-wise, as scikit-learn's TreeGrower: the splittable leaf of
+ * largest gain is split next, until no leaf can be split or there are `maxLeafNodes`
+ * leaves. A child with fewer than 2 × min_samples_leaf rows, or at max_depth, is a leaf.
+ * The smaller child's histogram is built from its rows, the larger one's is the parent's
+ * minus it. Leaf value: −G / (H + λ) × learning rate.
+ *
+ * Rows are positions 0..m-1 of the binned training rows; `idx` is partitioned in place
+ * (stably) so that each node owns idx[start..end). Histogram buffers come from and go
+ * back to `pool`, shared by the trees of a fit.
+ */
+import { bestSplit, buildHistogram, subtractHistogram, BINS, type Split, type SplitContext } from './splitter.js';
+import type { Tree } from './predictor.js';
+
+export interface GrowParams {
+  maxLeafNodes: number;
+  maxDepth: number;
+  minSamplesLeaf: number;
+  learningRate: number;
+}
+
+interface Node {
+  start: number;
+  end: number;
+  G: number;
+  H: number;
+  depth: number;
+  value: number;
+  hist?: Float64Array;
+  split?: Split;
+  leaf: boolean;
+  left?: Node;
+  right?: Node;
+  /** Order of creation: ties of gain go to the older node. */
+  id: number;
+}
+
+export interface Grown {
+  /** Thresholds still as bins: `threshold` holds the bin, read by the caller. */
+  tree: Tree;
+  bins: Int32Array;
+  /** The leaves' row ranges in idx, with their values, for updating the training raw scores. */
+  leaves: Array<{ start: number; end: number; value: number }>;
+}
+
+const TINY = 1e-15;
+const MIN_HESSIAN_TO_SPLIT = 1e-3;
+
+export function growTree(ctx: SplitContext, idx: Int32Array, g: Float64Array, h: Float64Array, o: GrowParams, gains: Float64Array, tmp: Int32Array, og: Float64Array, oh: Float64Array, pool: Float64Array[]): Grown {
+  const m = idx.length;
+  for (let i = 0; i < m; i++) idx[i] = i;
+  let ids = 0;
+  const make = (start: number, end: number, G: number, H: number, depth: number): Node =>
+    ({ start, end, G, H, depth, value: -G / (H + ctx.l2 + TINY), leaf: false, id: ids++ });
+  let G = 0, H = 0;
+  for (let i = 0; i < m; i++) { G += g[i]; H += h[i]; }
+  const root = make(0, m, G, H, 0);
+  const splittable: Node[] = [];
+  let finalized = 0;
+  const release = (n: Node) => { if (n.hist) pool.push(n.hist); n.hist = undefined; };
+  const finalize = (n: Node) => { n.leaf = true; release(n); finalized++; };
+  const consider = (n: Node) => {
+    n.split = bestSplit(ctx, n.hist!, n.G, n.H, n.end - n.start);
+    if (n.split.gain <= 0) finalize(n); else splittable.push(n);
+  };
+  if (m < 2 * o.minSamplesLeaf || H < MIN_HESSIAN_TO_SPLIT) finalize(root);
+  else {
+    root.hist = buildHistogram(ctx, idx, 0, m, g, h, og, oh, pool);
+    consider(root);
+  }
+  while (splittable.length > 0) {
+    let k = 0;
+    for (let i = 1; i < splittable.length; i++) {
+      const a = splittable[i].split!.gain, b = splittable[k].split!.gain;
+      if (a > b || (a === b && splittable[i].id < splittable[k].id)) k = i;
+    }
+    const node = splittable[k];
+    splittable.splice(k, 1);
+    const s = node.split!;
+    gains[s.feature] += s.gain;
+    // Stable partition of the node's rows.
+    const col = ctx.binned[s.feature];
+    let nl = 0, nr = 0;
+    let gl = 0, hl = 0;
+    for (let j = node.start; j < node.end; j++) {
+      const r = idx[j];
+      const b = col[r];
+      if (b === ctx.missingBin ? s.missingLeft : b <= s.bin) { idx[node.start + nl++] = r; gl += g[r]; hl += h[r]; } else tmp[nr++] = r;
+    }
+    for (let j = 0; j < nr; j++) idx[node.start + nl + j] = tmp[j];
+    const mid = node.start + nl;
+    const left = make(node.start, mid, gl, hl, node.depth + 1);
+    const right = make(mid, node.end, node.G - gl, node.H - hl, node.depth + 1);
+    node.left = left; node.right = right;
+    if (!ctx.hasMissing[s.feature]) s.missingLeft = nl > nr;
+    const parentHist = node.hist!;
+    node.hist = undefined;
+    const leaves = finalized + splittable.length + 2;
+    const drop = () => pool.push(parentHist);
+    if (leaves >= o.maxLeafNodes) {
+      drop();
+      finalize(left); finalize(right);
+      for (const n of splittable) finalize(n);
+      splittable.length = 0;
+      break;
+    }
+    if (left.depth >= o.maxDepth) { drop(); finalize(left); finalize(right); continue; }
+    if (nl < 2 * o.minSamplesLeaf) finalize(left);
+    if (nr < 2 * o.minSamplesLeaf) finalize(right);
+    if (left.leaf && right.leaf) { drop(); continue; }
+    const [small, large] = nl <= nr ? [left, right] : [right, left];
+    small.hist = buildHistogram(ctx, idx, small.start, small.end, g, h, og, oh, pool);
+    large.hist = subtractHistogram(parentHist, small.hist);
+    if (!left.leaf) consider(left); else release(left);
+    if (!right.leaf) consider(right); else release(right);
+  }
+  return toTree(root, o.learningRate);
+}
+
+/** The grown nodes in depth-first pre-order (left first), as parallel arrays. */
+function toTree(root: Node, lr: number): Grown {
+  const nodes: Node[] = [];
+  const walk = (n: Node) => { nodes.push(n); if (!n.leaf) { walk(n.left!); walk(n.right!); } };
+  walk(root);
+  const N = nodes.length;
+  const at = new Map(nodes.map((n, i) => [n, i]));
+  const tree: Tree = {
+    feature: new Int32Array(N), threshold: new Float64Array(N), missingLeft: new Uint8Array(N),
+    left: new Int32Array(N), right: new Int32Array(N), value: new Float64Array(N),
+  };
+  const bins = new Int32Array(N).fill(-1);
+  const leaves: Grown['leaves'] = [];
+  nodes.forEach((n, i) => {
+    if (n.leaf) {
+      tree.feature[i] = -1;
+      tree.value[i] = n.value * lr;
+      leaves.push({ start: n.start, end: n.end, value: tree.value[i] });
+    } else {
+      tree.feature[i] = n.split!.feature;
+      bins[i] = n.split!.bin;
+      tree.missingLeft[i] = n.split!.missingLeft ? 1 : 0;
+      tree.left[i] = at.get(n.left!)!;
+      tree.right[i] = at.get(n.right!)!;
+      tree.value[i] = n.value * lr;
+    }
+  });
+  return { tree, bins, leaves };
+}
+
+export { BINS };

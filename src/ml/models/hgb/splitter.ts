@@ -1,0 +1,110 @@
+/**
+ * Histograms and split finding, as scikit-learn's HistGradientBoosting splitter.
+ *
+ * A node's histogram holds, per feature and bin, the sums of the rows' gradients and
+ * hessians and their count: `hist[(f * BINS + b) * 3 + {0, 1, 2}]`. A child's is built
+ * from its rows, or as its parent's minus its sibling's (histogram subtraction).
+ *
+ * A split of feature f at bin b sends bins <= b left. Scanned left to right the missing
+ * values go right (and b may be the last present bin: present left, missing right);
+ * when f had missing values in training, scanned right to left with the missing values
+ * going left too, the better of the two kept. Gain: G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ).
+ */
+
+/** Bins per feature in a histogram (255 present at most, plus the missing bin). */
+export const BINS = 256;
+const MIN_HESSIAN_TO_SPLIT = 1e-3;
+const TINY = 1e-15;
+
+export interface SplitContext {
+  binned: Uint8Array[];
+  /** Per feature, bins of present values (thresholds + 1). */
+  nonMissing: Int32Array;
+  /** Per feature, whether the training rows had a missing value. */
+  hasMissing: Uint8Array;
+  missingBin: number;
+  minSamplesLeaf: number;
+  l2: number;
+}
+
+export interface Split {
+  gain: number;
+  feature: number;
+  bin: number;
+  missingLeft: boolean;
+}
+
+/** The histogram of rows (in a buffer from `pool` when it has one) `idx[start..end)` with per-row gradients g and hessians h. */
+export function buildHistogram(ctx: SplitContext, idx: Int32Array, start: number, end: number, g: Float64Array, h: Float64Array, og: Float64Array, oh: Float64Array, pool: Float64Array[]): Float64Array {
+  const p = ctx.binned.length;
+  const hist = pool.pop()?.fill(0) ?? new Float64Array(p * BINS * 3);
+  const m = end - start;
+  for (let j = 0; j < m; j++) { const r = idx[start + j]; og[j] = g[r]; oh[j] = h[r]; }
+  for (let f = 0; f < p; f++) {
+    const col = ctx.binned[f];
+    const base = f * BINS * 3;
+    for (let j = 0; j < m; j++) {
+      const b = base + col[idx[start + j]] * 3;
+      hist[b] += og[j];
+      hist[b + 1] += oh[j];
+      hist[b + 2]++;
+    }
+  }
+  return hist;
+}
+
+/** parent − sibling, in place into parent (which is then the other child's). */
+export function subtractHistogram(parent: Float64Array, sibling: Float64Array): Float64Array {
+  for (let i = 0; i < parent.length; i++) parent[i] -= sibling[i];
+  return parent;
+}
+
+function score(G: number, H: number, l2: number): number {
+  return (G * G) / (H + l2 + TINY);
+}
+
+/** The best split of a node with sums G, H over `count` rows; gain -1 when none is allowed. */
+export function bestSplit(ctx: SplitContext, hist: Float64Array, G: number, H: number, count: number): Split {
+  const best: Split = { gain: -1, feature: -1, bin: -1, missingLeft: false };
+  const { l2, minSamplesLeaf } = ctx;
+  const parent = score(G, H, l2);
+  for (let f = 0; f < ctx.binned.length; f++) {
+    const base = f * BINS * 3;
+    const nb = ctx.nonMissing[f];
+    const miss = ctx.hasMissing[f];
+    let gain = -1, bin = -1, left = false;
+    // Left to right: missing values go right.
+    let gl = 0, hl = 0, cl = 0;
+    const end = nb - 1 + miss;
+    for (let b = 0; b < end; b++) {
+      const o = base + b * 3;
+      gl += hist[o]; hl += hist[o + 1]; cl += hist[o + 2];
+      const cr = count - cl;
+      if (cl < minSamplesLeaf) continue;
+      if (cr < minSamplesLeaf) break;
+      const hr = H - hl;
+      if (hl < MIN_HESSIAN_TO_SPLIT) continue;
+      if (hr < MIN_HESSIAN_TO_SPLIT) break;
+      const gn = score(gl, hl, l2) + score(G - gl, hr, l2) - parent;
+      if (gn > gain && gn > 0) { gain = gn; bin = b; left = false; }
+    }
+    if (miss) {
+      // Right to left: missing values go left.
+      let gr = 0, hr = 0, cr = 0;
+      for (let b = nb - 2; b >= 0; b--) {
+        const o = base + (b + 1) * 3;
+        gr += hist[o]; hr += hist[o + 1]; cr += hist[o + 2];
+        const cl2 = count - cr;
+        if (cr < minSamplesLeaf) continue;
+        if (cl2 < minSamplesLeaf) break;
+        const hl2 = H - hr;
+        if (hr < MIN_HESSIAN_TO_SPLIT) continue;
+        if (hl2 < MIN_HESSIAN_TO_SPLIT) break;
+        const gn = score(G - gr, hl2, l2) + score(gr, hr, l2) - parent;
+        if (gn > gain && gn > 0) { gain = gn; bin = b; left = true; }
+      }
+    }
+    if (gain > best.gain) { best.gain = gain; best.feature = f; best.bin = bin; best.missingLeft = left; }
+  }
+  return best;
+}

@@ -1,0 +1,187 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readCsv } from '../../../src/ml/csv.js';
+import { train } from '../../../src/ml/train.js';
+import { folds, parseValidation } from '../../../src/ml/validation.js';
+import { compareLabels } from '../../../src/ml/metrics.js';
+import { loadModel, saveModel } from '../../../src/ml/models/index.js';
+import { featureThresholds, binOf } from '../../../src/ml/models/hgb/binning.js';
+import { mulberry32 } from '../../../src/ml/rng.js';
+import type { Frame } from '../../../src/ml/frame.js';
+import type { Label } from '../../../src/ml/models/algorithm.js';
+import { sklearn } from '../../helpers/sklearn.js';
+import { ROOT, removeDir, tempDir } from '../../helpers/repo.js';
+
+// One OpenMP thread for the oracle: the machine is shared, and its result does not depend on it.
+process.env.OMP_NUM_THREADS = '1';
+const dir = tempDir('mlv-hgb-');
+after(() => removeDir(dir));
+
+/** Fold id per row under `kfold:5`, seed 0, as train draws them. */
+function foldIds(frame: Frame, target: string, classify: boolean): number[] {
+  const col = frame.columns.find((c) => c.name === target)!;
+  let yClass: Int32Array | undefined;
+  if (classify) {
+    const y = Array.from(col.values as ArrayLike<Label>);
+    const labels = [...new Set(y)].sort(compareLabels);
+    yClass = Int32Array.from(y, (v) => labels.indexOf(v));
+  }
+  const ids = new Array<number>(frame.nRows).fill(-1);
+  let k = 0;
+  for (const f of folds(parseValidation('kfold:5'), frame.nRows, 0, yClass)) {
+    for (const i of f.test) ids[i] = k;
+    k++;
+  }
+  return ids;
+}
+
+const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
+
+async function versusSklearn(csv: string, target: string, classify: boolean) {
+  const frame = await readCsv(csv);
+  const task = classify ? 'classification' : 'regression';
+  const ours = await train(frame, { target, task, algorithm: 'gradient_boosting', validation: 'kfold:5', seed: 0 });
+  const ref = sklearn({ csv, target, model: classify ? 'hgb_classifier' : 'hgb_regressor', folds: foldIds(frame, target, classify) });
+  return { frame, ours, ref, refMean: mean(ref.folds!) };
+}
+
+/** A copy of a fixture with a seeded 15% of its feature cells blank. */
+function withMissing(file: string, target: string): string {
+  const lines = readFileSync(join(ROOT, 'fixtures/ml', file), 'utf8').trim().split('\n');
+  const t = lines[0].split(',').indexOf(target);
+  const r = mulberry32(3);
+  const out = [lines[0], ...lines.slice(1).map((l) => l.split(',').map((v, j) => (j !== t && r() < 0.15 ? '' : v)).join(','))];
+  const path = join(dir, `missing_${file}`);
+  writeFileSync(path, out.join('\n') + '\n');
+  return path;
+}
+
+/** Friedman #1 regression: y = 10 sin(pi x0 x1) + 20 (x2 - 0.5)^2 + 10 x3 + 5 x4 + noise, with 5 noise features. */
+function friedman(n: number): string {
+  const r = mulberry32(7);
+  const rows = ['x0,x1,x2,x3,x4,x5,x6,x7,x8,x9,y'];
+  for (let i = 0; i < n; i++) {
+    const x = Array.from({ length: 10 }, () => r());
+    const y = 10 * Math.sin(Math.PI * x[0] * x[1]) + 20 * (x[2] - 0.5) ** 2 + 10 * x[3] + 5 * x[4] + (r() - 0.5);
+    rows.push([...x, y].join(','));
+  }
+  const path = join(dir, 'friedman.csv');
+  writeFileSync(path, rows.join('\n') + '\n');
+  return path;
+}
+
+for (const [file, target] of [['wine.csv', 'cultivar'], ['breast_cancer.csv', 'diagnosis']]) {
+  test(`gradient_boosting on ${file}: 5-fold accuracy within 1 point of HistGradientBoostingClassifier(); probabilities sum to 1`, async () => {
+    const { frame, ours, refMean } = await versusSklearn(join(ROOT, 'fixtures/ml', file), target, true);
+    const acc = ours.metrics.accuracy.mean;
+    assert.ok(Math.abs(acc - refMean) <= 0.01, `${file}: accuracy ${acc} vs sklearn ${refMean}`);
+    const model = loadModel(ours.model);
+    const cols = frame.columns.filter((c) => c.name !== target).map((c) => c.values as Float64Array);
+    const X = Array.from({ length: frame.nRows }, (_, i) => Float64Array.from(cols, (c) => c[i]));
+    for (const row of model.predictProba!(X)) assert.ok(Math.abs(row.reduce((s, v) => s + v, 0) - 1) < 1e-12);
+    const imp = Object.values(ours.feature_importances!);
+    assert.ok(Math.abs(imp.reduce((s, v) => s + v, 0) - 1) < 1e-9, 'gain importances sum to 1');
+  });
+}
+
+test('gradient_boosting regression (Friedman #1): 5-fold r2 within 0.03 of HistGradientBoostingRegressor(); importances rank signal above noise', async () => {
+  const { ours, refMean } = await versusSklearn(friedman(800), 'y', false);
+  const r2 = ours.metrics.r2.mean;
+  assert.ok(Math.abs(r2 - refMean) <= 0.03, `r2 ${r2} vs sklearn ${refMean}`);
+  const imp = ours.feature_importances!;
+  for (const noise of ['x5', 'x6', 'x7', 'x8', 'x9']) assert.ok(imp.x3 > imp[noise] && imp.x0 > imp[noise], JSON.stringify(imp));
+});
+
+test('gradient_boosting with missing feature values: accuracy near scikit-learn\'s, missing values learned per split, predictable', async () => {
+  const csv = withMissing('breast_cancer.csv', 'diagnosis');
+  const { frame, ours, refMean } = await versusSklearn(csv, 'diagnosis', true);
+  const acc = ours.metrics.accuracy.mean;
+  assert.ok(Math.abs(acc - refMean) <= 0.015, `accuracy ${acc} vs sklearn ${refMean}`);
+  const trees = (ours.model.state as { trees: Array<{ feature: number[]; missing_left: boolean[] }> }).trees;
+  const dirs = trees.flatMap((t) => t.missing_left.filter((_, i) => t.feature[i] >= 0));
+  assert.ok(dirs.includes(true) && dirs.includes(false), 'missing values go left at some splits and right at others');
+  const model = loadModel(ours.model);
+  assert.equal(model.allowsMissing, true);
+  const cols = frame.columns.filter((c) => c.name !== 'diagnosis').map((c) => c.values as Float64Array);
+  const proba = model.predictProba!([Float64Array.from(cols, () => NaN)]);
+  assert.ok(Math.abs(proba[0][0] + proba[0][1] - 1) < 1e-12);
+  // Every other algorithm still refuses them, naming file, line and column.
+  await assert.rejects(train(frame, { target: 'diagnosis', algorithm: 'random_forest' }), /:\d+: column "[^"]+" has a missing value/);
+});
+
+test('gradient_boosting: byte-identical per seed and across --jobs, early stopping above 10,000 rows, load → save identical', async () => {
+  const r = mulberry32(5);
+  const n = 12_000;
+  const a0 = Float64Array.from({ length: n }, () => r() * 4 - 2);
+  const a1 = Float64Array.from({ length: n }, () => (r() < 0.1 ? NaN : r()));
+  const noise = Float64Array.from({ length: n }, () => r());
+  const y = Array.from(a0, (v, i) => (v + (Number.isNaN(a1[i]) ? 1 : a1[i]) + (r() - 0.5) > 0.5 ? 'yes' : 'no'));
+  const frame: Frame = {
+    columns: [
+      { name: 'a0', type: 'number', values: a0 }, { name: 'a1', type: 'number', values: a1 },
+      { name: 'noise', type: 'number', values: noise }, { name: 'y', type: 'categorical', values: y },
+    ],
+    nRows: n,
+    source: 'mem.csv',
+  };
+  const opts = { target: 'y', algorithm: 'gradient_boosting', validation: 'holdout:0.2', seed: 9 } as const;
+  const a = await train(frame, { ...opts, jobs: 1 });
+  const b = await train(frame, { ...opts, jobs: 2 });
+  assert.equal(a.modelChunks.join(''), b.modelChunks.join(''));
+  assert.equal(saveModel(loadModel(JSON.parse(a.modelChunks.join(''))).doc), a.modelChunks.join(''));
+  const nIter = (a.model.state as { n_iter: number }).n_iter;
+  assert.ok(nIter < 100, `early stopping ("auto" above 10,000 rows) stopped at ${nIter}`);
+  const c = await train(frame, { ...opts, seed: 10 });
+  assert.notEqual(c.modelChunks.join(''), a.modelChunks.join(''), 'another seed holds out other rows');
+  const imp = a.feature_importances!;
+  assert.ok(imp.a0 > imp.noise && imp.a1 > imp.noise, JSON.stringify(imp));
+});
+
+test('gradient_boosting: bins as scikit-learn\'s _BinMapper; bad hyperparameters name the valid range; a bad state names it', async () => {
+  // Few distinct values: midpoints; many: numpy 'midpoint' percentiles, 254 of them for 255 bins.
+  assert.deepEqual(Array.from(featureThresholds(Float64Array.of(3, 1, NaN, 2, 1), 255)), [1.5, 2.5]);
+  const values = Float64Array.from({ length: 1000 }, (_, i) => (i * 7919) % 1013 / 7);
+  const t = featureThresholds(values, 255);
+  const py = spawnSync('/usr/bin/python3', ['-c', [
+    'import sys, json, numpy as np',
+    'from sklearn.ensemble._hist_gradient_boosting.binning import _BinMapper',
+    'x = np.array(json.load(sys.stdin)).reshape(-1, 1)',
+    'print(json.dumps(_BinMapper().fit(x).bin_thresholds_[0].tolist()))',
+  ].join('\n')], { input: JSON.stringify(Array.from(values)), encoding: 'utf8' });
+  assert.equal(py.status, 0, py.stderr);
+  assert.deepEqual(Array.from(t), JSON.parse(py.stdout), "scikit-learn's thresholds, to the bit");
+  assert.equal(t.length, 254);
+  assert.equal(binOf(t, 255, -1), 0);
+  assert.equal(binOf(t, 255, t[0]), 0);
+  assert.equal(binOf(t, 255, t[0] + 1e-9), 1);
+  assert.equal(binOf(t, 255, 1e9), 254);
+  assert.equal(binOf(t, 255, NaN), 255);
+
+  const frame: Frame = {
+    columns: [{ name: 'x', type: 'number', values: Float64Array.from({ length: 40 }, (_, i) => i) },
+      { name: 'y', type: 'categorical', values: Array.from({ length: 40 }, (_, i) => (i < 20 ? 'a' : 'b')) }],
+    nRows: 40,
+    source: 'mem.csv',
+  };
+  const bad: Array<[Record<string, string | number | boolean | null>, RegExp]> = [
+    [{ learning_rate: 0 }, /hyperparameter learning_rate: expected a number > 0, got 0/],
+    [{ max_iter: 0 }, /max_iter: expected an integer >= 1, got 0/],
+    [{ max_leaf_nodes: 1 }, /max_leaf_nodes: expected an integer >= 2 or null \(no limit\), got 1/],
+    [{ max_bins: 256 }, /max_bins: expected an integer in \[2, 255\], got 256/],
+    [{ min_samples_leaf: 0 }, /min_samples_leaf: expected an integer >= 1/],
+    [{ l2_regularization: -1 }, /l2_regularization: expected a number >= 0/],
+    [{ early_stopping: 'yes' }, /early_stopping: expected "auto" or true or false/],
+    [{ loss: 'squared_error' }, /hyperparameter loss: expected "log_loss" for classification, got "squared_error"/],
+    [{ subsample: 0.5 }, /unknown hyperparameter "subsample" for gradient_boosting/],
+  ];
+  for (const [params, re] of bad) await assert.rejects(train(frame, { target: 'y', algorithm: 'gradient_boosting', params }), re);
+  const ok = await train(frame, { target: 'y', algorithm: 'gradient_boosting', validation: 'none', params: { min_samples_leaf: 5 } });
+  const doc = JSON.parse(ok.modelChunks.join(''));
+  assert.ok(ok.metrics.accuracy.mean === 1);
+  assert.throws(() => loadModel({ ...doc, state: { ...doc.state, baseline: [] } }), /gradient_boosting state: "baseline" must be 1 number/);
+  const tree = doc.state.trees[0];
+  assert.throws(() => loadModel({ ...doc, state: { ...doc.state, trees: [{ ...tree, feature: tree.feature.map(() => 7) }] } }), /tree 0: node 0: feature 7/);
+});
