@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { InputError } from '../../errors/index.js';
 import type { Column, ColumnType, Frame } from '../frame.js';
-import { readCsv, readCsvWithLines, writeCsv } from '../csv.js';
+import { readCsv, readCsvHeader, readCsvWithLines, writeCsv } from '../csv.js';
 import { USER_OUTPUT, writeFileAtomic } from '../../store/atomic.js';
 import { detectPersonal, PERSONAL_DESCRIPTION, type PersonalKind } from '../data/personal.js';
 import { readSpec, type At, type FeaturizeSpec, type Step } from './spec.js';
@@ -299,6 +299,21 @@ export async function featurizeFile(specPath: string, inPath: string, outPath: s
   const statePath = statePathFor(outPath);
   writeFileAtomic(statePath, canonicalStateJson(state), USER_OUTPUT);
   return { rows: out.nRows, inputs: Object.keys(state.inputs), outputs: state.outputs, output: outPath, state_file: statePath, state };
+}
+
+/**
+ * Replays a fitted transform (`<out>.featurize.json`) on other rows, typically the test
+ * rows of a split: nothing is fitted on them. The target passes through when present.
+ */
+export async function applyFeaturizeFile(statePath: string, inPath: string, outPath: string, label = inPath): Promise<FeaturizeResult> {
+  const state = await readFeaturizeState(statePath);
+  const columnTypes: Record<string, ColumnType> = {};
+  const header = new Set(await readCsvHeader(inPath, label));
+  for (const [name, type] of Object.entries(state.inputs)) if (header.has(name)) columnTypes[name] = type;
+  const frame = await readCsv(inPath, { label, columnTypes });
+  const out = applyFeaturize(state, frame);
+  await writeCsv(outPath, out);
+  return { rows: out.nRows, inputs: Object.keys(state.inputs), outputs: out.columns.map((c) => c.name), output: outPath, state_file: statePath };
 }
 
 // parseExpr is re-exported for tests of the expression language.
