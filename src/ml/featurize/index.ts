@@ -110,10 +110,10 @@ function inSpec(spec: FeaturizeSpec, at: At, e: unknown): unknown {
 }
 
 /** Fits `spec` on `frame`: returns the transformed frame and the state to replay it. */
-export async function fitFeaturize(spec: FeaturizeSpec, frame: Frame): Promise<{ frame: Frame; state: FeaturizeState }> {
+export async function fitFeaturize(spec: FeaturizeSpec, frame: Frame, lines?: ArrayLike<number>): Promise<{ frame: Frame; state: FeaturizeState }> {
   await prepareFeatureHashing();
   const label = frame.source ?? 'input';
-  const w = new Work(frame.columns, frame.nRows, label);
+  const w = new Work(frame.columns, frame.nRows, label, lines);
   const personal = personalColumns(frame.columns, frame.nRows);
   const allowed = new Set(spec.allowPersonal);
   const refuse = (name: string, kind: PersonalKind, at: At) =>
@@ -293,8 +293,8 @@ export interface FeaturizeResult {
 
 export async function featurizeFile(specPath: string, inPath: string, outPath: string): Promise<FeaturizeResult & { state: FeaturizeState }> {
   const spec = await readSpec(specPath);
-  const frame = await readCsv(inPath, { target: spec.target });
-  const { frame: out, state } = await fitFeaturize(spec, frame);
+  const { frame, lines } = await readCsvWithLines(inPath, { target: spec.target });
+  const { frame: out, state } = await fitFeaturize(spec, frame, lines);
   await writeCsv(outPath, out);
   const statePath = statePathFor(outPath);
   writeFileAtomic(statePath, canonicalStateJson(state), USER_OUTPUT);
