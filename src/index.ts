@@ -67,6 +67,7 @@ export { queueRetry, type QueueRetryOptions, type QueueRetryResult } from './api
 
 // Machine learning on CSV files.
 export { explore, type ColumnReport, type ExploreOptions, type ExploreReport } from './api/explore.js';
+export { split, type SplitOptions, type SplitReport, type SplitSide } from './api/split.js';
 export { featurize, type FeaturizeOptions, type FeaturizeResult } from './api/featurize.js';
 export { algorithms, train, type Algorithm, type Params, type Task, type TrainFileResult, type TrainOptions } from './api/train.js';
 export { predict, type PredictOptions, type PredictResult } from './api/predict.js';

@@ -25,6 +25,7 @@ const modules: Record<string, () => Promise<Module>> = {
   metrics: () => import('./metrics.js'),
   exp: () => import('./exp.js'),
   explore: () => import('./explore.js'),
+  split: () => import('./split.js'),
   featurize: () => import('./featurize.js'),
   train: () => import('./train.js'),
   predict: () => import('./predict.js'),

@@ -12,7 +12,8 @@ import { stat } from 'node:fs/promises';
 import type { ColumnType } from './frame.js';
 import type { OnProgress } from '../progress.js';
 import { readTyped, scanColumns, TypedColumn } from './data/columns.js';
-import { formatDate } from './data/values.js';
+import { formatDate, parseNumber } from './data/values.js';
+import { MOSTLY_NUMERIC } from './data/strays.js';
 import { ChunkedF64, fsum, histogram, pearson, summarize } from './data/columnstats.js';
 import { detectPersonal, PERSONAL_DESCRIPTION, type PersonalKind } from './data/personal.js';
 
@@ -47,7 +48,7 @@ export interface ColumnReport {
   personal?: PersonalKind;
 }
 
-export type WarningKind = 'constant' | 'id_like' | 'high_correlation' | 'high_missing' | 'imbalanced_target' | 'personal_data' | 'empty';
+export type WarningKind = 'text_in_numbers' | 'constant' | 'id_like' | 'high_correlation' | 'high_missing' | 'imbalanced_target' | 'personal_data' | 'empty';
 
 export interface ExploreWarning {
   kind: WarningKind;
@@ -77,6 +78,16 @@ class Profile extends TypedColumn {
   trues = 0;
   falses = 0;
   sample: string[] = [];
+  /** Of a text column: values that read as numbers, the rest, and the first of the rest. */
+  numberCells = 0;
+  textCells = 0;
+  firstText: { line: number; value: string } | null = null;
+  private line = 0;
+
+  push(s: string, file: string, line: number, col: number): void {
+    this.line = line;
+    super.push(s, file, line, col);
+  }
 
   protected begin(type: ColumnType): void {
     if (type === 'number' || type === 'date') {
@@ -99,6 +110,10 @@ class Profile extends TypedColumn {
 
   protected text(s: string): void {
     if (this.sample.length < SAMPLE) this.sample.push(s);
+    if (Number.isNaN(parseNumber(s))) {
+      this.textCells++;
+      if (this.firstText === null) this.firstText = { line: this.line, value: s };
+    } else this.numberCells++;
     const counts = this.counts!;
     const c = counts.get(s);
     if (c !== undefined) counts.set(s, c + 1);
@@ -225,6 +240,13 @@ export async function explore(path: string, opts: ExploreOptions = {}): Promise<
     }
     if (col.missing_share > 0.2) {
       warnings.push({ kind: 'high_missing', columns: [col.name], message: `${col.name}: ${pct(col.missing_share)} of values are missing` });
+    }
+    if (col.type === 'categorical' && p.firstText && p.numberCells >= MOSTLY_NUMERIC * (p.numberCells + p.textCells)) {
+      const { line, value } = p.firstText;
+      warnings.push({
+        kind: 'text_in_numbers', columns: [col.name],
+        message: `${col.name}: mostly numbers, but ${p.textCells} text value${p.textCells === 1 ? '' : 's'} make${p.textCells === 1 ? 's' : ''} it categorical (first: ${JSON.stringify(value)} at line ${line}); fix or blank ${p.textCells === 1 ? 'it' : 'them'}`,
+      });
     }
     if (col.personal) {
       warnings.push({ kind: 'personal_data', columns: [col.name], message: `${col.name}: looks like personal data (${PERSONAL_DESCRIPTION[col.personal]})` });

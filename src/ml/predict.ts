@@ -124,7 +124,9 @@ export async function predictFile(modelPath: string, csvPath: string, outPath: s
   const rows = featureRows(X, model.features, lines, csvPath, model.allowsMissing);
 
   const out: Column[] = [];
-  const target = model.target ? raw.columns.find((c) => c.name === model.target) : undefined;
+  // A derived target (featurize's target.expr) exists only after the transform, and only
+  // when the rows hold its sources.
+  const target = model.target ? raw.columns.find((c) => c.name === model.target) ?? (applying ? X.columns.find((c) => c.name === model.target) : undefined) : undefined;
   if (target) {
     if (model.task === 'regression') {
       if (target.type === 'categorical') throw new InputError(`${csvPath}: target column "${target.name}" must hold numbers for a regression model`, { file: csvPath, column: target.name });

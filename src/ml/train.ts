@@ -16,6 +16,7 @@ import { resolve } from 'node:path';
 import YAML from 'yaml';
 import { InputError, UsageError } from '../errors/index.js';
 import { readCsvWithLines } from './csv.js';
+import { strayMessage, strayText } from './data/strays.js';
 import { USER_OUTPUT, writeFileAtomic } from '../store/atomic.js';
 import { readFeaturizeState } from './featurize/index.js';
 import { canonicalJson } from './models/json.js';
@@ -149,6 +150,11 @@ export async function train(frame: Frame, opts: TrainOptions = {}): Promise<Trai
   if (featureCols.length === 0) throw new InputError(`${src}: no feature columns besides the target "${target}"`);
   for (const c of featureCols) {
     if (c.type === 'categorical') {
+      const stray = strayText(c.values);
+      if (stray) {
+        const line = lineOf(stray.row);
+        throw new InputError(`${strayMessage(src, line, c.name, stray)}; fix or blank the cell`, { file: src, line, key: c.name, value: stray.value });
+      }
       throw new InputError(
         `${src}: column "${c.name}" is not numeric; encode it with \`mlv featurize\` (one-hot or ordinal) or drop it`,
         { file: src, key: c.name },

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { InputError } from '../../errors/index.js';
 import type { Column, ColumnType, Frame } from '../frame.js';
-import { readCsv, readCsvWithLines, writeCsv } from '../csv.js';
+import { readCsv, readCsvHeader, readCsvWithLines, writeCsv } from '../csv.js';
 import { USER_OUTPUT, writeFileAtomic } from '../../store/atomic.js';
 import { detectPersonal, PERSONAL_DESCRIPTION, type PersonalKind } from '../data/personal.js';
 import { readSpec, type At, type FeaturizeSpec, type Step } from './spec.js';
@@ -39,6 +39,8 @@ export interface FeaturizeState {
   format: 'mlv-featurize';
   version: 1;
   target: string | null;
+  /** A derived target's expression over source columns (docs/FORMAT.md); absent otherwise. */
+  target_expr?: string;
   /** Raw columns the transform reads, with the types they were read as. */
   inputs: Record<string, ColumnType>;
   /** Columns it produces, in order (the target included where it was). */
@@ -110,15 +112,27 @@ function inSpec(spec: FeaturizeSpec, at: At, e: unknown): unknown {
 }
 
 /** Fits `spec` on `frame`: returns the transformed frame and the state to replay it. */
-export async function fitFeaturize(spec: FeaturizeSpec, frame: Frame): Promise<{ frame: Frame; state: FeaturizeState }> {
+export async function fitFeaturize(spec: FeaturizeSpec, frame: Frame, lines?: ArrayLike<number>): Promise<{ frame: Frame; state: FeaturizeState }> {
   await prepareFeatureHashing();
   const label = frame.source ?? 'input';
-  const w = new Work(frame.columns, frame.nRows, label);
+  const w = new Work(frame.columns, frame.nRows, label, lines);
   const personal = personalColumns(frame.columns, frame.nRows);
   const allowed = new Set(spec.allowPersonal);
   const refuse = (name: string, kind: PersonalKind, at: At) =>
     specError(spec, at, `column "${name}" looks like personal data (${PERSONAL_DESCRIPTION[kind]}); drop it, or list it under allow_personal if using it is intended`);
 
+  // A derived target is made first, from source columns that then leave the table: they
+  // describe the label, so a feature built from them would leak it.
+  const sources = new Set(spec.targetExpr ? columnsOf(spec.targetExpr.tree) : []);
+  if (spec.targetExpr && spec.target !== undefined) {
+    const at = spec.targetExpr.at;
+    try {
+      applyDerive(w, [{ name: spec.target, expr: spec.targetExpr.expr }], () => at);
+    } catch (e) {
+      throw inSpec(spec, at, e);
+    }
+    for (const c of sources) w.remove(c);
+  }
   const states: StepState[] = [];
   for (const step of spec.steps) {
     const atOf = (name: string): At => {
@@ -126,13 +140,18 @@ export async function fitFeaturize(spec: FeaturizeSpec, frame: Frame): Promise<{
       return item?.at ?? step.at;
     };
     for (const name of stepReads(step)) {
+      if (sources.has(name)) {
+        throw specError(spec, atOf(name), `column "${name}" is read only to make the target "${spec.target}" (target.expr); a step cannot use it: it would leak the label into the features, and rows to predict may not have it`);
+      }
       if (spec.target !== undefined && name === spec.target) throw specError(spec, atOf(name), `the target column "${name}" cannot be used in a step (prediction data may not have it)`);
       const kind = personal.get(name);
       if (kind && !allowed.has(name)) throw refuse(name, kind, atOf(name));
     }
     if (step.kind === 'drop' && spec.target !== undefined && step.columns.includes(spec.target)) throw specError(spec, step.at, `the target column "${spec.target}" cannot be dropped`);
     try {
-      const state = await fitStep(spec, step, w, atOf);
+      // Dropping a label source is allowed, and a no-op: it has already left the table.
+      const fit = step.kind === 'drop' ? { ...step, columns: step.columns.filter((c) => !sources.has(c)) } : step;
+      const state = await fitStep(spec, fit, w, atOf);
       runStep(w, state, atOf);
       states.push(state);
     } catch (e) {
@@ -152,10 +171,13 @@ export async function fitFeaturize(spec: FeaturizeSpec, frame: Frame): Promise<{
   const outputs = w.cols.map((c) => c.name);
   const inputs: Record<string, ColumnType> = {};
   for (const c of frame.columns) {
-    if (c.name === spec.target) continue;
+    if (c.name === spec.target || sources.has(c.name)) continue;
     if (w.reads.has(c.name) || outputs.includes(c.name)) inputs[c.name] = c.type;
   }
-  const state: FeaturizeState = { format: 'mlv-featurize', version: 1, target: spec.target ?? null, inputs, outputs, steps: states };
+  const state: FeaturizeState = {
+    format: 'mlv-featurize', version: 1, target: spec.target ?? null,
+    ...(spec.targetExpr ? { target_expr: spec.targetExpr.expr } : {}), inputs, outputs, steps: states,
+  };
   return { frame: { columns: w.cols, nRows: frame.nRows, source: label }, state };
 }
 
@@ -243,10 +265,17 @@ export function applyFeaturize(state: FeaturizeState, frame: Frame): Frame {
       file: label, columns: missing,
     });
   }
+  const sources = new Set(state.target_expr !== undefined ? columnsOf(parseExpr(state.target_expr)) : []);
+  const derived = sources.size > 0 && [...sources].every((n) => have.has(n));
   const cols = frame.columns
-    .filter((c) => c.name in state.inputs || c.name === state.target)
+    .filter((c) => c.name in state.inputs || (c.name === state.target && !state.target_expr) || (derived && sources.has(c.name)))
     .map((c) => (c.name in state.inputs ? coerce(c, state.inputs[c.name], label) : c));
   const w = new Work(cols, frame.nRows, label);
+  // The label's sources are there (rows to evaluate): make the label, as when fitting.
+  if (derived && state.target) {
+    applyDerive(w, [{ name: state.target, expr: state.target_expr! }], () => noAt('target.expr'));
+    for (const c of sources) w.remove(c);
+  }
   for (const s of state.steps) runStep(w, s, noAt);
   const out: Column[] = [];
   for (const name of state.outputs) {
@@ -293,12 +322,27 @@ export interface FeaturizeResult {
 
 export async function featurizeFile(specPath: string, inPath: string, outPath: string): Promise<FeaturizeResult & { state: FeaturizeState }> {
   const spec = await readSpec(specPath);
-  const frame = await readCsv(inPath, { target: spec.target });
-  const { frame: out, state } = await fitFeaturize(spec, frame);
+  const { frame, lines } = await readCsvWithLines(inPath, { target: spec.targetExpr ? undefined : spec.target });
+  const { frame: out, state } = await fitFeaturize(spec, frame, lines);
   await writeCsv(outPath, out);
   const statePath = statePathFor(outPath);
   writeFileAtomic(statePath, canonicalStateJson(state), USER_OUTPUT);
   return { rows: out.nRows, inputs: Object.keys(state.inputs), outputs: state.outputs, output: outPath, state_file: statePath, state };
+}
+
+/**
+ * Replays a fitted transform (`<out>.featurize.json`) on other rows, typically the test
+ * rows of a split: nothing is fitted on them. The target passes through when present.
+ */
+export async function applyFeaturizeFile(statePath: string, inPath: string, outPath: string, label = inPath): Promise<FeaturizeResult> {
+  const state = await readFeaturizeState(statePath);
+  const columnTypes: Record<string, ColumnType> = {};
+  const header = new Set(await readCsvHeader(inPath, label));
+  for (const [name, type] of Object.entries(state.inputs)) if (header.has(name)) columnTypes[name] = type;
+  const frame = await readCsv(inPath, { label, columnTypes });
+  const out = applyFeaturize(state, frame);
+  await writeCsv(outPath, out);
+  return { rows: out.nRows, inputs: Object.keys(state.inputs), outputs: out.columns.map((c) => c.name), output: outPath, state_file: statePath };
 }
 
 // parseExpr is re-exported for tests of the expression language.

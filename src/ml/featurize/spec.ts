@@ -40,6 +40,8 @@ export interface FeaturizeSpec {
   file: string;
   baseDir: string;
   target?: string;
+  /** A derived target: `target: {name, expr}`; its source columns never reach a step. */
+  targetExpr?: { expr: string; tree: ExprNode; at: At };
   allowPersonal: string[];
   steps: Step[];
 }
@@ -151,7 +153,20 @@ export function parseSpecText(text: string, file: string): FeaturizeSpec {
   const spec: FeaturizeSpec = { file, baseDir: dirname(file), allowPersonal: [], steps: [] };
   let stepsNode = null as YNode | null;
   for (const [k, v, kn] of r.entries(doc.contents as YNode, '(top level)')) {
-    if (k === 'target') spec.target = r.str(v, 'target');
+    if (k === 'target' && isMap(v)) {
+      const f = new Map(r.entries(v, 'target').map(([key, val, kn2]) => [key, { val, kn: kn2 }]));
+      for (const [key, { kn: kn2 }] of f) if (key !== 'name' && key !== 'expr') r.fail(kn2, `target.${key}`, 'unknown option (expected name, expr)');
+      if (!f.has('name') || !f.has('expr')) r.fail(v, 'target', 'a derived target needs "name" and "expr" (target: {name: label, expr: "x > 0"})');
+      spec.target = r.str(f.get('name')!.val, 'target.name');
+      const node = f.get('expr')!.val;
+      const expr = r.str(node, 'target.expr');
+      try {
+        spec.targetExpr = { expr, tree: parseExpr(expr), at: r.at(node, 'target.expr') };
+      } catch (e) {
+        if (e instanceof ExprError) r.fail(node, 'target.expr', `${e.message} (at character ${e.position + 1} of ${JSON.stringify(expr)})`);
+        throw e;
+      }
+    } else if (k === 'target') spec.target = r.str(v, 'target');
     else if (k === 'allow_personal') spec.allowPersonal = r.strList(v, 'allow_personal');
     else if (k === 'steps') stepsNode = v;
     else if (k === 'version') { if (r.num(v, 'version') !== 1) r.fail(v, 'version', 'only version 1 is known'); }

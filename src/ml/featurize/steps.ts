@@ -4,6 +4,7 @@
  * output and prediction input go through the same code.
  */
 import { InputError } from '../../errors/index.js';
+import { strayMessage, strayText } from '../data/strays.js';
 import type { Column, ColumnType } from '../frame.js';
 import { formatDate, formatNumber, parseAs } from '../data/values.js';
 import { compareLabels } from '../metrics.js';
@@ -14,7 +15,8 @@ import type { At, DatePart } from './spec.js';
 export class Work {
   cols: Column[];
   readonly reads = new Set<string>();
-  constructor(cols: Column[], readonly nRows: number, readonly label: string) {
+  /** `lines`: the physical line of each row, for messages about one cell. */
+  constructor(cols: Column[], readonly nRows: number, readonly label: string, readonly lines?: ArrayLike<number>) {
     this.cols = [...cols];
   }
   has(name: string): boolean {
@@ -80,8 +82,15 @@ export function coerce(col: Column, type: ColumnType, label: string): Column {
   return { name: col.name, type, values };
 }
 
-function numeric(col: Column, at: At, what: string): Float64Array {
+function numeric(col: Column, at: At, what: string, w?: Work): Float64Array {
   if (col.type === 'categorical') {
+    const stray = strayText(col.values);
+    if (stray && w) {
+      const line = w.lines ? w.lines[stray.row] : stray.row + 2;
+      throw new InputError(`${strayMessage(w.label, line, col.name, stray)}, and ${at.where} (${what}) needs numbers; fix or blank the cell`, {
+        file: w.label, line, column: col.name, value: stray.value, key: at.where,
+      });
+    }
     throw new InputError(`${at.where}: ${what} needs a number, boolean or date column; "${col.name}" is categorical`, { key: at.where, line: at.line });
   }
   return col.values;
@@ -128,7 +137,7 @@ export function applyDerive(w: Work, items: DeriveState[], at: (name: string) =>
     } else if ('expr' in item) {
       const tree = parseExprCached(item.expr);
       const cols = new Map<string, Float64Array>();
-      for (const name of columnsOf(tree)) cols.set(name, numeric(w.get(name, a), a, `expression ${JSON.stringify(item.expr)}`));
+      for (const name of columnsOf(tree)) cols.set(name, numeric(w.get(name, a), a, `expression ${JSON.stringify(item.expr)}`, w));
       const f = compile(tree, (name) => cols.get(name)!);
       const values = new Float64Array(n);
       for (let i = 0; i < n; i++) {
@@ -137,7 +146,7 @@ export function applyDerive(w: Work, items: DeriveState[], at: (name: string) =>
       }
       w.add({ name: item.name, type: 'number', values }, a);
     } else {
-      const src = numeric(w.get(item.bucket, a), a, 'bucket');
+      const src = numeric(w.get(item.bucket, a), a, 'bucket', w);
       const values = new Array<string | null>(n);
       for (let i = 0; i < n; i++) {
         const x = src[i];
@@ -239,7 +248,7 @@ export function fitImpute(w: Work, column: string, strategy: string, constant: s
   const col = w.get(column, a);
   const present: number[] = [];
   if (strategy === 'mean' || strategy === 'median') {
-    const v = numeric(col, a, strategy);
+    const v = numeric(col, a, strategy, w);
     for (let i = 0; i < w.nRows; i++) if (!Number.isNaN(v[i])) present.push(v[i]);
     if (!present.length) throw new InputError(`${a.where}: column "${column}" has no values to take the ${strategy} of`, { key: a.where, line: a.line });
     present.sort((x, y) => x - y);
@@ -356,7 +365,7 @@ export function applyEncode(w: Work, s: EncodeState, a: At): void {
 export interface ScaleState { column: string; method: 'standard' | 'minmax'; offset: number; scale: number }
 
 export function fitScale(w: Work, column: string, method: 'standard' | 'minmax', a: At): ScaleState {
-  const v = numeric(w.get(column, a), a, `${method} scaling`);
+  const v = numeric(w.get(column, a), a, `${method} scaling`, w);
   let n = 0, sum = 0, min = Infinity, max = -Infinity;
   for (let i = 0; i < v.length; i++) {
     const x = v[i];
@@ -376,7 +385,7 @@ export function fitScale(w: Work, column: string, method: 'standard' | 'minmax',
 
 export function applyScale(w: Work, s: ScaleState, a: At): void {
   const col = w.get(s.column, a);
-  const v = numeric(col, a, `${s.method} scaling`);
+  const v = numeric(col, a, `${s.method} scaling`, w);
   const values = v.map((x) => (x - s.offset) / s.scale);
   w.replace(col.name, [{ name: col.name, type: 'number', values }]);
 }
