@@ -19,6 +19,33 @@ export function metricValues(text: string, file: string): Record<string, number>
   return out;
 }
 
+/** A training report written before metric names followed `mlv evaluate` (docs/FORMAT.md). */
+const LEGACY_TRAIN_KEY = /^metrics\.([^.]+)\.(mean|std|folds\.\d+)$/;
+
+/**
+ * The current name of a metric key: `metrics.r2.mean` (old `mlv train` files) is
+ * `r2`, `metrics.r2.std` is `r2_std`, `metrics.r2.folds.0` is `folds.r2.0`; other
+ * keys are unchanged.
+ */
+export function canonicalMetricKey(key: string): string {
+  const m = LEGACY_TRAIN_KEY.exec(key);
+  if (!m) return key;
+  const [, name, part] = m;
+  if (part === 'mean') return name;
+  if (part === 'std') return `${name}_std`;
+  return `folds.${name}.${part.slice('folds.'.length)}`;
+}
+
+/** `values` with every key under its current name (a current key wins over a legacy one). */
+export function canonicalMetricValues(values: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(values)) {
+    const c = canonicalMetricKey(k);
+    if (c === k || !(c in values)) out[c] = v;
+  }
+  return out;
+}
+
 export function readMetricFile(abs: string, file: string): Record<string, number> {
   return metricValues(readFileSync(abs, 'utf8'), file);
 }
