@@ -20,20 +20,18 @@ export function metricValues(text: string, file: string): Record<string, number>
 }
 
 /** A training report written before metric names followed `mlv evaluate` (docs/FORMAT.md). */
-const LEGACY_TRAIN_KEY = /^metrics\.([^.]+)\.(mean|std|folds\.\d+)$/;
+const LEGACY_TRAIN_KEY = /^metrics\.([^.]+)\.(mean|std)$/;
 
 /**
  * The current name of a metric key: `metrics.r2.mean` (old `mlv train` files) is
- * `r2`, `metrics.r2.std` is `r2_std`, `metrics.r2.folds.0` is `folds.r2.0`; other
- * keys are unchanged.
+ * `r2` and `metrics.r2.std` is `r2_std`; other keys are unchanged (fold lists are not
+ * metrics: flattening keeps numbers only).
  */
 export function canonicalMetricKey(key: string): string {
   const m = LEGACY_TRAIN_KEY.exec(key);
   if (!m) return key;
   const [, name, part] = m;
-  if (part === 'mean') return name;
-  if (part === 'std') return `${name}_std`;
-  return `folds.${name}.${part.slice('folds.'.length)}`;
+  return part === 'mean' ? name : `${name}_std`;
 }
 
 /** `values` with every key under its current name (a current key wins over a legacy one). */
