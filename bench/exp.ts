@@ -55,7 +55,7 @@ function fakeExperiments(dir: string, n: number, trailers: boolean, prefix = 'be
     const acc = t / (t + 10) - d / 1000;
     const l = lock.replace(/train\.trees: \d+/, `train.trees: ${t}`).replace(/train\.depth: \d+/, `train.depth: ${d}`).replace(/accuracy: [0-9.e-]+/, `accuracy: ${acc}`);
     // What exp run writes: the values ride in the message too (unless `trailers` is off: hand-made commits).
-    const values = trailers ? `Mlv-Exp-Metrics: ${JSON.stringify({ accuracy: acc, loss: 10 / (t + 10) })}\nMlv-Exp-All-Params: ${JSON.stringify({ 'train.trees': t, 'train.depth': d })}\n` : '';
+    const values = trailers ? `Mlv-Exp-Metrics: ${JSON.stringify({ 'metrics.json:accuracy': acc, 'metrics.json:loss': 10 / (t + 10) })}\nMlv-Exp-All-Params: ${JSON.stringify({ 'train.trees': t, 'train.depth': d })}\n` : '';
     const msg = `mlv exp ${prefix}-${i}\n\nMlv-Exp-Name: ${prefix}-${i}\nMlv-Exp-Status: ok\nMlv-Exp-Params: {"train.trees":${t},"train.depth":${d}}\n${values}`;
     parts.push(`commit refs/mlv/exps/${base}/${prefix}-${i}\ncommitter b <b@x> ${1_700_000_000 + i} +0000\ndata ${Buffer.byteLength(msg)}\n${msg}from ${base}\n`
       + data('params.yaml', `train:\n  trees: ${t}\n  depth: ${d}\n`) + data('mlv.lock', l) + data('metrics.json', JSON.stringify({ accuracy: acc })) + '\n');

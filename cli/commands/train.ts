@@ -62,6 +62,8 @@ export function register(program: Command): void {
       if (opts.json) {
         printJson({
           ...metricsDocument(r),
+          // The contract's shape: {<name>: {mean, std, folds}} (the file has the flat names).
+          metrics: r.metrics,
           // Seconds vary run to run, so only this output has them, not the metrics file.
           cost: r.cost,
           model: r.output ?? null,

@@ -35,10 +35,10 @@ export async function expBest(opts: ExpBestOptions): Promise<ExpBestResult> {
   if (exps.length === 0) throw new NotFoundError('experiment', 'no successful experiments to choose from (run mlv exp run first)');
   let key: string;
   try {
-    const col = resolveKey(opts.metric, { metrics: collectKeys(exps).metrics, params: [] });
-    key = col.key;
+    key = resolveKey(opts.metric, { metrics: collectKeys(exps).metrics, params: [] }, `--metric ${opts.metric}`).key;
   } catch (e) {
-    throw new InputError(`--metric ${opts.metric}: ${(e as Error).message.replace(/^filter "[^"]*": /, '')}`, { metric: opts.metric }, 'EMETRIC');
+    if (!(e instanceof InputError)) throw e;
+    throw new InputError(e.message, { ...e.data, metric: opts.metric }, 'EMETRIC');
   }
   const direction = opts.direction ?? defaultDirection(key);
   let best: ExpVersionRow | undefined;

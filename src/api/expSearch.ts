@@ -116,7 +116,7 @@ export async function expSearch(opts: ExpSearchOptions): Promise<ExpSearchResult
       }
       trial.seconds = (Date.now() - t0) / 1000;
       const overrides = { 'search.algorithm': algorithm, ...Object.fromEntries(Object.entries(params).map(([k, v]) => [`search.${k}`, v])) };
-      const means = Object.fromEntries(Object.entries((doc.metrics ?? {}) as Record<string, { mean: number }>).map(([k, v]) => [k, v.mean]));
+      const means = Object.fromEntries(Object.entries((doc.metrics ?? {}) as Record<string, { mean: number }>).map(([k, v]) => [`${SEARCH_FILE}:${k}`, v.mean]));
       const spec = { format: 1, data: opts.data, target: opts.target, task, algorithm, params, validation, seed, status: trial.status, ...(trial.error ? { error: trial.error } : {}), ...doc };
       const message = (n: string) => expMessage({ name: n, summary: `search ${algorithm} ${describePoint(params)}`.trim(), status: trial.status, overrides, error: trial.error, metrics: means });
       const recorded = await recordExp({ root, baseline, name, seed: nameSeed, commit: (n) => writeExpCommit(root, { baseline, changes: [{ path: SEARCH_FILE, content: Buffer.from(JSON.stringify(spec, null, 2) + '\n') }], message: message(n), identity }) });

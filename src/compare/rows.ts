@@ -134,7 +134,7 @@ export function resolveKey(key: string, keys: TableKeys, term = key): Column {
   const what = term.startsWith('--') ? term : `filter "${term}"`;
   if (found.length === 0) throw new InputError(`${what}: no param or metric named "${key}"`, { term, key });
   throw new InputError(
-    `${what}: "${key}" is ambiguous (${found.map((c) => c.key).join(', ')})`,
+    `${what}: "${key}" is ambiguous; name one of: ${found.map((c) => c.key).join(', ')}`,
     { term, key, candidates: found.map((c) => c.key) },
   );
 }
@@ -241,16 +241,18 @@ export function defaultDirection(metric: string): MetricDirection {
   const errorish = /(^|_)(loss|error|err|mae|mse|rmse|mape|logloss|log_loss|bytes|seconds|secs|time|latency|memory)($|_)/;
   if (parts.some((p) => errorish.test(p))) return 'min';
   // A spread across folds is better small too.
-  if (parts[parts.length - 1] === 'std') return 'min';
+  const last = parts[parts.length - 1];
+  if (last === 'std' || last.endsWith('_std')) return 'min';
   return 'max';
 }
 
 // ---------------------------------------------------------------- hide unchanged
 
 /**
- * The keys whose value differs between at least two of the given rows (a missing
- * value counts as different from any present one). With fewer than two rows every
- * key is kept, since nothing can be compared.
+ * The keys whose value differs between at least two of the given rows that have one.
+ * A missing value is no data, not a difference: a metric one run did not record (a
+ * failed run, an older commit) does not make a constant metric look changed. With
+ * fewer than two rows every key is kept, since nothing can be compared.
  */
 export function varyingKeys(
   rows: readonly VersionRow[],
@@ -259,14 +261,12 @@ export function varyingKeys(
   kind: 'param' | 'metric',
 ): string[] {
   if (indices.length < 2) return [...keys];
-  // Failed runs recorded no metrics: their blanks say nothing about whether a metric varies.
-  const considered = kind === 'metric' ? indices.filter((i) => rows[i].status !== 'failed') : indices;
-  if (considered.length < 2) return [...keys];
   return keys.filter((key) => {
-    const first = kind === 'param' ? rows[considered[0]].params[key] : rows[considered[0]].metrics[key];
-    for (let i = 1; i < considered.length; i++) {
-      const row = rows[considered[i]];
-      const v = kind === 'param' ? row.params[key] : row.metrics[key];
+    let first: ParamValue | undefined;
+    for (const i of indices) {
+      const v = kind === 'param' ? rows[i].params[key] : rows[i].metrics[key];
+      if (v === undefined) continue;
+      if (first === undefined) { first = v; continue; }
       if (v !== first && !(Number.isNaN(v) && Number.isNaN(first))) return true;
     }
     return false;

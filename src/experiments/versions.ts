@@ -9,6 +9,7 @@ import type { ParamValue, VersionRow } from '../compare/types.js';
 import { gitSync, readFilesAt } from '../git/porcelain.js';
 import { readLock } from '../repo/lockfile.js';
 import type { Lock } from '../pipeline/types.js';
+import { canonicalMetricValues } from '../pipeline/metrics.js';
 import { listExps, type ExpRef } from './refs.js';
 
 export const LOCK_FILE = 'mlv.lock';
@@ -91,28 +92,40 @@ export function paramsOf(paramsText: string | undefined, lock: Lock | undefined)
   return params;
 }
 
-/** Per-feature and per-cell numbers of a training report: shown in detail views, not as columns. */
-const REPORT_KEYS = /^(feature_importances|confusion_matrix|explained_variance_ratio)(\.|$)/;
+/** Per-feature, per-fold and per-cell numbers of a training report: shown in detail views, not as columns. */
+const REPORT_KEYS = /^(feature_importances|confusion_matrix|explained_variance_ratio|folds)(\.|$)/;
 
-/** Metrics recorded in the lock, flattened; a key found in two files is prefixed with `<file>:`. */
+/**
+ * Metrics recorded in the lock, flattened, each named `<file>:<key>` (docs/FORMAT.md):
+ * two files never share a column, and a short name is resolved where it is typed.
+ */
 export function metricsOf(lock: Lock | undefined): Record<string, number> {
-  const byKey = new Map<string, Array<{ file: string; value: number }>>();
+  const out: Record<string, number> = {};
   for (const stage of Object.values(lock?.stages ?? {})) {
     for (const m of stage.metrics ?? []) {
-      for (const [k, v] of Object.entries(m.values ?? {})) {
+      for (const [k, v] of Object.entries(canonicalMetricValues(m.values ?? {}))) {
         if (typeof v !== 'number' || REPORT_KEYS.test(k)) continue;
-        const list = byKey.get(k) ?? [];
-        if (!list.some((x) => x.file === m.path)) list.push({ file: m.path, value: v });
-        byKey.set(k, list);
+        out[`${m.path}:${k}`] ??= v;
       }
     }
   }
-  const out: Record<string, number> = {};
-  for (const [k, list] of byKey) {
-    if (list.length === 1) out[k] = list[0].value;
-    else for (const x of list) out[`${x.file}:${k}`] = x.value;
-  }
   return out;
+}
+
+/** The file search trials keep their scores in (api/expSearch.ts). */
+const SEARCH_FILE = 'mlv-search.json';
+
+/**
+ * Trailer metrics written before names carried their file (`accuracy` rather than
+ * `eval.json:accuracy`): a search trial's are its `mlv-search.json` scores; a run's are
+ * read again from its mlv.lock (undefined here).
+ */
+function trailerMetrics(e: ExpRef): Record<string, number> | undefined {
+  if (!e.metrics) return undefined;
+  const keys = Object.keys(e.metrics);
+  if (keys.every((k) => k.includes(':'))) return e.metrics;
+  if (!('search.algorithm' in e.overrides)) return undefined;
+  return Object.fromEntries(Object.entries(e.metrics).map(([k, v]) => [k.includes(':') ? k : `${SEARCH_FILE}:${k}`, v]));
 }
 
 /** Overrides that no params file holds (search trials) still show as params. */
@@ -127,7 +140,8 @@ export function expParams(params: Record<string, ParamValue>, e: ExpRef): Record
 
 /** A failed run has no metrics of its own (its lock is the baseline's); a search trial carries its scores in the message. */
 export function expMetrics(metrics: Record<string, number>, e: ExpRef): Record<string, number> {
-  if (e.metrics) return e.metrics;
+  const carried = trailerMetrics(e);
+  if (carried) return carried;
   return e.status === 'failed' ? {} : metrics;
 }
 
@@ -160,7 +174,7 @@ export async function loadVersions(root: string, opts: LoadOptions = {}): Promis
   }
 
   // Experiments mlv wrote carry their values in the message; only others need their files read.
-  const carried = (e: ExpRef) => e.params !== undefined && (e.metrics !== undefined || e.status === 'failed');
+  const carried = (e: ExpRef) => e.params !== undefined && (trailerMetrics(e) !== undefined || e.status === 'failed');
   const revs = [...commits.keys(), ...exps.filter((e) => !carried(e)).map((e) => e.commit)];
   const files = await readFilesAt(root, revs.flatMap((r) => [`${r}:${LOCK_FILE}`, `${r}:${PARAMS_FILE}`]));
   const info = new Map<string, { params: Record<string, ParamValue>; metrics: Record<string, number> }>();

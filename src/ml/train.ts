@@ -324,12 +324,24 @@ function summarize(perFold: Array<Record<string, number>>): Record<string, Metri
  * The metrics file: everything measured except wall-clock time, so `mlv repro` can
  * compare it number by number (seconds go to `--json` output only).
  */
+/**
+ * The `--metrics` file: each metric's mean under the name `mlv evaluate` gives it
+ * (`accuracy`), its spread as `<name>_std` and its folds under `folds` (docs/FORMAT.md).
+ */
 export function metricsDocument(r: TrainResult): Record<string, unknown> {
+  const values: Record<string, number> = {};
+  const folds: Record<string, number[]> = {};
+  for (const [name, m] of Object.entries(r.metrics)) {
+    values[name] = m.mean;
+    values[`${name}_std`] = m.std;
+    folds[name] = m.folds;
+  }
   return {
+    ...values,
     task: r.task,
     algorithm: r.algorithm,
     validation: r.validation,
-    metrics: r.metrics,
+    folds,
     confusion_matrix: r.confusion_matrix,
     feature_importances: r.feature_importances,
     explained_variance_ratio: r.explained_variance_ratio,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PIPELINE_FILE, parsePipeline } from './load.js';
 import { LOCK_FILE, readLock } from '../repo/lockfile.js';
 import { workPath } from '../repo/workpath.js';
-import { metricValues } from './metrics.js';
+import { canonicalMetricValues, metricValues } from './metrics.js';
 import { readParams, readText } from './params.js';
 
 export interface DiffRow { key: string; a: unknown; b: unknown; delta?: number }
@@ -25,7 +25,7 @@ export async function readMetrics(root: string, rev?: string): Promise<Record<st
     const lockText = await readText(root, rev, LOCK_FILE);
     if (lockText !== undefined) {
       for (const s of Object.values(readLock(lockText, `${LOCK_FILE} at ${rev.slice(0, 12)}`).stages)) {
-        for (const m of s.metrics) out[m.path] = { ...m.values };
+        for (const m of s.metrics) out[m.path] = canonicalMetricValues(m.values);
       }
       return sortFiles(out);
     }
@@ -38,7 +38,7 @@ export async function readMetrics(root: string, rev?: string): Promise<Record<st
       const abs = rev === undefined ? workPath(root, m.path, `${s.where}: stage '${s.name}' (metrics)`, { leaf: true }) : '';
       const text = rev === undefined ? (existsSync(abs) ? readFileSync(abs, 'utf8') : undefined) : await readText(root, rev, m.path);
       if (text === undefined) continue;
-      out[m.path] = metricValues(text, m.path);
+      out[m.path] = canonicalMetricValues(metricValues(text, m.path));
     }
   }
   return sortFiles(out);

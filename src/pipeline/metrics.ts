@@ -19,6 +19,31 @@ export function metricValues(text: string, file: string): Record<string, number>
   return out;
 }
 
+/** A training report written before metric names followed `mlv evaluate` (docs/FORMAT.md). */
+const LEGACY_TRAIN_KEY = /^metrics\.([^.]+)\.(mean|std)$/;
+
+/**
+ * The current name of a metric key: `metrics.r2.mean` (old `mlv train` files) is
+ * `r2` and `metrics.r2.std` is `r2_std`; other keys are unchanged (fold lists are not
+ * metrics: flattening keeps numbers only).
+ */
+export function canonicalMetricKey(key: string): string {
+  const m = LEGACY_TRAIN_KEY.exec(key);
+  if (!m) return key;
+  const [, name, part] = m;
+  return part === 'mean' ? name : `${name}_std`;
+}
+
+/** `values` with every key under its current name (a current key wins over a legacy one). */
+export function canonicalMetricValues(values: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(values)) {
+    const c = canonicalMetricKey(k);
+    if (c === k || !(c in values)) out[c] = v;
+  }
+  return out;
+}
+
 export function readMetricFile(abs: string, file: string): Record<string, number> {
   return metricValues(readFileSync(abs, 'utf8'), file);
 }

@@ -15,7 +15,7 @@ import { fetchMissing } from '../remote/fetch.js';
 import { PIPELINE_FILE, parsePipeline } from './load.js';
 import { readText } from './params.js';
 import { envOf, LOCK_FILE, readLock } from '../repo/lockfile.js';
-import { DEFAULT_TOLERANCE, toleranceFor, withinTolerance } from './metrics.js';
+import { canonicalMetricValues, DEFAULT_TOLERANCE, toleranceFor, withinTolerance } from './metrics.js';
 import { reproduce, type ReproduceOptions, type StageEvent } from './reproduce.js';
 import type { Lock, MetricDef } from './types.js';
 
@@ -123,11 +123,14 @@ export function compareLocks(recorded: Lock, rebuilt: Lock, defs: Map<string, { 
     for (const m of was.metrics) {
       const n = nowMetrics.get(m.path);
       const def = defs.get(stage)?.metrics.find((d) => d.path === m.path);
-      const keys = [...new Set([...Object.keys(m.values), ...Object.keys(n?.values ?? {})])].sort();
+      // A commit recorded by an older mlv train names its metrics the old way (metrics.r2.mean).
+      const wasValues = canonicalMetricValues(m.values);
+      const nowValues = canonicalMetricValues(n?.values ?? {});
+      const keys = [...new Set([...Object.keys(wasValues), ...Object.keys(nowValues)])].sort();
       if (!n) rows.push({ stage, kind: 'metric', name: m.path, recorded: 'recorded', rebuilt: null, match: false });
       for (const key of keys) {
-        const a = m.values[key];
-        const b = n?.values[key];
+        const a = wasValues[key];
+        const b = n ? nowValues[key] : undefined;
         const tol = toleranceFor(def, key, tolerance);
         rows.push({ stage, kind: 'metric', name: `${m.path}:${key}`, recorded: a ?? null, rebuilt: b ?? null, match: withinTolerance(a, b, tol), tolerance: tol });
       }

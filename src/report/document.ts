@@ -135,9 +135,9 @@ function results(r: Report): Section {
   if (t) {
     blocks.push({ type: 'table', caption: `Validation (${t.validation}) from ${t.file}: mean and spread (population std) over ${t.metrics[0]?.folds.length ?? 0} fold(s)`,
       head: ['metric', 'mean', 'std', 'min', 'max', ...(prev ? [`mean at ${r.compare!.rev}`] : [])],
-      rows: t.metrics.map((m) => [m.name, n(m.mean, `${t.file}:metrics.${m.name}.mean`), n(m.std, `${t.file}:metrics.${m.name}.std`),
+      rows: t.metrics.map((m) => [m.name, n(m.mean, `${t.file}:${m.name}`), n(m.std, `${t.file}:${m.name}_std`),
         m.folds.length ? num(Math.min(...m.folds)) : '—', m.folds.length ? num(Math.max(...m.folds)) : '—',
-        ...(prev ? [num(prev[`${t.file}:metrics.${m.name}.mean`])] : [])]) });
+        ...(prev ? [num(prev[`${t.file}:${m.name}`])] : [])]) });
   }
   for (const h of res.heldOut) {
     blocks.push({ type: 'table', caption: `Evaluation metrics from ${h.file}`, head: ['metric', 'value', ...(prev ? [`at ${r.compare!.rev}`, 'change'] : [])],

@@ -9,6 +9,7 @@ import { flatten, parseLockLoose } from '../experiments/versions.js';
 import { gitSync, readFilesAt, resolveRev } from '../git/porcelain.js';
 import { loadFeaturizeState } from '../ml/featurize/index.js';
 import { envOf, type Lock } from '../repo/lockfile.js';
+import { canonicalMetricValues } from '../pipeline/metrics.js';
 import { parsePipeline, PIPELINE_FILE } from '../pipeline/load.js';
 import { readReproNote } from '../pipeline/reproNote.js';
 import type { Repo } from '../repo/Repo.js';
@@ -199,6 +200,18 @@ async function modelsAndFeatures(repo: Repo, commit: string, lock: Lock, cmpComm
   }
 }
 
+/**
+ * The cross-validated metrics of an `mlv train --metrics` file: `{<m>: value, <m>_std,
+ * folds: {<m>: [...]}}` (docs/FORMAT.md), or the older `metrics: {<m>: {mean, std, folds}}`.
+ */
+function trainingMetrics(doc: Record<string, unknown> | undefined): Record<string, { mean?: unknown; std?: unknown; folds?: unknown }> | undefined {
+  if (!doc) return undefined;
+  if (doc.metrics && typeof doc.metrics === 'object') return doc.metrics as Record<string, { mean?: unknown; std?: unknown; folds?: unknown }>;
+  const folds = doc.folds;
+  if (!folds || typeof folds !== 'object' || Array.isArray(folds)) return undefined;
+  return Object.fromEntries(Object.entries(folds as Record<string, unknown>).map(([name, f]) => [name, { mean: doc[name], std: doc[`${name}_std`], folds: f }]));
+}
+
 async function resultsOf(repo: Repo, commit: string, lock: Lock, cmpLock: Lock | undefined, notes: string[]): Promise<ResultsInfo> {
   const r: ResultsInfo = { lockMetrics: [], heldOut: [], gaps: [] };
   for (const [stage, s] of Object.entries(lock.stages)) {
@@ -207,7 +220,7 @@ async function resultsOf(repo: Repo, commit: string, lock: Lock, cmpLock: Lock |
       const text = await objectText(repo, commit, m, notes);
       let doc: Record<string, unknown> | undefined;
       try { doc = text === undefined ? undefined : (JSON.parse(text) as Record<string, unknown>); } catch { /* YAML metrics: numbers from the lock */ }
-      const cv = doc?.metrics as Record<string, { mean?: unknown; std?: unknown; folds?: unknown }> | undefined;
+      const cv = trainingMetrics(doc);
       if (doc && cv && typeof cv === 'object' && typeof doc.validation === 'string' && !r.training) {
         const metrics: CvMetric[] = Object.entries(cv).filter(([, v]) => typeof v?.mean === 'number').map(([name, v]) => ({
           name, mean: v.mean as number, std: typeof v.std === 'number' ? v.std : NaN, folds: Array.isArray(v.folds) ? (v.folds as number[]) : [],
@@ -228,7 +241,7 @@ async function resultsOf(repo: Repo, commit: string, lock: Lock, cmpLock: Lock |
   }
   if (cmpLock) {
     r.previous = {};
-    for (const s of Object.values(cmpLock.stages)) for (const m of s.metrics) for (const [k, v] of Object.entries(m.values)) r.previous[`${m.path}:${k}`] = v;
+    for (const s of Object.values(cmpLock.stages)) for (const m of s.metrics) for (const [k, v] of Object.entries(canonicalMetricValues(m.values))) r.previous[`${m.path}:${k}`] = v;
   }
   return r;
 }

@@ -1,4 +1,5 @@
 /** One metric over the commits leading to a version, read from each commit's mlv.lock. */
+import { canonicalMetricValues } from '../pipeline/metrics.js';
 import { parseLockLoose } from '../experiments/versions.js';
 import { gitSync, readFilesAt } from '../git/porcelain.js';
 import type { Report, ResultsInfo } from './model.js';
@@ -13,7 +14,7 @@ export function trendMetric(r: ResultsInfo): { file: string; key: string; name: 
   }
   for (const name of PREFERRED) {
     const t = r.training?.metrics.find((m) => m.name === name);
-    if (t) return { file: r.training!.file, key: `metrics.${name}.mean`, name: `${r.training!.file}:${name} (cross-validated mean)` };
+    if (t) return { file: r.training!.file, key: name, name: `${r.training!.file}:${name} (cross-validated mean)` };
   }
   return undefined;
 }
@@ -27,7 +28,8 @@ export async function trendOf(root: string, commit: string, results: ResultsInfo
   const points: Array<{ commit: string; subject: string; value: number }> = [];
   log.forEach((c, i) => {
     const lock = parseLockLoose(locks[i]?.toString('utf8'));
-    const v = Object.values(lock?.stages ?? {}).flatMap((s) => s.metrics).find((x) => x.path === m.file)?.values[m.key];
+    const values = Object.values(lock?.stages ?? {}).flatMap((s) => s.metrics).find((x) => x.path === m.file)?.values;
+    const v = values === undefined ? undefined : canonicalMetricValues(values)[m.key];
     if (typeof v === 'number') points.push({ commit: c.sha, subject: c.subject, value: v });
   });
   return { metric: m.name, points: points.reverse() };

@@ -34,16 +34,16 @@ test('openVersionSource: rows with experiments beneath, detail, diff and directi
     assert.equal(rows[0].rev, head);
     assert.equal(rows[0].message, 'first');
     assert.deepEqual(rows[0].params, { 'train.trees': 10 });
-    assert.equal(rows[0].metrics.accuracy, 0.5);
-    assert.equal(rows[0].metrics['confusion_matrix.labels'], undefined); // report data stays out of the columns
-    assert.equal(rows[0].metrics['feature_importances.x'], undefined);
+    assert.equal(rows[0].metrics['metrics.json:accuracy'], 0.5);
+    assert.equal(rows[0].metrics['metrics.json:confusion_matrix.labels'], undefined); // report data stays out of the columns
+    assert.equal(rows[0].metrics['metrics.json:feature_importances.x'], undefined);
     for (const r of rows.slice(1)) {
       assert.equal(r.baseline, head);
       assert.match(r.id, new RegExp(`^refs/mlv/exps/${head}/`));
       assert.equal(r.status, 'ok');
       const t = r.params['train.trees'] as number;
       assert.ok(t === 30 || t === 50);
-      assert.equal(r.metrics.accuracy, t / (t + 10));
+      assert.equal(r.metrics['metrics.json:accuracy'], t / (t + 10));
     }
     const exp50 = rows.find((r) => r.params['train.trees'] === 50)!;
 
@@ -62,7 +62,7 @@ test('openVersionSource: rows with experiments beneath, detail, diff and directi
     assert.equal(d.a, rows[0].id);
     assert.equal(d.b, exp50.id);
     assert.deepEqual(d.params, [{ key: 'train.trees', a: 10, b: 50 }]);
-    const acc = d.metrics.find((m) => m.key === 'accuracy')!;
+    const acc = d.metrics.find((m) => m.key === 'metrics.json:accuracy')!;
     assert.ok(Math.abs(acc.delta! - (50 / 60 - 0.5)) < 1e-12);
     assert.deepEqual(d.artifacts.map((a) => [a.path, a.change, a.oldSize, a.newSize]), [['model', 'modified', 10, 50]]);
 
@@ -89,7 +89,7 @@ test('exp search: each trial is an experiment; the best has the top cross-valida
     assert.equal(rows.length, 8);
     for (const t of r.trials) {
       const row = rows.find((x) => x.rev === t.commit)!;
-      assert.equal(row.metrics.accuracy, t.score);
+      assert.equal(row.metrics['mlv-search.json:accuracy'], t.score);
       assert.equal(row.params['search.algorithm'], 'decision_tree');
       assert.equal(row.params['search.max_depth'], t.params.max_depth);
       const spec = JSON.parse(git(dir, ['show', `${t.ref}:mlv-search.json`]));

@@ -71,7 +71,7 @@ describe('mlv exp', () => {
     assert.match(git(dir, ['show', `${res.ref}:params.yaml`]), /# hyperparameters\ntrain:\n {2}trees: 20\n {2}depth: 3/);
     const metrics = JSON.parse(git(dir, ['show', `${res.ref}:metrics.json`]));
     assert.equal(metrics.accuracy, accuracy(20, 3));
-    assert.equal(res.metrics.accuracy, accuracy(20, 3));
+    assert.equal(res.metrics['metrics.json:accuracy'], accuracy(20, 3)); // metrics are named file:key
     assert.match(git(dir, ['show', `${res.ref}:mlv.lock`]), /train\.trees: 20/);
     assert.match(git(dir, ['log', '-1', '--format=%B', res.ref]), /Mlv-Exp-Status: ok/);
     // Only what the run changed differs from the baseline.
@@ -129,7 +129,7 @@ describe('mlv exp', () => {
     mlvOk(dir, ['exp', 'run', '-S', 'train.depth=9', '--name', 'deep', '-q']);
 
     const show = JSON.parse(mlvOk(dir, ['exp', 'show', '--json']).stdout);
-    assert.deepEqual(show.metrics, ['accuracy', 'loss']);
+    assert.deepEqual(show.metrics, ['metrics.json:accuracy', 'metrics.json:loss']);
     assert.deepEqual(show.params, ['train.depth', 'train.trees']);
     const ids = show.rows.map((r: { kind: string; name: string }) => `${r.kind}:${r.name}`);
     assert.equal(ids[0], 'commit:main');
@@ -140,15 +140,15 @@ describe('mlv exp', () => {
     const deep = show.rows[1];
     assert.equal(deep.baseline, second);
     assert.deepEqual(deep.changedParams, ['train.depth']);
-    assert.equal(deep.metrics.accuracy, accuracy(30, 9));
-    assert.ok(Math.abs(deep.deltas.accuracy - (accuracy(30, 9) - accuracy(30, 3))) < 1e-12);
+    assert.equal(deep.metrics['metrics.json:accuracy'], accuracy(30, 9));
+    assert.ok(Math.abs(deep.deltas['metrics.json:accuracy'] - (accuracy(30, 9) - accuracy(30, 3))) < 1e-12);
     const failed = show.rows.filter((r: { status?: string }) => r.status === 'failed');
     assert.equal(failed.length, 2);
     assert.deepEqual(failed[0].metrics, {});
 
     const sorted = JSON.parse(mlvOk(dir, ['exp', 'show', '--json', '--sort-by', 'accuracy']).stdout);
-    assert.deepEqual(sorted.sortBy, { kind: 'metric', key: 'accuracy', descending: true });
-    const values = sorted.rows.map((r: { metrics: { accuracy?: number } }) => r.metrics.accuracy).filter((v: unknown) => v !== undefined);
+    assert.deepEqual(sorted.sortBy, { kind: 'metric', key: 'metrics.json:accuracy', descending: true });
+    const values = sorted.rows.map((r: { metrics: Record<string, number> }) => r.metrics['metrics.json:accuracy']).filter((v: unknown) => v !== undefined);
     assert.deepEqual(values, [...values].sort((a: number, b: number) => b - a));
     assert.equal(sorted.rows[0].name, 'deep'); // the best is from the second baseline
     assert.ok(sorted.rows.slice(1, 4).some((r: { baseline?: string }) => r.baseline === baseline));
@@ -167,7 +167,7 @@ describe('mlv exp', () => {
   test('exp diff, apply (refusing to clobber) and branch', () => {
     const d = JSON.parse(mlvOk(dir, ['exp', 'diff', 't20', 'deep', '--json']).stdout);
     assert.deepEqual(d.params.map((p: { key: string }) => p.key), ['train.depth', 'train.trees']);
-    const acc = d.metrics.find((m: { key: string }) => m.key === 'accuracy');
+    const acc = d.metrics.find((m: { key: string }) => m.key === 'metrics.json:accuracy');
     assert.equal(acc.a, accuracy(20, 3));
     assert.equal(acc.b, accuracy(30, 9));
     assert.deepEqual(d.artifacts.map((a: { path: string; change: string }) => `${a.change}:${a.path}`), ['modified:model']);

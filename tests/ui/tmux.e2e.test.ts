@@ -199,7 +199,7 @@ test('mlv ui in tmux: table, detail, diff, trend, filter, resize, quit', { skip:
     await keys('Home', 'b');
     for (let i = 0; i < 6; i++) await keys('Right'); // past date, message and 3 params to accuracy
     await keys('s');
-    screen = await waitFor((s) => s.includes('sort: accuracy'), 'the sort');
+    screen = await waitFor((s) => s.includes('sort: metrics.json:accuracy'), 'the sort');
     assert.deepEqual(tableNames(screen), ['deep', 'main', 'shallow', 'wide', c1.slice(0, 7)]);
     assert.match(screen, /0\.93 \+0\.03/);
 

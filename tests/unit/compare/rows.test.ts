@@ -54,7 +54,7 @@ test('bad filters throw InputError naming the term', () => {
   assert.throws(() => compileFilter('accuracy>high', keys), (e: unknown) => e instanceof InputError && /not a number/.test(e.message));
   assert.throws(() => compileFilter('loss=', keys), (e: unknown) => e instanceof InputError && /missing a value/.test(e.message));
   const twice = collectKeys([row('x', { 'a.lr': 1, 'b.lr': 2 }, {})]);
-  assert.throws(() => resolveKey('lr', twice), (e: unknown) => e instanceof InputError && /ambiguous \(a\.lr, b\.lr\)/.test(e.message));
+  assert.throws(() => resolveKey('lr', twice), (e: unknown) => e instanceof InputError && /ambiguous; name one of: a\.lr, b\.lr$/.test(e.message));
   assert.deepEqual(resolveKey('a.lr', twice), { kind: 'param', key: 'a.lr' });
 });
 
@@ -102,10 +102,30 @@ test('deltas against a baseline are better or worse by direction', () => {
 });
 
 test('varyingKeys drops keys equal in every given row', () => {
-  assert.deepEqual(varyingKeys(rows, [0, 1, 2, 3], keys.params, 'param'), ['flag', 'train.model', 'train.trees']);
+  assert.deepEqual(varyingKeys(rows, [0, 1, 2, 3], keys.params, 'param'), ['train.model', 'train.trees'], 'flag: one row has it, nothing to compare');
   assert.deepEqual(varyingKeys(rows, [0, 1], keys.params, 'param'), ['train.trees']);
   assert.deepEqual(varyingKeys(rows, [0, 1, 2, 3], keys.metrics, 'metric'), ['eval.accuracy', 'loss']);
   assert.deepEqual(varyingKeys(rows, [1], keys.params, 'param'), keys.params, 'one row: nothing to compare, keep all');
+});
+
+test('varyingKeys: a missing value is no data, not a difference', () => {
+  const r = [
+    row('x', { lr: 0.1 }, { 'eval.json:acc': 0.9, 'm.json:n': 5 }),
+    row('y', {}, { 'm.json:n': 5 }),
+    row('z', { lr: 0.1 }, { 'eval.json:acc': 0.9, 'm.json:n': 6 }),
+  ];
+  assert.deepEqual(varyingKeys(r, [0, 1, 2], ['eval.json:acc', 'm.json:n'], 'metric'), ['m.json:n']);
+  assert.deepEqual(varyingKeys(r, [0, 1, 2], ['lr'], 'param'), []);
+  assert.deepEqual(varyingKeys(r, [0, 1], ['m.json:n'], 'metric'), []);
+});
+
+test('resolveKey: a short name of two files is ambiguous and lists both; the file:key name picks one', () => {
+  const k = { metrics: ['eval.json:accuracy', 'eval.json:accuracy_std', 'train_metrics.json:accuracy'], params: [] };
+  assert.throws(() => resolveKey('accuracy', k, '--metric accuracy'), (e: unknown) => e instanceof InputError
+    && /--metric accuracy: "accuracy" is ambiguous; name one of: eval\.json:accuracy, train_metrics\.json:accuracy$/.test(e.message));
+  assert.deepEqual(resolveKey('eval.json:accuracy', k), { kind: 'metric', key: 'eval.json:accuracy' });
+  assert.deepEqual(resolveKey('accuracy_std', k), { kind: 'metric', key: 'eval.json:accuracy_std' });
+  assert.equal(defaultDirection('eval.json:accuracy_std'), 'min');
 });
 
 test('scrollOffset keeps the cursor visible with minimal movement', () => {
@@ -133,7 +153,7 @@ test('columnsThatFit and columnOffset window the columns', () => {
 test('metric names: a suffix after a file separator resolves; costs are minimised', () => {
   const files = collectKeys([row('x', {}, { 'a.json:acc': 0.9, 'b.json:acc': 0.8, 'eval.json:r2': 0.5 })]);
   assert.deepEqual(resolveKey('r2', files), { kind: 'metric', key: 'eval.json:r2' });
-  assert.throws(() => resolveKey('acc', files), (e: unknown) => e instanceof InputError && /ambiguous \(a\.json:acc, b\.json:acc\)/.test(e.message));
+  assert.throws(() => resolveKey('acc', files), (e: unknown) => e instanceof InputError && /ambiguous; name one of: a\.json:acc, b\.json:acc$/.test(e.message));
   assert.equal(defaultDirection('train_metrics.json:cost.model_bytes'), 'min');
   assert.equal(defaultDirection('cost.seconds'), 'min');
   assert.equal(defaultDirection('eval.json:log_loss'), 'min');
