@@ -24,6 +24,13 @@ export interface TreeAnswer {
   /** Set when the manifest was rebuilt; otherwise `entries()` reads them from the index. */
   rebuilt?: ManifestEntry[];
   entries: () => ManifestEntry[];
+  /**
+   * Set when the manifest was rebuilt: the files whose content changed against the
+   * manifest recorded before (`from`), and whether all of that manifest's objects were
+   * cached when the cache looked like `cache` ('' unknown). Names are unchanged here, so
+   * this is the whole difference: nobody needs to parse `from` to diff against it.
+   */
+  delta?: { from: string; cache: string; changes: Array<{ path: string; oldSize: number; newSize: number }> };
 }
 
 const NO_STAT = { size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0 };
@@ -71,16 +78,24 @@ export async function checkTree(repo: Repo, path: string, onBytes?: (n: number) 
   state.hits += files - changed.length;
   const entries = () => entriesOfItem(state, item);
   if (changed.length === 0) return { hash: item.manifest, size, files, skipped, entries };
+  const from = item.manifest;
+  const cache = item.cache;
+  const changes: NonNullable<TreeAnswer['delta']>['changes'] = [];
   for (const c of changed) {
     const abs = c.dir ? `${root}/${c.dir}/${c.name}` : `${root}/${c.name}`;
     const hash = await fileId(abs, c.size, onBytes);
     state.misses++;
+    const old = state.entries(state.section(c.dir)!).get(c.name);
+    if (old && old.id !== hash) {
+      const rel = c.dir === item.path ? c.name : `${c.dir.slice(item.path.length + 1)}/${c.name}`;
+      changes.push({ path: rel, oldSize: old.size, newSize: c.size });
+    }
     state.record(c.dir ? `${c.dir}/${c.name}` : c.name, c, hash, c.exec);
   }
   const rebuilt = entries();
   const hash = manifestOf ? manifestOf(rebuilt) : '';
   state.recordManifest(path, hash);
-  return { hash, size, files, skipped, rebuilt, entries: () => rebuilt };
+  return { hash, size, files, skipped, rebuilt, entries: () => rebuilt, delta: { from, cache, changes } };
 }
 
 /** A recorded tracked directory's manifest entries, from its sections. */

@@ -17,11 +17,13 @@ import { WorkTree } from './workpath.js';
 import type { Pointer } from './pointer.js';
 import { walkTracked, type FileStat, type RuleFileStat, type Skipped, type WalkedDir, type WalkedFile } from './walk.js';
 import { KIND_FILE, KIND_IGNORE, KIND_SPECIAL, KIND_SYMLINK, type Entry } from './state.js';
-import { checkTree } from './treeCheck.js';
+import { checkTree, type TreeAnswer } from './treeCheck.js';
 
 export interface HashedPath extends Pointer {
   entries?: ManifestEntry[];
   skipped: Skipped[];
+  /** Only files edited in place since the state index recorded manifest `from` (treeCheck.ts). */
+  delta?: TreeAnswer['delta'];
 }
 
 function statOrUndefined(p: string): Stats | undefined {
@@ -66,7 +68,7 @@ export async function hashPath(repo: Repo, repoPath: string, opts: { store?: boo
     const known = await checkTree(repo, repoPath, onBytes, (e) => hashBytes(serializeManifest(e)));
     if (known) {
       const out: HashedPath = { kind: 'dir', hash: known.hash, size: known.size, files: known.files, skipped: known.skipped };
-      return known.rebuilt ? { ...out, entries: known.rebuilt } : withLazyEntries(out, known.entries);
+      return known.rebuilt ? { ...out, entries: known.rebuilt, delta: known.delta } : withLazyEntries(out, known.entries);
     }
   }
   const { files, skipped, dirs, ruleFiles } = walkTracked(repo.root, repoPath);
@@ -139,6 +141,13 @@ export async function compareWithWorkspace(repo: Repo, path: string, p: Pointer)
   let current = p.kind === 'dir' ? await hashPath(repo, path, { source }) : undefined;
   if (current?.kind === 'dir' && current.hash === p.hash && repo.state().dirCached(path, p.hash, cacheNow)) {
     return { state: 'ok', current, changes: [], cached: true };
+  }
+  // Files edited in place in a directory recorded as it is in the pointer, all of whose
+  // objects were cached: the edited files are the whole diff (no manifest read, no cache listing).
+  const d = current?.kind === 'dir' ? current.delta : undefined;
+  if (d && d.from === p.hash && current!.hash !== p.hash && d.cache !== '' && d.cache === cacheNow) {
+    const changes = d.changes.map((c): FileChange => ({ path: c.path, change: 'modified', oldSize: c.oldSize, newSize: c.newSize }));
+    return { state: 'modified', current, changes: changes.sort((x, y) => (x.path < y.path ? -1 : 1)), cached: true };
   }
   // The recorded manifest is read (and verified) once, for both questions below.
   const recorded = p.kind === 'dir' && repo.store.has(p.hash) ? readManifest(repo, p.hash, path) : undefined;

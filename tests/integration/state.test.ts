@@ -200,3 +200,36 @@ test('worker threads find the same changes as one thread, in every share of the 
     assert.deepEqual(changes(run('3')), ['modified d0/f1.txt', 'modified d4/f1.txt', 'deleted d6/f3.txt', 'modified d7/f1.txt']);
   } finally { removeDir(dir); }
 });
+
+test('status after edits lists exactly the edited, added and removed files, first and again', () => {
+  const dir = setup();
+  try {
+    type Row = { data: Array<{ state: string; changes: Array<{ change: string; path: string; oldSize?: number; newSize?: number }> }> };
+    const rows = (st: Row) => st.data.flatMap((d) => d.changes.map((c) => `${c.change} ${c.path} ${c.oldSize ?? '-'} ${c.newSize ?? '-'}`));
+    // In place: the names are unchanged, so only the edited files are compared.
+    write(dir, 'ds/b/f0.txt', 'b row 0, longer\n');
+    write(dir, 'ds/a/f2.txt', 'A row 2\n');
+    const inPlace = ['modified a/f2.txt 8 8', 'modified b/f0.txt 8 16'];
+    let st = status(dir);
+    assert.equal(st.data[0].state, 'modified');
+    assert.deepEqual(rows(st), inPlace);
+    assert.equal(st.hashing.hashed, 2);
+    assert.deepEqual(rows(status(dir)), inPlace, 'the same answer once the index holds the edits');
+    // A file edited back to what was recorded is no change.
+    write(dir, 'ds/a/f2.txt', 'a row 2\n');
+    assert.deepEqual(rows(status(dir)), ['modified b/f0.txt 8 16']);
+    // Added and removed files as well.
+    write(dir, 'ds/c/new.txt', 'new\n');
+    rmSync(join(dir, 'ds/a/f1.txt'));
+    assert.deepEqual(rows(status(dir)), ['modified b/f0.txt 8 16', 'added c/new.txt - 4', 'deleted a/f1.txt 8 -'].sort((x, y) => (x.split(' ')[1] < y.split(' ')[1] ? -1 : 1)));
+    // Recorded again, then edited with an object of an untouched file gone from the cache.
+    mlvOk(dir, ['add', 'ds']);
+    assert.deepEqual(status(dir).data, []);
+    const hash = createHash('sha256').update('a row 0\n').digest('hex');
+    rmSync(join(dir, '.mlv/cache/objects/sha256', hash.slice(0, 2), hash.slice(2)));
+    write(dir, 'ds/b/f1.txt', 'b row 1!\n');
+    st = status(dir);
+    assert.deepEqual(rows(st), ['modified b/f1.txt 8 9']);
+    assert.equal(st.data[0].state, 'modified');
+  } finally { removeDir(dir); }
+});
