@@ -54,7 +54,7 @@ export async function fsck(opts: RepoOptions & { onProgress?: OnProgress }): Pro
   }
   const corrupt = new Map(problems.map((p) => [p.hash, p]));
   for (const t of trackedInWorkspace(repo.root)) {
-    if (t.kind === 'file' && isChunkedId(t.hash) && (repo.store.has(t.hash) || inTree(t.path))) { checkChunked(repo.store, t.hash, t.size, `${t.path} (${t.source.file})`, problems, corrupt); continue; }
+    if (t.kind === 'file' && isChunkedId(t.hash) && (repo.store.has(objectOf(t.hash)) || inTree(t.path))) { checkChunked(repo.store, t.hash, t.size, `${t.path} (${t.source.file})`, problems, corrupt); continue; }
     if (!repo.store.has(t.hash)) {
       if (inTree(t.path)) problems.push({ hash: t.hash, problem: 'missing', detail: `${t.path} (${t.source.file}) needs it` });
       else notPulled.push({ path: t.path, file: t.source.file, files: t.files, bytes: t.size });
