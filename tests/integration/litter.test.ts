@@ -48,7 +48,7 @@ test('the next locked command removes what dead processes left, and keeps a live
     assert.ok(existsSync(live), 'a live process\'s temp file stays');
     assert.deepEqual(tempsInWorkTree(dir), []);
     // Nothing mlv wrote shows up for git.
-    assert.deepEqual(git(dir, ['status', '--porcelain', '--untracked-files=all']).split('\n').filter(Boolean).sort(), ['?? .gitignore', '?? .mlv/.gitignore', '?? .mlv/config', '?? .mlvignore', '?? a.txt.mlv']);
+    assert.deepEqual(git(dir, ['status', '--porcelain', '--untracked-files=all']).split('\n').filter(Boolean).sort(), ['?? .gitattributes', '?? .gitignore', '?? .mlv/.gitignore', '?? .mlv/config', '?? .mlvignore', '?? a.txt.mlv']);
   } finally {
     removeDir(dir);
   }
