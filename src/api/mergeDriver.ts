@@ -36,7 +36,7 @@ export interface MergeDriverResult {
  * @example
  *   // .git/config: driver = mlv merge-driver %O %A %B %P
  *   const r = await mergeDriver({ cwd: root, base, ours, theirs, path: 'data/images.mlv' });
- *   if (!r.clean) console.error(r.messages.join('\n'));
+ *   // r.clean === false: r.messages name the conflicting paths; git keeps the conflict
  */
 export async function mergeDriver(opts: MergeDriverOptions): Promise<MergeDriverResult> {
   const read = (f: string) => readFileSync(f, 'utf8');

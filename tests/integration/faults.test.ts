@@ -12,21 +12,13 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { env, git, makeRepo, MLV_BIN, mlv, mlvOk, removeDir, tempDir } from '../helpers/repo.js';
+import { mulberry32 } from '../../src/ml/rng.js';
 
 const TRIALS = Number(process.env.MLV_FAULT_TRIALS ?? 10);
 const SEED = Number(process.env.MLV_FAULT_SEED ?? Date.now() % 100000);
 
-// A seeded PRNG so a failing run can be replayed (the seed is in every message).
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The seeded PRNG mlv trains with, so a failing run can be replayed (the seed is in every message).
+const rng = mulberry32;
 
 /** Start mlv, SIGKILL it after `ms` (if still running); resolves once it is gone. */
 function runAndKill(cwd: string, args: string[], ms: number): Promise<{ killed: boolean; code: number | null; took: number }> {
