@@ -100,7 +100,7 @@ try {
     const t = compare({
       sha: { cwd: m, run: `${SHA_PASS} data.bin` },
       add: { cwd: m, run: `${process.execPath} ${BIN} add data.bin`, prep: 'rm -rf .mlv/cache .mlv/state data.bin.mlv' },
-      addCommit: { cwd: m, run: `${process.execPath} ${BIN} add data.bin && git add -A && git commit -qm d`, prep: 'rm -rf .mlv/cache .mlv/state data.bin.mlv; git rm -q --cached -f data.bin.mlv .gitignore 2>/dev/null; true' },
+      addCommit: { cwd: m, run: `${process.execPath} ${BIN} add data.bin && git add -A && git commit -qm d`, prep: 'rm -rf .mlv/cache .mlv/state data.bin.mlv; git rm -q --cached -f data.bin.mlv .gitignore 2>/dev/null; git commit -qm rm >/dev/null 2>&1; true' },
       lfs: { cwd: lfsRepo, run: 'git add data.bin && git commit -qm d', prep: 'git rm -q --cached data.bin 2>/dev/null; git commit -qm rm >/dev/null 2>&1; rm -rf .git/lfs/objects; true' },
     });
     console.log(`== ${MB} MiB of random bytes`);
