@@ -11,6 +11,7 @@ import { ROOT } from '../../helpers/repo.js';
 import { cutFile, fileIdSync } from '../../../src/store/chunked.js';
 import { chunkedId, parseChunkList, serializeChunkList } from '../../../src/store/chunklist.js';
 import { removeDir, tempDir } from '../../helpers/repo.js';
+import { ObjectStore } from '../../../src/store/ObjectStore.js';
 
 /** Deterministic bytes (mulberry32), so a pinned figure means the same input everywhere. */
 function pseudoRandom(n: number, seed: number): Buffer {
@@ -96,6 +97,29 @@ test('a file cut in a stream of windows gives the cuts of the whole buffer, and 
     assert.equal(r.id, chunkedId(createHash('sha256').update(serializeChunkList(r.chunks)).digest('hex')));
     assert.equal((await cutFile(file, { params: FORMAT_PARAMS })).id, r.id);
     assert.equal(fileIdSync(file, FORMAT_PARAMS), r.id);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('cutting into a store over many windows: every chunk written is the bytes it names (read windows are reused)', async () => {
+  const dir = tempDir();
+  try {
+    // 72 MiB: five 16 MiB reads and the end, so each of the three windows is read into
+    // again while chunks cut from it may still be being written.
+    const data = pseudoRandom(72 << 20, 11);
+    const file = join(dir, 'big.bin');
+    writeFileSync(file, data);
+    const store = new ObjectStore(join(dir, 'cache'));
+    const r = await cutFile(file, { store, params: FORMAT_PARAMS });
+    assert.deepEqual(r.chunks.map((c) => c.size), cutAll(data, FORMAT_PARAMS));
+    let at = 0;
+    for (const c of r.chunks) {
+      assert.ok(readFileSync(store.path(c.hash)).equals(data.subarray(at, at + c.size)), `chunk at ${at}`);
+      at += c.size;
+    }
+    assert.equal(at, data.length);
+    assert.equal(r.id, fileIdSync(file, FORMAT_PARAMS));
   } finally {
     removeDir(dir);
   }
