@@ -3,6 +3,7 @@
  * order). Nothing is visible under its final name before it is complete.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InputError } from '../errors/index.js';
@@ -63,6 +64,16 @@ export function fsyncDir(dir: string): void {
     try { fsyncSync(fd); } finally { closeSync(fd); }
   } catch {
     // Some filesystems refuse fsync on directories; the rename is still atomic.
+  }
+}
+
+/** fsyncDir off the main thread, so parallel transfers do not wait on each other's flushes. */
+export async function fsyncDirAsync(dir: string): Promise<void> {
+  try {
+    const fh = await open(dir, 'r');
+    try { await fh.sync(); } finally { await fh.close(); }
+  } catch {
+    // As fsyncDir.
   }
 }
 

@@ -261,17 +261,23 @@ export function expandIds(store: ObjectStore, ids: Iterable<string>): Set<string
 /**
  * Copy `src` to `dest` and return the SHA-256 of the bytes copied: one read, hashed and
  * written from the same buffers, the next read and the last write in flight while this
- * thread hashes (checkout's verify-while-copying of a whole-file blob).
+ * thread hashes (checkout's verify-while-copying of a whole-file blob; a local remote's
+ * verified upload). Three buffers turn: one being read, one hashed, one written.
+ * `mode` applies at creation; with `sync`, the data is on disk before this resolves.
  */
-export async function copyHashing(src: string, dest: string, onBytes?: (n: number) => void): Promise<string> {
+export async function copyHashing(src: string, dest: string, onBytes?: (n: number) => void, opts: { mode?: number; sync?: boolean } = {}): Promise<string> {
   const h = createHash('sha256');
   const input = await open(src, 'r');
   try {
-    const output = await open(dest, 'w', 0o644);
+    const size = (await input.stat()).size;
+    const len = Math.min(CHUNK, Math.max(size, 1));
+    const bufs = Array.from({ length: 3 }, () => Buffer.allocUnsafeSlow(len));
+    const output = await open(dest, 'w', opts.mode ?? 0o644);
     try {
+      let k = 0;
       const read = async (position: number) => {
-        const buf = Buffer.allocUnsafeSlow(CHUNK);
-        const { bytesRead } = await input.read(buf, 0, CHUNK, position);
+        const buf = bufs[k++ % bufs.length];
+        const { bytesRead } = await input.read(buf, 0, len, position);
         return buf.subarray(0, bytesRead);
       };
       let pos = 0;
@@ -280,6 +286,7 @@ export async function copyHashing(src: string, dest: string, onBytes?: (n: numbe
       for (;;) {
         const buf = await next;
         if (buf.length === 0) break;
+        // The buffer read into next was last written from two turns ago: that write is done.
         next = read(pos + buf.length);
         h.update(buf);
         await writing;
@@ -288,6 +295,7 @@ export async function copyHashing(src: string, dest: string, onBytes?: (n: numbe
         onBytes?.(buf.length);
       }
       await writing;
+      if (opts.sync) await output.datasync();
     } finally {
       await output.close();
     }
