@@ -21,8 +21,12 @@ export interface Remote {
    * complete, and the remote's own checksum must agree with `hash` where it has one.
    */
   upload(hash: string, file: string, size: number, onBytes?: (n: number) => void): Promise<void>;
-  /** Download an object to `dest` (a temp path); the caller verifies before adopting it. */
-  download(hash: string, dest: string, onBytes?: (n: number) => void): Promise<void>;
+  /**
+   * Download an object to `dest` (a temp path); the caller verifies before adopting it.
+   * A remote that hashed the bytes on their way resolves to that SHA-256, so the caller
+   * compares it instead of reading the file again.
+   */
+  download(hash: string, dest: string, onBytes?: (n: number) => void): Promise<string | void>;
   close(): Promise<void>;
 }
 

@@ -1,14 +1,12 @@
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, chmodSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { processAlive } from '../pid.js';
-import { copyFile } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
 import { CorruptObjectError } from '../errors/index.js';
-import { fsyncDir, fsyncFile, tmpName } from '../store/atomic.js';
-import { CHUNK, HEX64 } from '../store/hash.js';
+import { fsyncDirAsync, tmpName } from '../store/atomic.js';
+import { copyHashing } from '../store/chunked.js';
+import { HEX64 } from '../store/hash.js';
 import type { Remote } from './Remote.js';
 
 const DAY_MS = 24 * 3600_000;
@@ -40,6 +38,8 @@ export class LocalRemote implements Remote {
   }
 
   private swept = false;
+  /** Object directories known to exist (made once per push). */
+  private readonly dirs = new Set<string>();
 
   /**
    * Uploads a killed push left in `<root>/tmp/`: those of this host whose process is
@@ -64,40 +64,25 @@ export class LocalRemote implements Remote {
     if (!this.swept) this.sweepTmp(tmpDir);
     const tmp = tmpName(tmpDir, `${hash}.${hostname()}`);
     try {
-      await copyVerified(file, tmp, hash, `${this.name}: upload of`, onBytes);
-      fsyncFile(tmp);
+      // Read, hash and write in one pass; the data is on disk before the rename names it.
+      const actual = await copyHashing(file, tmp, onBytes, { mode: 0o444, sync: true });
+      if (actual !== hash) throw new CorruptObjectError(hash, actual, `${this.name}: upload of ${hash.slice(0, 12)}`);
       const dest = this.objPath(hash);
-      mkdirSync(dirname(dest), { recursive: true });
-      chmodSync(tmp, 0o444);
-      renameSync(tmp, dest);
-      fsyncDir(dirname(dest));
+      const dir = dirname(dest);
+      if (!this.dirs.has(dir)) { mkdirSync(dir, { recursive: true }); this.dirs.add(dir); }
+      await rename(tmp, dest);
+      await fsyncDirAsync(dir);
     } catch (e) {
       rmSync(tmp, { force: true });
       throw e;
     }
   }
 
-  async download(hash: string, dest: string, onBytes?: (n: number) => void): Promise<void> {
-    const src = this.objPath(hash);
-    if (!onBytes) { await copyFile(src, dest); return; }
-    await pipeline(createReadStream(src, { highWaterMark: CHUNK }), counter(onBytes), createWriteStream(dest));
+  /** Copies and hashes in one pass: the hash is the caller's verification. */
+  async download(hash: string, dest: string, onBytes?: (n: number) => void): Promise<string> {
+    return copyHashing(this.objPath(hash), dest, onBytes);
   }
 
   async close(): Promise<void> {}
 }
 
-function counter(onBytes: (n: number) => void): Transform {
-  return new Transform({ transform(chunk: Buffer, _e, cb) { onBytes(chunk.length); cb(null, chunk); } });
-}
-
-/** Copy while hashing; refuse (and delete) when the bytes do not hash to `hash`. */
-async function copyVerified(src: string, dest: string, hash: string, what: string, onBytes?: (n: number) => void): Promise<void> {
-  const h = createHash('sha256');
-  await pipeline(
-    createReadStream(src, { highWaterMark: CHUNK }),
-    new Transform({ transform(chunk: Buffer, _e, cb) { h.update(chunk); onBytes?.(chunk.length); cb(null, chunk); } }),
-    createWriteStream(dest),
-  );
-  const actual = h.digest('hex');
-  if (actual !== hash) { rmSync(dest, { force: true }); throw new CorruptObjectError(hash, actual, `${what} ${hash.slice(0, 12)}`); }
-}

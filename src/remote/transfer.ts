@@ -103,8 +103,8 @@ export async function pullObjects(store: ObjectStore, remote: Remote, hashes: It
   await pool(todo, opts.jobs ?? remote.defaultJobs, async (hash) => {
     const tmp = store.tempPath('pull');
     try {
-      await remote.download(hash, tmp, (n) => { done += n; opts.onProgress?.({ unit: 'bytes', done }); });
-      await store.adoptTemp(tmp, hash, `remote '${remote.name}'`);
+      const hashed = await remote.download(hash, tmp, (n) => { done += n; opts.onProgress?.({ unit: 'bytes', done }); });
+      await store.adoptTemp(tmp, hash, `remote '${remote.name}'`, hashed || undefined);
       result.transferred++;
       result.bytes += store.size(hash);
       opts.onObject?.(hash);

@@ -192,11 +192,12 @@ export class ObjectStore {
   }
 
   /**
-   * Take a file fetched from elsewhere (a remote) into the store: it is hashed and
-   * enters the cache only if its bytes match `expected`; otherwise it is deleted.
+   * Take a file fetched from elsewhere (a remote) into the store: it is hashed (or its
+   * hash taken from the copy that wrote it, `hashed`) and enters the cache only if its
+   * bytes match `expected`; otherwise it is deleted.
    */
-  async adoptTemp(tmp: string, expected: string, where: string): Promise<void> {
-    const actual = await hashFile(tmp);
+  async adoptTemp(tmp: string, expected: string, where: string, hashed?: string): Promise<void> {
+    const actual = hashed ?? (await hashFile(tmp));
     if (actual !== expected) {
       rmSync(tmp, { force: true });
       throw new CorruptObjectError(expected, actual, where);
