@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, rmSync, statSync } from 'node:fs';
-import { open, readFile, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { CorruptObjectError, InputError, NotFoundError } from '../errors/index.js';
 import { CHUNKING, findCut, type ChunkParams } from './chunker.js';
 import { chunkedId, isChunkedId, objectOf, parseChunkList, serializeChunkList, type Chunk } from './chunklist.js';
@@ -154,16 +154,34 @@ export async function assemble(store: ObjectStore, id: string, dest: string, whe
     }
   }
   const fh = await open(dest, 'w', 0o644);
+  // Buffers are reused (a fresh one per chunk costs a page fault per 4 KiB): IN_FLIGHT
+  // being read, one hashed, one written; each returns to `free` once written.
+  const largest = chunks.reduce((m, c) => Math.max(m, c.size), 0);
+  const free: Buffer[] = Array.from({ length: Math.min(chunks.length, IN_FLIGHT + 2) }, () => Buffer.allocUnsafeSlow(largest));
+  const readChunk = async (i: number, buf: Buffer): Promise<{ buf: Buffer; data: Buffer }> => {
+    const src = await open(store.path(chunks[i].hash), 'r');
+    try {
+      let n = 0;
+      for (;;) {
+        const { bytesRead } = await src.read(buf, n, buf.length - n, n);
+        if (bytesRead === 0) break;
+        n += bytesRead;
+        if (n === buf.length) break;
+      }
+      return { buf, data: buf.subarray(0, n) };
+    } finally {
+      await src.close();
+    }
+  };
   try {
-    const reads: Array<Promise<Buffer>> = [];
+    const reads: Array<Promise<{ buf: Buffer; data: Buffer }>> = [];
     let next = 0;
-    const ahead = () => { while (next < chunks.length && reads.length < IN_FLIGHT) reads.push(readFile(store.path(chunks[next++].hash))); };
+    const ahead = () => { while (next < chunks.length && free.length > 0) reads.push(readChunk(next++, free.pop()!)); };
     ahead();
     let pos = 0;
     let writing: Promise<unknown> = Promise.resolve();
     for (let i = 0; i < chunks.length; i++) {
-      const data = await reads.shift()!;
-      ahead();
+      const { buf, data } = await reads.shift()!;
       const actual = createHash('sha256').update(data).digest('hex');
       if (actual !== chunks[i].hash) {
         throw new CorruptObjectError(chunks[i].hash, actual, `.mlv/cache (chunk ${i + 1} of ${chunks.length} of ${where})`);
@@ -171,7 +189,8 @@ export async function assemble(store: ObjectStore, id: string, dest: string, whe
       const at = pos;
       pos += data.length;
       await writing;
-      writing = fh.write(data, 0, data.length, at);
+      writing = fh.write(data, 0, data.length, at).then(() => { free.push(buf); });
+      ahead();
       onBytes?.(data.length);
     }
     await writing;
