@@ -303,6 +303,52 @@ describe('chunked files', () => {
       assert.ok(!existsSync(join(repo, 'big.bin.mlv')) || run(repo, ['fsck']).code === 0);
     }
   });
+
+  test('kill -9 during push leaves no chunk list on the remote without its chunks, and the next push completes it', async () => {
+    const repo = project();
+    const remote = tempDir();
+    dirs.push(remote);
+    ok(repo, ['remote', 'add', 'origin', remote, '--default']);
+    // Two files of ~1,000 small chunks each (the test switch): a push of them takes long enough to be killed.
+    writeFileSync(join(repo, 'a.csv'), csv(40000, 21));
+    writeFileSync(join(repo, 'b.csv'), csv(40000, 22));
+    ok(repo, ['add', 'a.csv', 'b.csv']);
+    const remoteObjects = (): string[] => {
+      const base = join(remote, 'sha256');
+      if (!existsSync(base)) return [];
+      return readdirSync(base).flatMap((p) => readdirSync(join(base, p)).map((r) => p + r));
+    };
+    const total = objects(repo).size;
+    let partial = 0;
+    // Kill each push once the remote holds a given share of the objects (polled), so the kill lands midway whatever the load.
+    for (const share of [0.05, 0.3, 0.6, 0.9]) {
+      const child = spawn(process.execPath, [MLV_BIN, 'push'], { cwd: repo, env: env(CHUNKING), stdio: 'ignore' });
+      const closed = new Promise((r) => child.on('close', r));
+      let exited = false;
+      void closed.then(() => { exited = true; });
+      while (!exited && remoteObjects().length < share * total) await new Promise((r) => setTimeout(r, 5));
+      child.kill('SIGKILL');
+      await closed;
+      const there = new Set(remoteObjects());
+      if (there.size > 0 && there.size < total) partial++;
+      for (const h of there) {
+        const head = readFileSync(join(remote, 'sha256', h.slice(0, 2), h.slice(2))).subarray(0, 40).toString();
+        if (!head.startsWith('{"format":"mlv-chunks"')) continue;
+        const list = JSON.parse(readFileSync(join(remote, 'sha256', h.slice(0, 2), h.slice(2)), 'utf8'));
+        for (const c of list.chunks) assert.ok(there.has(c.hash.slice(7)), `remote list ${h} names a chunk the remote does not have (killed at ${there.size} of ${total})`);
+      }
+    }
+    // The kills must have caught pushes midway for this to test anything.
+    assert.ok(partial > 0, 'no kill landed while objects were being pushed');
+    ok(repo, ['push']);
+    assert.deepEqual(new Set(remoteObjects()), new Set(objects(repo).keys()));
+    const clone = join(tempDir(), 'c');
+    dirs.push(join(clone, '..'));
+    commit(repo, 'v1');
+    git(join(clone, '..'), ['clone', '-q', repo, 'c']);
+    ok(clone, ['pull']);
+    assert.equal(readFileSync(join(clone, 'b.csv'), 'utf8'), csv(40000, 22));
+  });
 });
 
 test('hardlink mode: a file written in place (as root) shows as damaged, not modified, and fsck names the object', (t) => {
