@@ -13,9 +13,11 @@ export function register(program: Command): void {
     .action(async (csv: string, opts: { spec?: string; apply?: string; output: string; json?: boolean }) => {
       const result = await featurize({ spec: opts.spec, apply: opts.apply, csv, output: opts.output });
       if (opts.json) {
+        for (const d of result.row_steps ?? []) err(`${d.step}: dropped ${d.dropped} of ${d.of} rows`);
         printJson(result);
         return;
       }
+      for (const d of result.row_steps ?? []) err(`${d.step}: dropped ${d.dropped} of ${d.of} rows${opts.apply ? ' (the label\'s part, replayed)' : ''}`);
       out(`${result.output}: ${result.rows} rows, ${result.outputs.length} columns`);
       out(`  ${result.outputs.join(', ')}`);
       if (opts.apply) err(`applied the fitted transform ${result.state_file}`);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { predict } from '../../src/api/predict.js';
-import { out, printJson } from '../io.js';
+import { err, out, printJson } from '../io.js';
 
 export function register(program: Command): void {
   program
@@ -18,6 +18,7 @@ export function register(program: Command): void {
         featurize: typeof opts.featurize === 'string' ? opts.featurize : undefined,
         noFeaturize: opts.featurize === false,
       });
+      for (const d of result.row_steps ?? []) err(`${d.step}: dropped ${d.dropped} of ${d.of} rows (their label is rejected by the transform)`);
       if (opts.json) printJson(result);
       else out(`${result.output}: ${result.rows} predictions (${result.columns.join(', ')})${result.featurized ? ', features derived from raw columns' : ''}`);
     });

@@ -12,7 +12,7 @@ import { InputError, MlvError } from '../errors/index.js';
 import type { Column, ColumnType, Frame } from './frame.js';
 import { readCsvHeader, readCsvWithLines, writeCsv } from './csv.js';
 import { prepareFeatureHashing } from './featurize/hashing.js';
-import { applyFeaturize, loadFeaturizeState, readFeaturizeState, type FeaturizeState } from './featurize/index.js';
+import { applyFeaturizeRows, loadFeaturizeState, readFeaturizeState, type FeaturizeState, type RowDrop } from './featurize/index.js';
 import { keyText } from './featurize/steps.js';
 import { loadModel, type LoadedModel, type Label } from './models/index.js';
 
@@ -29,6 +29,8 @@ export interface PredictResult {
   output: string;
   columns: string[];
   featurized: boolean;
+  /** Rows dropped by the transform's row steps on the label (a missing or filtered label). */
+  row_steps?: RowDrop[];
 }
 
 async function loadModelFile(path: string): Promise<LoadedModel> {
@@ -118,15 +120,19 @@ export async function predictFile(modelPath: string, csvPath: string, outPath: s
   const columnTypes: Record<string, ColumnType> = {};
   if (applying) for (const [c, t] of Object.entries(state!.inputs)) columnTypes[c] = t;
 
-  const { frame: raw, lines } = await readCsvWithLines(csvPath, { columnTypes });
+  const { frame: raw, lines: rawLines } = await readCsvWithLines(csvPath, { columnTypes });
   if (applying) await prepareFeatureHashing();
-  const X = applying ? applyFeaturize(state!, raw) : raw;
+  const applied = applying ? applyFeaturizeRows(state!, raw, rawLines) : undefined;
+  const X = applied?.frame ?? raw;
+  const lines = Float64Array.from(applied?.lines ?? rawLines);
   const rows = featureRows(X, model.features, lines, csvPath, model.allowsMissing);
 
   const out: Column[] = [];
-  // A derived target (featurize's target.expr) exists only after the transform, and only
-  // when the rows hold its sources.
-  const target = model.target ? raw.columns.find((c) => c.name === model.target) ?? (applying ? X.columns.find((c) => c.name === model.target) : undefined) : undefined;
+  // After a transform the label is the transform's: a derived target exists only there
+  // (when the rows hold its sources), and rows with a rejected label are gone.
+  const target = model.target
+    ? (applying ? X.columns.find((c) => c.name === model.target) : undefined) ?? raw.columns.find((c) => c.name === model.target)
+    : undefined;
   if (target) {
     if (model.task === 'regression') {
       if (target.type === 'categorical') throw new InputError(`${csvPath}: target column "${target.name}" must hold numbers for a regression model`, { file: csvPath, column: target.name });
@@ -134,7 +140,7 @@ export async function predictFile(modelPath: string, csvPath: string, outPath: s
     } else if (target.type === 'number') {
       out.push({ name: 'y_true', type: 'number', values: target.values });
     } else {
-      out.push({ name: 'y_true', type: 'categorical', values: Array.from({ length: raw.nRows }, (_, i) => keyText(target, i)) });
+      out.push({ name: 'y_true', type: 'categorical', values: Array.from({ length: X.nRows }, (_, i) => keyText(target, i)) });
     }
   }
   if (model.task === 'reduction') {
@@ -149,6 +155,9 @@ export async function predictFile(modelPath: string, csvPath: string, outPath: s
       model.labels.forEach((l, j) => out.push({ name: `proba_${l}`, type: 'number', values: Float64Array.from(proba, (r) => r[j]) }));
     }
   }
-  await writeCsv(outPath, { columns: out, nRows: raw.nRows, source: outPath });
-  return { rows: raw.nRows, task: model.task, output: outPath, columns: out.map((c) => c.name), featurized: applying };
+  await writeCsv(outPath, { columns: out, nRows: X.nRows, source: outPath });
+  return {
+    rows: X.nRows, task: model.task, output: outPath, columns: out.map((c) => c.name), featurized: applying,
+    ...(applied?.rowDrops.length ? { row_steps: applied.rowDrops } : {}),
+  };
 }

@@ -183,7 +183,7 @@ export async function train(frame: Frame, opts: TrainOptions = {}): Promise<Trai
     const col = frame.columns.find((c) => c.name === target)!;
     const missing = col.type === 'categorical' ? col.values.findIndex((v) => v === null) : col.values.findIndex((v) => Number.isNaN(v));
     if (missing >= 0) {
-      throw new InputError(`${src}:${lineOf(missing)}: the target "${target}" is missing; drop or fill such rows first`, { file: src, line: lineOf(missing), key: target });
+      throw new InputError(`${src}:${lineOf(missing)}: the target "${target}" is missing; drop such rows first (a featurize step \`drop_missing: [${target}]\`)`, { file: src, line: lineOf(missing), key: target });
     }
     if (task === 'classification') {
       yLabels = col.type === 'categorical'

@@ -22,6 +22,11 @@ function describe(s: StepState): FeatureStep {
   }
   if ('scale' in s) return { kind: 'scale', text: `Scales ${s.scale.map((x) => `${x.column} (${x.method})`).join(', ')}.`, columns: s.scale.map((x) => x.column) };
   if ('drop' in s) return { kind: 'drop', text: `Drops ${list(s.drop)}.`, columns: s.drop };
+  if ('filter' in s) return { kind: 'filter', text: `Keeps the rows where ${s.filter.expr} (${s.filter.dropped} dropped when fitted).`, columns: [] };
+  if ('drop_missing' in s) {
+    const cols = s.drop_missing.columns;
+    return { kind: 'drop_missing', text: `Drops the rows missing a value ${cols === 'all' ? 'in any column' : `in ${list(cols)}`} (${s.drop_missing.dropped} dropped when fitted).`, columns: [] };
+  }
   return { kind: 'keep', text: `Keeps only ${list(s.keep)}.`, columns: s.keep };
 }
 
@@ -45,7 +50,8 @@ export function describeFeatures(state: FeaturizeState, source: string): Feature
   const t = state.target;
   if (t) {
     const word = new RegExp(`(^|[^A-Za-z0-9_])${t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^A-Za-z0-9_]|$)`);
-    const readers = state.steps.filter((s) => !('drop' in s) && !('keep' in s) && reads(s).some((c) => c === t || word.test(c)));
+    // Row steps only drop rows (a filter on the label makes no feature of it).
+    const readers = state.steps.filter((s) => !('drop' in s) && !('keep' in s) && !('filter' in s) && !('drop_missing' in s) && reads(s).some((c) => c === t || word.test(c)));
     if (readers.length) leakGuard.push(`Warning: ${readers.map((s) => describe(s).kind).join(', ')} step(s) read the target "${t}": its values can leak into the features.`);
     else leakGuard.push(`No step reads the target "${t}": it passes through unchanged and no feature is computed from it.`);
   }

@@ -18,9 +18,11 @@ import { readSpec, type At, type FeaturizeSpec, type Step } from './spec.js';
 import { columnsOf, parseExpr } from './expr.js';
 import { prepareFeatureHashing } from './hashing.js';
 import {
-  Work, applyCross, applyDerive, applyEncode, applyImpute, applyJoin, applyScale, coerce, fitEncode, fitImpute, fitScale, keyText,
-  type CrossState, type DeriveState, type EncodeState, type ImputeState, type JoinState, type ScaleState,
+  Work, applyCross, applyDerive, applyDropMissing, applyEncode, applyFilter, applyImpute, applyJoin, applyScale, coerce, fitEncode, fitImpute,
+  fitScale, keyText,
+  type CrossState, type DeriveState, type DropMissingState, type EncodeState, type FilterState, type ImputeState, type JoinState, type ScaleState,
 } from './steps.js';
+import type { Derive } from './spec.js';
 
 export { readSpec, parseSpecText } from './spec.js';
 export type { FeaturizeSpec } from './spec.js';
@@ -33,14 +35,31 @@ export type StepState =
   | { encode: EncodeState[] }
   | { scale: ScaleState[] }
   | { drop: string[] }
-  | { keep: string[] };
+  | { keep: string[] }
+  | { filter: FilterState }
+  | { drop_missing: DropMissingState };
+
+type RowStepState = Extract<StepState, { filter: FilterState } | { drop_missing: DropMissingState }>;
+const isRowStep = (s: StepState): s is RowStepState => 'filter' in s || 'drop_missing' in s;
+
+/** What one row step dropped: when fitting, or when replayed on the label. */
+export interface RowDrop {
+  /** `filter "x > 0"`, `drop_missing [co2]` */
+  step: string;
+  dropped: number;
+  /** Rows the step was given. */
+  of: number;
+}
 
 export interface FeaturizeState {
   format: 'mlv-featurize';
-  version: 1;
+  /** 2 when the state holds a row step or a `target_derive` (docs/FORMAT.md), else 1. */
+  version: 1 | 2;
   target: string | null;
   /** A derived target's expression over source columns (docs/FORMAT.md); absent otherwise. */
   target_expr?: string;
+  /** A target derived by another `derive` form (`{date_part, of}`, `{bucket, edges, labels}`). */
+  target_derive?: Omit<Extract<DeriveState, { of: string }>, 'name'> | Omit<Extract<DeriveState, { bucket: string }>, 'name'>;
   /** Raw columns the transform reads, with the types they were read as. */
   inputs: Record<string, ColumnType>;
   /** Columns it produces, in order (the target included where it was). */
@@ -66,6 +85,50 @@ function runStep(w: Work, s: StepState, at: (name: string) => At): void {
     for (const c of s.keep) w.get(c, at(c));
     w.cols = w.cols.filter((c) => s.keep.includes(c.name));
   }
+  // Row steps are run by fitFeaturize (all of them) and replayLabelRows (the label's part).
+}
+
+const rowStepText = (s: RowStepState): string => ('filter' in s
+  ? `filter ${JSON.stringify(s.filter.expr)}`
+  : `drop_missing ${s.drop_missing.columns === 'all' ? 'all' : `[${s.drop_missing.columns.join(', ')}]`}`);
+
+/**
+ * Replays the part of a row step that concerns the label, when the rows hold it: a
+ * filter that reads the target and nothing else, and a drop_missing of the target (listed,
+ * or `all`). Other row steps are not replayed: every row to predict gets a prediction.
+ */
+function replayLabelRows(w: Work, s: RowStepState, target: string | null): RowDrop | undefined {
+  if (target === null || !w.has(target)) return undefined;
+  const of = w.nRows;
+  let dropped: number;
+  if ('filter' in s) {
+    const reads = columnsOf(parseExpr(s.filter.expr));
+    if (reads.size !== 1 || !reads.has(target)) return undefined;
+    dropped = applyFilter(w, s.filter.expr, noAt(rowStepText(s)));
+  } else {
+    const cols = s.drop_missing.columns;
+    if (cols !== 'all' && !cols.includes(target)) return undefined;
+    dropped = applyDropMissing(w, [target], noAt(rowStepText(s)));
+  }
+  return { step: rowStepText(s), dropped, of };
+}
+
+/** The step state of a derived column (as a `derive` step records it). */
+function deriveState(d: Derive): DeriveState {
+  if (d.kind === 'date_part') return { name: d.name, date_part: d.part, of: d.of };
+  if (d.kind === 'expr') return { name: d.name, expr: d.expr };
+  return { name: d.name, bucket: d.of, edges: d.edges, labels: d.labels };
+}
+
+/** A derived target's recipe in a state, as a derive item, and the columns it reads. */
+function targetRecipe(state: FeaturizeState): { item: DeriveState; sources: Set<string> } | undefined {
+  if (!state.target) return undefined;
+  if (state.target_expr !== undefined) {
+    return { item: { name: state.target, expr: state.target_expr }, sources: columnsOf(parseExpr(state.target_expr)) };
+  }
+  const d = state.target_derive;
+  if (!d) return undefined;
+  return { item: { name: state.target, ...d } as DeriveState, sources: new Set(['of' in d ? d.of : d.bucket]) };
 }
 
 /** Columns a step reads (for the target and personal-data checks). */
@@ -77,6 +140,8 @@ function stepReads(step: Step): string[] {
     case 'impute': case 'encode': case 'scale': return step.items.map((x) => x.column);
     case 'drop': return [];
     case 'keep': return step.columns;
+    case 'filter': return [...columnsOf(step.tree)];
+    case 'drop_missing': return step.columns === 'all' ? [] : step.columns;
   }
 }
 
@@ -112,7 +177,7 @@ function inSpec(spec: FeaturizeSpec, at: At, e: unknown): unknown {
 }
 
 /** Fits `spec` on `frame`: returns the transformed frame and the state to replay it. */
-export async function fitFeaturize(spec: FeaturizeSpec, frame: Frame, lines?: ArrayLike<number>): Promise<{ frame: Frame; state: FeaturizeState }> {
+export async function fitFeaturize(spec: FeaturizeSpec, frame: Frame, lines?: ArrayLike<number>): Promise<{ frame: Frame; state: FeaturizeState; rowDrops: RowDrop[] }> {
   await prepareFeatureHashing();
   const label = frame.source ?? 'input';
   const w = new Work(frame.columns, frame.nRows, label, lines);
@@ -123,32 +188,47 @@ export async function fitFeaturize(spec: FeaturizeSpec, frame: Frame, lines?: Ar
 
   // A derived target is made first, from source columns that then leave the table: they
   // describe the label, so a feature built from them would leak it.
-  const sources = new Set(spec.targetExpr ? columnsOf(spec.targetExpr.tree) : []);
-  if (spec.targetExpr && spec.target !== undefined) {
-    const at = spec.targetExpr.at;
+  const td = spec.targetDerive;
+  const sources = new Set(td ? (td.kind === 'expr' ? columnsOf(td.tree) : [td.of]) : []);
+  const targetKey = td?.kind === 'expr' ? 'target.expr' : `target.${td?.kind}`;
+  if (td && spec.target !== undefined) {
     try {
-      applyDerive(w, [{ name: spec.target, expr: spec.targetExpr.expr }], () => at);
+      applyDerive(w, [deriveState(td)], () => td.at);
     } catch (e) {
-      throw inSpec(spec, at, e);
+      throw inSpec(spec, td.at, e);
     }
     for (const c of sources) w.remove(c);
   }
   const states: StepState[] = [];
+  const rowDrops: RowDrop[] = [];
   for (const step of spec.steps) {
     const atOf = (name: string): At => {
       const item = 'items' in step ? (step.items as Array<{ name?: string; column?: string; at: At }>).find((x) => (x.name ?? x.column) === name) : undefined;
       return item?.at ?? step.at;
     };
     for (const name of stepReads(step)) {
-      if (sources.has(name)) {
-        throw specError(spec, atOf(name), `column "${name}" is read only to make the target "${spec.target}" (target.expr); a step cannot use it: it would leak the label into the features, and rows to predict may not have it`);
+      if (sources.has(name) && (step.kind === 'filter' || step.kind === 'drop_missing')) {
+        throw specError(spec, atOf(name), `column "${name}" is read only to make the target "${spec.target}" (${targetKey}) and has left the table; select rows by the target "${spec.target}" instead`);
       }
-      if (spec.target !== undefined && name === spec.target) throw specError(spec, atOf(name), `the target column "${name}" cannot be used in a step (prediction data may not have it)`);
+      if (sources.has(name)) {
+        throw specError(spec, atOf(name), `column "${name}" is read only to make the target "${spec.target}" (${targetKey}); a step cannot use it: it would leak the label into the features, and rows to predict may not have it`);
+      }
+      // A row step may read the label: dropping rows by it makes no feature of it.
+      if (spec.target !== undefined && name === spec.target && step.kind !== 'filter' && step.kind !== 'drop_missing') throw specError(spec, atOf(name), `the target column "${name}" cannot be used in a step (prediction data may not have it)`);
       const kind = personal.get(name);
       if (kind && !allowed.has(name)) throw refuse(name, kind, atOf(name));
     }
     if (step.kind === 'drop' && spec.target !== undefined && step.columns.includes(spec.target)) throw specError(spec, step.at, `the target column "${spec.target}" cannot be dropped`);
     try {
+      if (step.kind === 'filter' || step.kind === 'drop_missing') {
+        const of = w.nRows;
+        const state: RowStepState = step.kind === 'filter'
+          ? { filter: { expr: step.expr, dropped: applyFilter(w, step.expr, step.at) } }
+          : { drop_missing: { columns: step.columns, dropped: applyDropMissing(w, step.columns, step.at) } };
+        rowDrops.push({ step: rowStepText(state), dropped: 'filter' in state ? state.filter.dropped : state.drop_missing.dropped, of });
+        states.push(state);
+        continue;
+      }
       // Dropping a label source is allowed, and a no-op: it has already left the table.
       const fit = step.kind === 'drop' ? { ...step, columns: step.columns.filter((c) => !sources.has(c)) } : step;
       const state = await fitStep(spec, fit, w, atOf);
@@ -174,11 +254,17 @@ export async function fitFeaturize(spec: FeaturizeSpec, frame: Frame, lines?: Ar
     if (c.name === spec.target || sources.has(c.name)) continue;
     if (w.reads.has(c.name) || outputs.includes(c.name)) inputs[c.name] = c.type;
   }
+  let targetFields: Pick<FeaturizeState, 'target_expr' | 'target_derive'> = {};
+  if (td) {
+    const { name: _name, ...recipe } = deriveState(td);
+    targetFields = 'expr' in recipe ? { target_expr: recipe.expr } : { target_derive: recipe };
+  }
+  // Version 2 only where a version-1 reader would replay the state wrongly (docs/FORMAT.md).
+  const version = states.some(isRowStep) || targetFields.target_derive ? 2 : 1;
   const state: FeaturizeState = {
-    format: 'mlv-featurize', version: 1, target: spec.target ?? null,
-    ...(spec.targetExpr ? { target_expr: spec.targetExpr.expr } : {}), inputs, outputs, steps: states,
+    format: 'mlv-featurize', version, target: spec.target ?? null, ...targetFields, inputs, outputs, steps: states,
   };
-  return { frame: { columns: w.cols, nRows: frame.nRows, source: label }, state };
+  return { frame: { columns: w.cols, nRows: w.nRows, source: label }, state, rowDrops };
 }
 
 async function fitStep(spec: FeaturizeSpec, step: Step, w: Work, atOf: (name: string) => At): Promise<StepState> {
@@ -235,6 +321,9 @@ async function fitStep(spec: FeaturizeSpec, step: Step, w: Work, atOf: (name: st
     case 'drop':
       for (const c of step.columns) if (!w.has(c)) w.get(c, atOf(c));
       return { drop: step.columns };
+    case 'filter':
+    case 'drop_missing':
+      throw new Error('row steps are run by fitFeaturize, not fitted here');
     case 'keep': {
       const keep = [...step.columns];
       if (spec.target !== undefined && !keep.includes(spec.target)) keep.push(spec.target);
@@ -246,8 +335,8 @@ async function fitStep(spec: FeaturizeSpec, step: Step, w: Work, atOf: (name: st
 /** Checks a parsed JSON value is a featurize state. */
 export function loadFeaturizeState(json: unknown, where = 'featurize state'): FeaturizeState {
   const s = json as FeaturizeState;
-  if (!s || typeof s !== 'object' || s.format !== 'mlv-featurize' || s.version !== 1 || !Array.isArray(s.steps) || !Array.isArray(s.outputs)) {
-    throw new InputError(`${where}: not an mlv featurize state (format "mlv-featurize", version 1)`, { file: where });
+  if (!s || typeof s !== 'object' || s.format !== 'mlv-featurize' || (s.version !== 1 && s.version !== 2) || !Array.isArray(s.steps) || !Array.isArray(s.outputs)) {
+    throw new InputError(`${where}: not an mlv featurize state (format "mlv-featurize", version 1 or 2)`, { file: where });
   }
   return s;
 }
@@ -257,6 +346,15 @@ export function loadFeaturizeState(json: unknown, where = 'featurize state'): Fe
  * columns the state does not know are dropped.
  */
 export function applyFeaturize(state: FeaturizeState, frame: Frame): Frame {
+  return applyFeaturizeRows(state, frame).frame;
+}
+
+/**
+ * applyFeaturize, saying which rows remain: row steps that concern the label drop rows
+ * whose label they reject (when the rows hold the label). `rows` holds the original row
+ * number of each output row, `lines` their lines (from `lines`), both null when no row went.
+ */
+export function applyFeaturizeRows(state: FeaturizeState, frame: Frame, lines?: ArrayLike<number>): { frame: Frame; rows: Int32Array | null; lines: ArrayLike<number> | undefined; rowDrops: RowDrop[] } {
   const label = frame.source ?? 'input';
   const have = new Map(frame.columns.map((c) => [c.name, c]));
   const missing = Object.keys(state.inputs).filter((n) => !have.has(n));
@@ -265,24 +363,32 @@ export function applyFeaturize(state: FeaturizeState, frame: Frame): Frame {
       file: label, columns: missing,
     });
   }
-  const sources = new Set(state.target_expr !== undefined ? columnsOf(parseExpr(state.target_expr)) : []);
-  const derived = sources.size > 0 && [...sources].every((n) => have.has(n));
+  const recipe = targetRecipe(state);
+  const sources = recipe?.sources ?? new Set<string>();
+  const derived = recipe !== undefined && [...sources].every((n) => have.has(n));
   const cols = frame.columns
-    .filter((c) => c.name in state.inputs || (c.name === state.target && !state.target_expr) || (derived && sources.has(c.name)))
+    .filter((c) => c.name in state.inputs || (c.name === state.target && !recipe) || (derived && sources.has(c.name)))
     .map((c) => (c.name in state.inputs ? coerce(c, state.inputs[c.name], label) : c));
-  const w = new Work(cols, frame.nRows, label);
+  const w = new Work(cols, frame.nRows, label, lines);
   // The label's sources are there (rows to evaluate): make the label, as when fitting.
-  if (derived && state.target) {
-    applyDerive(w, [{ name: state.target, expr: state.target_expr! }], () => noAt('target.expr'));
+  if (derived) {
+    applyDerive(w, [recipe.item], () => noAt(state.target_expr !== undefined ? 'target.expr' : 'target'));
     for (const c of sources) w.remove(c);
   }
-  for (const s of state.steps) runStep(w, s, noAt);
+  const rowDrops: RowDrop[] = [];
+  for (const s of state.steps) {
+    if (!isRowStep(s)) runStep(w, s, noAt);
+    else {
+      const d = replayLabelRows(w, s, state.target);
+      if (d) rowDrops.push(d);
+    }
+  }
   const out: Column[] = [];
   for (const name of state.outputs) {
     if (name === state.target && !w.has(name)) continue;
     out.push(modelReady(w.get(name)));
   }
-  return { columns: out, nRows: frame.nRows, source: label };
+  return { frame: { columns: out, nRows: w.nRows, source: label }, rows: w.rows, lines: w.rows ? w.lines : lines, rowDrops };
 }
 
 /** Sorted-key JSON, so the same fit always writes the same bytes. */
@@ -314,6 +420,8 @@ export async function readFeaturizeState(path: string): Promise<FeaturizeState> 
 
 export interface FeaturizeResult {
   rows: number;
+  /** Rows each row step dropped (when fitting; when replaying, the label's part). */
+  row_steps?: RowDrop[];
   inputs: string[];
   outputs: string[];
   output: string;
@@ -322,12 +430,15 @@ export interface FeaturizeResult {
 
 export async function featurizeFile(specPath: string, inPath: string, outPath: string): Promise<FeaturizeResult & { state: FeaturizeState }> {
   const spec = await readSpec(specPath);
-  const { frame, lines } = await readCsvWithLines(inPath, { target: spec.targetExpr ? undefined : spec.target });
-  const { frame: out, state } = await fitFeaturize(spec, frame, lines);
+  const { frame, lines } = await readCsvWithLines(inPath, { target: spec.targetDerive ? undefined : spec.target });
+  const { frame: out, state, rowDrops } = await fitFeaturize(spec, frame, lines);
   await writeCsv(outPath, out);
   const statePath = statePathFor(outPath);
   writeFileAtomic(statePath, canonicalStateJson(state), USER_OUTPUT);
-  return { rows: out.nRows, inputs: Object.keys(state.inputs), outputs: state.outputs, output: outPath, state_file: statePath, state };
+  return {
+    rows: out.nRows, ...(rowDrops.length ? { row_steps: rowDrops } : {}),
+    inputs: Object.keys(state.inputs), outputs: state.outputs, output: outPath, state_file: statePath, state,
+  };
 }
 
 /**
@@ -340,9 +451,12 @@ export async function applyFeaturizeFile(statePath: string, inPath: string, outP
   const header = new Set(await readCsvHeader(inPath, label));
   for (const [name, type] of Object.entries(state.inputs)) if (header.has(name)) columnTypes[name] = type;
   const frame = await readCsv(inPath, { label, columnTypes });
-  const out = applyFeaturize(state, frame);
+  const { frame: out, rowDrops } = applyFeaturizeRows(state, frame);
   await writeCsv(outPath, out);
-  return { rows: out.nRows, inputs: Object.keys(state.inputs), outputs: out.columns.map((c) => c.name), output: outPath, state_file: statePath };
+  return {
+    rows: out.nRows, ...(rowDrops.length ? { row_steps: rowDrops } : {}),
+    inputs: Object.keys(state.inputs), outputs: out.columns.map((c) => c.name), output: outPath, state_file: statePath,
+  };
 }
 
 // parseExpr is re-exported for tests of the expression language.

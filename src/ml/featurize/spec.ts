@@ -34,14 +34,23 @@ export type Step =
   | { kind: 'encode'; at: At; items: Array<{ column: string; at: At; method: (typeof ENCODE)[number]; categories?: string[]; unknown: 'ignore' | 'error'; buckets: number }> }
   | { kind: 'scale'; at: At; items: Array<{ column: string; at: At; method: (typeof SCALE)[number] }> }
   | { kind: 'drop'; at: At; columns: string[] }
-  | { kind: 'keep'; at: At; columns: string[] };
+  | { kind: 'keep'; at: At; columns: string[] }
+  // Row steps: they drop rows instead of making columns.
+  | { kind: 'filter'; at: At; expr: string; tree: ExprNode }
+  | { kind: 'drop_missing'; at: At; columns: string[] | 'all' };
+
+export const STEP_KINDS = ['derive', 'join', 'cross', 'impute', 'encode', 'scale', 'drop', 'keep', 'filter', 'drop_missing'] as const;
 
 export interface FeaturizeSpec {
   file: string;
   baseDir: string;
   target?: string;
-  /** A derived target: `target: {name, expr}`; its source columns never reach a step. */
-  targetExpr?: { expr: string; tree: ExprNode; at: At };
+  /**
+   * A derived target: `target: {name, expr}` or another `derive` form
+   * (`{name, date_part, of}`, `{name, bucket, edges, labels}`); its source columns never
+   * reach a step.
+   */
+  targetDerive?: Derive;
   allowPersonal: string[];
   steps: Step[];
 }
@@ -103,42 +112,52 @@ class Reader {
   }
 }
 
+type Fields = Map<string, { val: YNode | null; kn: YNode }>;
+
+function parseExprAt(r: Reader, node: YNode | null, where: string): { expr: string; tree: ExprNode } {
+  const expr = r.str(node, where);
+  try {
+    return { expr, tree: parseExpr(expr) };
+  } catch (e) {
+    if (e instanceof ExprError) r.fail(node, where, `${e.message} (at character ${e.position + 1} of ${JSON.stringify(expr)})`);
+    throw e;
+  }
+}
+
 function parseDerive(r: Reader, node: YNode | null, where: string): Derive[] {
   return r.entries(node, where).map(([name, v]) => {
     const w = `${where}.${name}`;
-    const at = r.at(v, w);
-    const fields = new Map(r.entries(v, w).map(([k, val, kn]) => [k, { val, kn }]));
-    const known = (ks: string[]) => { for (const [k, { kn }] of fields) if (!ks.includes(k)) r.fail(kn, `${w}.${k}`, `unknown option (expected ${ks.join(', ')})`); };
-    if (fields.has('date_part')) {
-      known(['date_part', 'of']);
-      const of = fields.get('of');
-      if (!of) r.fail(v, w, 'date_part needs "of: <date column>"');
-      return { name, at, kind: 'date_part', part: r.oneOf(fields.get('date_part')!.val, `${w}.date_part`, DATE_PARTS), of: r.str(of.val, `${w}.of`) };
-    }
-    if (fields.has('expr')) {
-      known(['expr']);
-      const node = fields.get('expr')!.val;
-      const expr = r.str(node, `${w}.expr`);
-      try {
-        return { name, at, kind: 'expr', expr, tree: parseExpr(expr) };
-      } catch (e) {
-        if (e instanceof ExprError) r.fail(node, `${w}.expr`, `${e.message} (at character ${e.position + 1} of ${JSON.stringify(expr)})`);
-        throw e;
-      }
-    }
-    if (fields.has('bucket')) {
-      known(['bucket', 'edges', 'labels']);
-      const edgesNode = fields.get('edges')?.val;
-      const labelsNode = fields.get('labels')?.val;
-      if (!isSeq(edgesNode)) r.fail(v, w, 'bucket needs "edges: [numbers]"');
-      const edges = edgesNode.items.map((it, i) => r.num(it as YNode, `${w}.edges[${i}]`));
-      for (let i = 1; i < edges.length; i++) if (!(edges[i] > edges[i - 1])) r.fail(edgesNode, `${w}.edges`, 'edges must increase');
-      const labels = labelsNode ? r.strList(labelsNode, `${w}.labels`) : Array.from({ length: edges.length + 1 }, (_, i) => `b${i}`);
-      if (labels.length !== edges.length + 1) r.fail(labelsNode ?? v, `${w}.labels`, `${edges.length} edges make ${edges.length + 1} buckets, so ${edges.length + 1} labels are needed (got ${labels.length})`);
-      return { name, at, kind: 'bucket', of: r.str(fields.get('bucket')!.val, `${w}.bucket`), edges, labels };
-    }
-    return r.fail(v, w, 'a derived column needs one of date_part, expr, bucket');
+    return parseDeriveItem(r, name, v, w, new Map(r.entries(v, w).map(([k, val, kn]) => [k, { val, kn }])));
   });
+}
+
+/** One derived column from its fields (`expr`, `date_part`/`of`, `bucket`/`edges`/`labels`). */
+function parseDeriveItem(r: Reader, name: string, v: YNode | null, w: string, fields: Fields): Derive {
+  const at = r.at(v, w);
+  const known = (ks: string[]) => { for (const [k, { kn }] of fields) if (!ks.includes(k)) r.fail(kn, `${w}.${k}`, `unknown option (expected ${ks.join(', ')})`); };
+  if (fields.has('date_part')) {
+    known(['date_part', 'of']);
+    const of = fields.get('of');
+    if (!of) r.fail(v, w, 'date_part needs "of: <date column>"');
+    return { name, at, kind: 'date_part', part: r.oneOf(fields.get('date_part')!.val, `${w}.date_part`, DATE_PARTS), of: r.str(of.val, `${w}.of`) };
+  }
+  if (fields.has('expr')) {
+    known(['expr']);
+    const node = fields.get('expr')!.val;
+    return { name, at, kind: 'expr', ...parseExprAt(r, node, `${w}.expr`) };
+  }
+  if (fields.has('bucket')) {
+    known(['bucket', 'edges', 'labels']);
+    const edgesNode = fields.get('edges')?.val;
+    const labelsNode = fields.get('labels')?.val;
+    if (!isSeq(edgesNode)) r.fail(v, w, 'bucket needs "edges: [numbers]"');
+    const edges = edgesNode.items.map((it, i) => r.num(it as YNode, `${w}.edges[${i}]`));
+    for (let i = 1; i < edges.length; i++) if (!(edges[i] > edges[i - 1])) r.fail(edgesNode, `${w}.edges`, 'edges must increase');
+    const labels = labelsNode ? r.strList(labelsNode, `${w}.labels`) : Array.from({ length: edges.length + 1 }, (_, i) => `b${i}`);
+    if (labels.length !== edges.length + 1) r.fail(labelsNode ?? v, `${w}.labels`, `${edges.length} edges make ${edges.length + 1} buckets, so ${edges.length + 1} labels are needed (got ${labels.length})`);
+    return { name, at, kind: 'bucket', of: r.str(fields.get('bucket')!.val, `${w}.bucket`), edges, labels };
+  }
+  return r.fail(v, w, 'a derived column needs one of date_part, expr, bucket');
 }
 
 export function parseSpecText(text: string, file: string): FeaturizeSpec {
@@ -154,18 +173,13 @@ export function parseSpecText(text: string, file: string): FeaturizeSpec {
   let stepsNode = null as YNode | null;
   for (const [k, v, kn] of r.entries(doc.contents as YNode, '(top level)')) {
     if (k === 'target' && isMap(v)) {
-      const f = new Map(r.entries(v, 'target').map(([key, val, kn2]) => [key, { val, kn: kn2 }]));
-      for (const [key, { kn: kn2 }] of f) if (key !== 'name' && key !== 'expr') r.fail(kn2, `target.${key}`, 'unknown option (expected name, expr)');
-      if (!f.has('name') || !f.has('expr')) r.fail(v, 'target', 'a derived target needs "name" and "expr" (target: {name: label, expr: "x > 0"})');
+      const f: Fields = new Map(r.entries(v, 'target').map(([key, val, kn2]) => [key, { val, kn: kn2 }]));
+      if (!f.has('name')) r.fail(v, 'target', 'a derived target needs "name" and one of expr, date_part, bucket (target: {name: label, expr: "x > 0"})');
       spec.target = r.str(f.get('name')!.val, 'target.name');
-      const node = f.get('expr')!.val;
-      const expr = r.str(node, 'target.expr');
-      try {
-        spec.targetExpr = { expr, tree: parseExpr(expr), at: r.at(node, 'target.expr') };
-      } catch (e) {
-        if (e instanceof ExprError) r.fail(node, 'target.expr', `${e.message} (at character ${e.position + 1} of ${JSON.stringify(expr)})`);
-        throw e;
-      }
+      f.delete('name');
+      const d = parseDeriveItem(r, spec.target, v, 'target', f);
+      // Errors about an expression point at it (`target.expr`), as for a step's.
+      spec.targetDerive = d.kind === 'expr' ? { ...d, at: r.at(f.get('expr')!.val, 'target.expr') } : d;
     } else if (k === 'target') spec.target = r.str(v, 'target');
     else if (k === 'allow_personal') spec.allowPersonal = r.strList(v, 'allow_personal');
     else if (k === 'steps') stepsNode = v;
@@ -176,7 +190,7 @@ export function parseSpecText(text: string, file: string): FeaturizeSpec {
   stepsNode.items.forEach((item, i) => {
     const where = `steps[${i}]`;
     const entries = r.entries(item as YNode, where);
-    if (entries.length !== 1) r.fail(item as YNode, where, 'each step has exactly one kind (derive, join, cross, impute, encode, scale, drop, keep)');
+    if (entries.length !== 1) r.fail(item as YNode, where, `each step has exactly one kind (${STEP_KINDS.join(', ')})`);
     const [kind, v, kn] = entries[0];
     const w = `${where}.${kind}`;
     const at = r.at(kn, w);
@@ -264,8 +278,18 @@ export function parseSpecText(text: string, file: string): FeaturizeSpec {
       case 'keep':
         spec.steps.push({ kind, at, columns: r.strList(v, w) });
         break;
+      case 'filter':
+        spec.steps.push({ kind, at, ...parseExprAt(r, v, w) });
+        break;
+      case 'drop_missing': {
+        const all = isScalar(v) && v.value === 'all';
+        const columns = all ? 'all' : r.strList(v, w);
+        if (columns !== 'all' && columns.length === 0) r.fail(v, w, 'expected a list of columns, or "all"');
+        spec.steps.push({ kind, at, columns });
+        break;
+      }
       default:
-        r.fail(kn, w, 'unknown step (expected derive, join, cross, impute, encode, scale, drop, keep)');
+        r.fail(kn, w, `unknown step (expected ${STEP_KINDS.join(', ')})`);
     }
   });
   return spec;

@@ -16,8 +16,26 @@ export class Work {
   cols: Column[];
   readonly reads = new Set<string>();
   /** `lines`: the physical line of each row, for messages about one cell. */
-  constructor(cols: Column[], readonly nRows: number, readonly label: string, readonly lines?: ArrayLike<number>) {
+  constructor(cols: Column[], public nRows: number, readonly label: string, public lines?: ArrayLike<number>) {
     this.cols = [...cols];
+  }
+  /** Original row number of each row still here (null while none was dropped). */
+  rows: Int32Array | null = null;
+  /** Keeps the rows whose `keep` is 1 (row steps); returns how many went. */
+  keepRows(keep: Uint8Array): number {
+    const idx: number[] = [];
+    for (let i = 0; i < this.nRows; i++) if (keep[i]) idx.push(i);
+    const dropped = this.nRows - idx.length;
+    if (!dropped) return 0;
+    this.cols = this.cols.map((c): Column => (c.type === 'categorical'
+      ? { ...c, values: idx.map((i) => c.values[i]) }
+      : { ...c, values: Float64Array.from(idx, (i) => c.values[i]) }));
+    const lines = this.lines;
+    this.lines = Float64Array.from(idx, (i) => (lines ? lines[i] : i + 2));
+    const rows = this.rows;
+    this.rows = Int32Array.from(idx, (i) => (rows ? rows[i] : i));
+    this.nRows = idx.length;
+    return dropped;
   }
   has(name: string): boolean {
     return this.cols.some((c) => c.name === name);
@@ -388,4 +406,41 @@ export function applyScale(w: Work, s: ScaleState, a: At): void {
   const v = numeric(col, a, `${s.method} scaling`, w);
   const values = v.map((x) => (x - s.offset) / s.scale);
   w.replace(col.name, [{ name: col.name, type: 'number', values }]);
+}
+
+// ---- rows ------------------------------------------------------------------------------
+
+/** Row steps' fitted state: what each dropped when fitted (docs/FORMAT.md). */
+export interface FilterState { expr: string; dropped: number }
+export interface DropMissingState { columns: string[] | 'all'; dropped: number }
+
+const isMissing = (c: Column, i: number) => (c.type === 'categorical' ? c.values[i] === null : Number.isNaN(c.values[i]));
+
+/**
+ * Keeps the rows where `expr` is true (non-zero); false and missing rows go. Reading the
+ * columns does not make them inputs of the transform: row steps are not replayed on rows
+ * to predict (only on the label).
+ */
+export function applyFilter(w: Work, expr: string, a: At): number {
+  const tree = parseExprCached(expr);
+  const cols = new Map<string, Float64Array>();
+  for (const name of columnsOf(tree)) {
+    if (!w.has(name)) w.get(name, a);
+    cols.set(name, numeric(w.cols.find((c) => c.name === name)!, a, `filter ${JSON.stringify(expr)}`, w));
+  }
+  const f = compile(tree, (name) => cols.get(name)!);
+  const keep = new Uint8Array(w.nRows);
+  for (let i = 0; i < w.nRows; i++) {
+    const x = f(i);
+    keep[i] = !Number.isNaN(x) && x !== 0 ? 1 : 0;
+  }
+  return w.keepRows(keep);
+}
+
+/** Drops the rows with a missing value in any of `columns` (all columns: every one present). */
+export function applyDropMissing(w: Work, columns: string[] | 'all', a: At): number {
+  const cols = columns === 'all' ? w.cols : columns.map((name) => (w.has(name) ? w.cols.find((c) => c.name === name)! : w.get(name, a)));
+  const keep = new Uint8Array(w.nRows).fill(1);
+  for (const c of cols) for (let i = 0; i < w.nRows; i++) if (keep[i] && isMissing(c, i)) keep[i] = 0;
+  return w.keepRows(keep);
 }
