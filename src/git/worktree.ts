@@ -7,11 +7,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors/index.js';
 import { HOOK_GUARD, sg } from './porcelain.js';
-import { repairWorktrees } from './worktreeRepair.js';
+import { processAlive } from '../pid.js';
+import { repairWorktrees, worktreeOwner } from './worktreeRepair.js';
 
 const live = new Map<string, string>(); // worktree dir → main root
 const repaired = new Set<string>();
@@ -79,6 +80,28 @@ export function removeLiveWorktreesSync(): number {
 /** For gc: remove the worktrees of processes that are gone, and git's records of them. */
 export function repairDeadWorktrees(root: string): string[] {
   return repairWorktrees(root, worktreeParent(root), new Set(live.keys()));
+}
+
+/**
+ * When the oldest mlv worktree whose process is alive (this one's or another's: `exp
+ * run`, a queue job, `repro --rev`) was made, in ms: what its runs write after that is
+ * not recorded by any ref yet. Its `.git` file is written once, by `git worktree add`.
+ */
+export function liveWorktreesSince(root: string): number | undefined {
+  const parent = worktreeParent(root);
+  if (!existsSync(parent)) return undefined;
+  let since: number | undefined;
+  for (const name of readdirSync(parent)) {
+    const pid = worktreeOwner(name);
+    if (pid === undefined || !(live.has(join(parent, name)) || processAlive(pid))) continue;
+    let t: number;
+    try { t = statSync(join(parent, name, '.git')).mtimeMs; } catch {
+      try { t = statSync(join(parent, name)).ctimeMs; } catch { continue; } // being made, or removed meanwhile
+    }
+    // A minute of slack for clocks of filesystems that round.
+    since = Math.min(since ?? Infinity, t - 60_000);
+  }
+  return since;
 }
 
 export function liveWorktrees(): string[] {

@@ -31,7 +31,7 @@ import { outPaths, selectStages } from './graph.js';
 import { loadPipeline } from './load.js';
 import { loadLock, writeLock } from '../repo/lockfile.js';
 import { readMetricFile } from './metrics.js';
-import { readRun, runComplete, runKey, writeRun } from './runCache.js';
+import { readRun, runComplete, runKey, touchRun, writeRun } from './runCache.js';
 import { runCommands, Stage, type Changes, type RunContext } from './stage.js';
 import type { Lock, LockedMetric, LockedOut, LockedPath, LockStage, Pipeline, StageDef } from './types.js';
 
@@ -174,6 +174,7 @@ async function reproduceStage(ctx: Ctx, stage: Stage): Promise<'ran' | 'cached' 
     const hit = readRun(repo, key);
     if (hit && runComplete(repo, hit) && sameOuts(def, hit)) {
       await restoreOutputs(repo, hit);
+      touchRun(repo, key);
       const entry: LockStage = { ...hit, cmd: def.cmd, deps, params: changes.params };
       commit(ctx, def, entry);
       for (const p of outPaths(def)) ctx.produced.add(p);

@@ -4,7 +4,7 @@
  * that run produced; every object it names is in the cache, so a stage run before with
  * the same inputs is restored instead of run.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Repo } from '../repo/Repo.js';
 import { writeFileAtomic } from '../store/atomic.js';
@@ -51,21 +51,72 @@ export function runComplete(repo: Repo, stage: LockStage): boolean {
   return true;
 }
 
-/** Objects kept alive by run-cache entries (gc roots). */
-export function runCacheObjects(repo: Repo): Set<string> {
-  const keep = new Set<string>();
+/** A run-cache entry as gc sees it: `stage` is undefined when the entry is damaged. */
+export interface RunEntry {
+  key: string;
+  stage?: LockStage;
+  /** When it was written or last restored (the file's mtime). */
+  mtimeMs: number;
+}
+
+/** Every entry of the run cache, most recent first (ties by key). */
+export function listRuns(repo: Repo): RunEntry[] {
   const dir = runsDir(repo);
-  if (!existsSync(dir)) return keep;
-  for (const name of readdirSync(dir)) {
-    if (!HEX64.test(name)) continue;
-    const stage = readRun(repo, name);
-    if (!stage) continue;
-    for (const o of [...stage.outs, ...stage.metrics]) {
-      keep.add(o.hash);
-      if (o.kind === 'dir' && repo.store.has(o.hash)) {
-        try { for (const e of parseManifest(repo.store.readVerified(o.hash), o.path)) keep.add(e.hash); } catch { /* fsck reports it */ }
-      }
+  if (!existsSync(dir)) return [];
+  const out: RunEntry[] = [];
+  for (const key of readdirSync(dir)) {
+    if (!HEX64.test(key)) continue;
+    let mtimeMs: number;
+    try { mtimeMs = statSync(join(dir, key)).mtimeMs; } catch { continue; } // removed meanwhile
+    out.push({ key, stage: readRun(repo, key), mtimeMs });
+  }
+  return out.sort((a, b) => b.mtimeMs - a.mtimeMs || (a.key < b.key ? -1 : 1));
+}
+
+/** A hit makes the entry recent again (gc's `--keep-runs` keeps the most recent). */
+export function touchRun(repo: Repo, key: string): void {
+  const now = new Date();
+  try { utimesSync(join(runsDir(repo), key), now, now); } catch { /* a read-only cache: recency is only a hint */ }
+}
+
+export function removeRun(repo: Repo, key: string): void {
+  rmSync(join(runsDir(repo), key), { force: true });
+}
+
+/** The ids an entry names: its outputs and metrics, and the files of its directory outputs (when their manifest is cached). */
+export function runObjects(repo: Repo, stage: LockStage | undefined): Set<string> {
+  const ids = new Set<string>();
+  for (const o of stage ? [...stage.outs, ...stage.metrics] : []) {
+    ids.add(o.hash);
+    if (o.kind === 'dir' && repo.store.has(o.hash)) {
+      try { for (const e of parseManifest(repo.store.readVerified(o.hash), o.path)) ids.add(e.hash); } catch { /* fsck reports it */ }
     }
   }
-  return keep;
+  return ids;
+}
+
+export interface RunPolicy {
+  /** Output hashes (as mlv.lock writes them) that the kept versions record, `cache: false` ones included. */
+  referenced: ReadonlySet<string>;
+  /** Keep this many most recent entries whatever they hold. */
+  keepRuns: number;
+  /** Keep entries written at or after this time (runs still in progress), in ms. */
+  since?: number;
+}
+
+/**
+ * gc's run-cache policy: an entry is kept when every output and metric it recorded is
+ * one a kept version's mlv.lock records (that version's run), when it is among the
+ * `keepRuns` most recent, or when a run still in progress may have written it.
+ */
+export function runCachePolicy(repo: Repo, policy: RunPolicy): { kept: RunEntry[]; dropped: RunEntry[] } {
+  const kept: RunEntry[] = [];
+  const dropped: RunEntry[] = [];
+  listRuns(repo).forEach((e, i) => {
+    const outs = e.stage ? [...e.stage.outs, ...e.stage.metrics] : [];
+    const recorded = outs.length > 0 && outs.every((o) => policy.referenced.has(o.hash));
+    const recent = i < policy.keepRuns || (policy.since !== undefined && e.mtimeMs >= policy.since);
+    (recorded || recent ? kept : dropped).push(e);
+  });
+  return { kept, dropped };
 }

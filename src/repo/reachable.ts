@@ -16,12 +16,14 @@ export interface Scope {
   allCommits?: boolean;
   /** Every commit reachable from refs/mlv/exps/*. */
   exps?: boolean;
+  /** Also the `cache: false` outputs of mlv.lock files (marked `uncached`; gc's run-cache policy matches on them). */
+  uncached?: boolean;
 }
 
 /** Tracked items referenced by the versions in scope (deduplicated by kind+hash). */
 export async function trackedInScope(repo: Repo, scope: Scope): Promise<Tracked[]> {
   const all: Tracked[] = [];
-  if (scope.workspace) all.push(...trackedInWorkspace(repo.root));
+  if (scope.workspace) all.push(...trackedInWorkspace(repo.root, scope.uncached));
   const revArgs: string[] = [];
   if (scope.allCommits) revArgs.push('--all');
   else if (scope.exps) revArgs.push('--glob=refs/mlv/exps/*');
@@ -41,14 +43,14 @@ export async function trackedInScope(repo: Repo, scope: Scope): Promise<Tracked[
       if (text === undefined) continue; // a tree with that name, not a blob
       try {
         if (r.path.endsWith(POINTER_SUFFIX)) all.push({ ...parsePointer(text, r.path), path: dataPathFor(r.path), source: { type: 'pointer', file: r.path } });
-        else all.push(...lockTracked(text, r.path));
+        else all.push(...lockTracked(text, r.path, scope.uncached));
       } catch {
         // A damaged pointer in old history must not stop gc or push of everything else.
       }
     }
   }
   const seen = new Set<string>();
-  return all.filter((t) => { const k = `${t.kind}:${t.hash}`; if (seen.has(k)) return false; seen.add(k); return true; });
+  return all.filter((t) => { const k = `${t.kind}:${t.hash}${t.uncached ? ':u' : ''}`; if (seen.has(k)) return false; seen.add(k); return true; });
 }
 
 /**

@@ -15,6 +15,8 @@ export interface Tracked extends Pointer {
   path: string;
   /** Where it is recorded: a pointer file, or a stage in mlv.lock. */
   source: { type: 'pointer'; file: string } | { type: 'lock'; file: string; stage: string };
+  /** An output recorded with `cache: false` (committed to git): listed only when asked for. */
+  uncached?: true;
 }
 
 /** An mlv.lock at the root or in a subdirectory (a pipeline of its own). */
@@ -26,15 +28,15 @@ export function sourceName(t: { source?: Tracked['source'] } | undefined): strin
   return t.source.type === 'pointer' ? t.source.file : `${t.source.file}: stage '${t.source.stage}'`;
 }
 
-/** Cached outputs and metrics recorded in an mlv.lock, as tracked data. */
-export function lockTracked(text: string, file: string): Tracked[] {
+/** Cached outputs and metrics recorded in an mlv.lock, as tracked data (`uncached`: the `cache: false` ones too, marked). */
+export function lockTracked(text: string, file: string, uncached = false): Tracked[] {
   const dir = posix.dirname(file);
   const prefix = dir === '.' ? '' : dir + '/';
   const out: Tracked[] = [];
   for (const [stage, s] of Object.entries(readLock(text, file).stages)) {
     for (const o of [...s.outs, ...s.metrics]) {
-      if (!o.cache) continue;
-      out.push({ path: prefix + o.path, kind: o.kind, hash: o.hash, size: o.size, files: o.files, source: { type: 'lock', file, stage } });
+      if (!o.cache && !uncached) continue;
+      out.push({ path: prefix + o.path, kind: o.kind, hash: o.hash, size: o.size, files: o.files, source: { type: 'lock', file, stage }, ...(o.cache ? {} : { uncached: true as const }) });
     }
   }
   return out;
@@ -44,7 +46,7 @@ function fromPointer(file: string, text: string): Tracked {
   return { ...parsePointer(text, file), path: checkPathText(dataPathFor(file), file), source: { type: 'pointer', file } };
 }
 
-export function trackedInWorkspace(root: string): Tracked[] {
+export function trackedInWorkspace(root: string, uncached = false): Tracked[] {
   const out: Tracked[] = [];
   // One `git ls-files` for pointers and lock files alike: it runs on every status.
   const specs = [`*${POINTER_SUFFIX}`, LOCK_FILE, `*/${LOCK_FILE}`];
@@ -55,7 +57,7 @@ export function trackedInWorkspace(root: string): Tracked[] {
     let text: string;
     const abs = workPath(root, file, file, { leaf: true });
     try { text = readFileSync(abs, 'utf8'); } catch { continue; } // deleted but still in the index
-    out.push(...(pointer ? [fromPointer(file, text)] : lockTracked(text, file)));
+    out.push(...(pointer ? [fromPointer(file, text)] : lockTracked(text, file, uncached)));
   }
   return sortTracked(out);
 }
