@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { gc } from '../../src/api/gc.js';
-import { cwd, err, formatBytes, out, printJson } from '../io.js';
+import { cwd, lockWaitLine, err, formatBytes, out, printJson } from '../io.js';
 
 export function register(program: Command): void {
   program
@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .option('--keep-exps', 'keep everything experiments (refs/mlv/exps/*) refer to')
     .option('--json', 'print the result as JSON')
     .action(async (o: { dryRun?: boolean; allCommits?: boolean; keepExps?: boolean; json?: boolean }) => {
-      const r = await gc({ cwd: cwd(), dryRun: o.dryRun, allCommits: o.allCommits, keepExps: o.keepExps });
+      const r = await gc({ cwd: cwd(), onLockWait: lockWaitLine, dryRun: o.dryRun, allCommits: o.allCommits, keepExps: o.keepExps });
       if (r.fromHistory) {
         err(`mlv: ${r.fromHistory} of ${r.dryRun ? 'these' : 'the removed'} object(s) belong to older commits or experiments; those versions can now only come back from a remote that has them (keep them with --all-commits; share them first with mlv push --all-commits)`);
       }

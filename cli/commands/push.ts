@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { push } from '../../src/api/push.js';
 import { pull } from '../../src/api/pull.js';
 import { remoteList } from '../../src/api/remote.js';
-import { cwd, err, formatBytes, out, printJson, progressBar } from '../io.js';
+import { cwd, lockWaitLine, err, formatBytes, out, printJson, progressBar } from '../io.js';
 
 // The AWS SDK warns on every run under Node 20 (it will need 22 from 2027); mlv supports 20 and prints one line per error.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -62,7 +62,7 @@ export function register(program: Command): void {
           else paths = [first, ...rest];
         }
         const bar = progressBar(name);
-        const r = await pull({ cwd: cwd(), remote, paths, jobs: o.jobs, allCommits: o.allCommits, force: o.force, noCheckout: name === 'fetch', onProgress: bar.onProgress }).finally(bar.done);
+        const r = await pull({ cwd: cwd(), onLockWait: lockWaitLine, remote, paths, jobs: o.jobs, allCommits: o.allCommits, force: o.force, noCheckout: name === 'fetch', onProgress: bar.onProgress }).finally(bar.done);
         if (r.absent.length) err(`mlv: ${r.absent.length} object(s) are not on '${r.remote}' either`);
         if (o.json) return printJson(r);
         out(`fetched ${r.transferred} object(s) (${formatBytes(r.bytes)}) from '${r.remote}'`);

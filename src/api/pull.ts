@@ -55,7 +55,7 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
     }
     if (!opts.noCheckout) {
       out.checkout = sel.wholePaths === undefined || sel.wholePaths.length
-        ? await checkout({ cwd: opts.cwd, paths: sel.wholePaths, force: opts.force })
+        ? await checkout({ cwd: opts.cwd, paths: sel.wholePaths, force: opts.force, onLockWait: opts.onLockWait })
         : { changed: [], notPulled: [] };
       out.checkout.changed.push(...(await restoreSubpaths(repo, sel.items, sel.subs, Boolean(opts.force))));
     }
