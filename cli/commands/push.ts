@@ -33,11 +33,13 @@ export function register(program: Command): void {
     .option('-j, --jobs <n>', 'transfers at once', jobs)
     .option('-a, --all-commits', 'everything any branch, tag or refs/mlv/* refers to')
     .option('--exps', 'also everything experiments refer to')
+    .option('--verify', 're-hash what the remote already has and replace damaged objects (reads them all back)')
     .option('--json', 'print the result as JSON')
-    .action(async (remote: string | undefined, o: { jobs?: number; allCommits?: boolean; exps?: boolean; json?: boolean }) => {
+    .action(async (remote: string | undefined, o: { jobs?: number; allCommits?: boolean; exps?: boolean; verify?: boolean; json?: boolean }) => {
       const bar = progressBar('push');
-      const r = await push({ cwd: cwd(), remote, jobs: o.jobs, allCommits: o.allCommits, exps: o.exps, onProgress: bar.onProgress, onObject: killAfterUploads() }).finally(bar.done);
+      const r = await push({ cwd: cwd(), remote, jobs: o.jobs, allCommits: o.allCommits, exps: o.exps, verify: o.verify, onProgress: bar.onProgress, onObject: killAfterUploads() }).finally(bar.done);
       if (r.notCached.length) err(`mlv: ${r.notCached.length} object(s) are not in the local cache and were not pushed`);
+      if (r.repaired.length) err(`mlv: replaced ${r.repaired.length} damaged object(s) on '${r.remote}' (${r.repaired.slice(0, 3).map((h) => h.slice(0, 12)).join(', ')}${r.repaired.length > 3 ? ', …' : ''})`);
       if (o.json) return printJson(r);
       out(`pushed ${r.transferred} object(s) (${formatBytes(r.bytes)}) to '${r.remote}'; ${r.skipped} already there`);
     });
