@@ -2,7 +2,9 @@
  * Everything the CLI prints goes through here: data on stdout, progress and logs on
  * stderr, exactly one JSON document with --json.
  */
+import { hostname } from 'node:os';
 import type { ProgressEvent } from '../src/progress.js';
+import type { LockHolder } from '../src/index.js';
 
 export const out = (text: string): void => {
   process.stdout.write(text.endsWith('\n') ? text : text + '\n');
@@ -17,6 +19,12 @@ export const printJson = (value: unknown): void => {
 };
 
 export const cwd = (): string => process.cwd();
+
+/** The one line a command prints when it starts waiting for `.mlv/lock` (RepoOptions.onLockWait). */
+export const lockWaitLine = (h: LockHolder): void => {
+  const where = h.host === hostname() ? '' : ` on ${h.host}`;
+  err(`mlv: waiting for .mlv/lock held by pid ${h.pid}${where} (mlv ${h.command})… up to ${h.timeoutS} s (MLV_LOCK_TIMEOUT sets the wait)`);
+};
 
 export const color = {
   enabled: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,

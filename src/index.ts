@@ -11,6 +11,7 @@
 // Errors: every failure is one of these, with a stable `code`, `data` and `exitCode`.
 export { CheckFailedError, ConflictError, CorruptObjectError, EnvironmentError, GitError, InputError, MlvError, NotFoundError, QueueUnavailableError, UnsafePathError, UsageError } from './errors/index.js';
 export type { RepoOptions } from './repo/Repo.js';
+export type { LockHolder, OnLockWait } from './repo/lock.js';
 export type { OnProgress } from './progress.js';
 export { VERSION } from './version.js';
 

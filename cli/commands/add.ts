@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { add, gitRootOrThrow } from '../../src/api/add.js';
 import { join, relative } from 'node:path';
-import { cwd, err, formatBytes, out, printJson, progressBar } from '../io.js';
+import { cwd, lockWaitLine, err, formatBytes, out, printJson, progressBar } from '../io.js';
 
 export function register(program: Command): void {
   program
@@ -12,7 +12,7 @@ export function register(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (paths: string[], o: { desc?: string; json?: boolean }) => {
       const bar = progressBar('hashing');
-      const r = await add({ cwd: cwd(), paths, desc: o.desc, onProgress: bar.onProgress }).finally(bar.done);
+      const r = await add({ cwd: cwd(), onLockWait: lockWaitLine, paths, desc: o.desc, onProgress: bar.onProgress }).finally(bar.done);
       for (const a of r) for (const s of a.skipped) err(`mlv: skipped ${s.path}: ${s.reason === 'symlink' ? 'symbolic link (not followed)' : 'not a regular file'}`);
       for (const a of r) if (a.keptNotPulled) err(`mlv: kept ${a.keptNotPulled.files} file(s) of ${a.path} not pulled here; mlv pull ${a.path} to get them`);
       if (o.json) return printJson(r);

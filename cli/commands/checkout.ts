@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { checkout } from '../../src/api/checkout.js';
-import { cwd, out, printJson, progressBar } from '../io.js';
+import { cwd, lockWaitLine, out, printJson, progressBar } from '../io.js';
 
 export function register(program: Command): void {
   program
@@ -24,7 +24,7 @@ export function register(program: Command): void {
       if (args.length && !namesPath(resolve(cwd(), args[0]))) [rev, ...paths] = args;
       const bar = progressBar('checkout');
       // What was never pulled is skipped and listed, not an error: status calls it `not pulled`.
-      const r = await checkout({ cwd: cwd(), rev, paths, force: o.force, skipNotPulled: true, onProgress: bar.onProgress }).finally(bar.done);
+      const r = await checkout({ cwd: cwd(), onLockWait: lockWaitLine, rev, paths, force: o.force, skipNotPulled: true, onProgress: bar.onProgress }).finally(bar.done);
       if (o.json) return printJson(r);
       if (r.changed.length === 0) out(`Data matches ${rev ?? 'the pointers'}${r.notPulled.length ? ', except what is not pulled' : ''}.`);
       for (const c of r.changed) out(`  ${c.path}: ${c.written} written, ${c.removed} removed`);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { gc } from '../../src/api/gc.js';
 import { UsageError } from '../../src/errors/index.js';
-import { cwd, err, formatBytes, out, printJson } from '../io.js';
+import { cwd, lockWaitLine, err, formatBytes, out, printJson } from '../io.js';
 
 const count = (v: string): number => {
   const n = Number(v);
@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .option('--keep-runs <n>', 'also keep the n most recently written or restored run-cache entries', count, 0)
     .option('--json', 'print the result as JSON')
     .action(async (o: { dryRun?: boolean; allCommits?: boolean; keepExps?: boolean; keepRuns: number; json?: boolean }) => {
-      const r = await gc({ cwd: cwd(), dryRun: o.dryRun, allCommits: o.allCommits, keepExps: o.keepExps, keepRuns: o.keepRuns });
+      const r = await gc({ cwd: cwd(), onLockWait: lockWaitLine, dryRun: o.dryRun, allCommits: o.allCommits, keepExps: o.keepExps, keepRuns: o.keepRuns });
       if (r.fromHistory) {
         err(`mlv: ${r.fromHistory} of ${r.dryRun ? 'these' : 'the removed'} object(s) belong to older commits or experiments; those versions can now only come back from a remote that has them (keep them with --all-commits; share them first with mlv push --all-commits)`);
       }

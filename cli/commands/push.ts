@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { push } from '../../src/api/push.js';
 import { pull } from '../../src/api/pull.js';
 import { remoteList } from '../../src/api/remote.js';
-import { cwd, err, formatBytes, out, printJson, progressBar } from '../io.js';
+import { cwd, lockWaitLine, err, formatBytes, out, printJson, progressBar } from '../io.js';
 
 // The AWS SDK warns on every run under Node 20 (it will need 22 from 2027); mlv supports 20 and prints one line per error.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -33,11 +33,13 @@ export function register(program: Command): void {
     .option('-j, --jobs <n>', 'transfers at once', jobs)
     .option('-a, --all-commits', 'everything any branch, tag or refs/mlv/* refers to')
     .option('--exps', 'also everything experiments refer to')
+    .option('--verify', 're-hash what the remote already has and replace damaged objects (reads them all back)')
     .option('--json', 'print the result as JSON')
-    .action(async (remote: string | undefined, o: { jobs?: number; allCommits?: boolean; exps?: boolean; json?: boolean }) => {
+    .action(async (remote: string | undefined, o: { jobs?: number; allCommits?: boolean; exps?: boolean; verify?: boolean; json?: boolean }) => {
       const bar = progressBar('push');
-      const r = await push({ cwd: cwd(), remote, jobs: o.jobs, allCommits: o.allCommits, exps: o.exps, onProgress: bar.onProgress, onObject: killAfterUploads() }).finally(bar.done);
+      const r = await push({ cwd: cwd(), remote, jobs: o.jobs, allCommits: o.allCommits, exps: o.exps, verify: o.verify, onProgress: bar.onProgress, onObject: killAfterUploads() }).finally(bar.done);
       if (r.notCached.length) err(`mlv: ${r.notCached.length} object(s) are not in the local cache and were not pushed`);
+      if (r.repaired.length) err(`mlv: replaced ${r.repaired.length} damaged object(s) on '${r.remote}' (${r.repaired.slice(0, 3).map((h) => h.slice(0, 12)).join(', ')}${r.repaired.length > 3 ? ', …' : ''})`);
       if (o.json) return printJson(r);
       out(`pushed ${r.transferred} object(s) (${formatBytes(r.bytes)}) to '${r.remote}'; ${r.skipped} already there`);
     });
@@ -62,7 +64,7 @@ export function register(program: Command): void {
           else paths = [first, ...rest];
         }
         const bar = progressBar(name);
-        const r = await pull({ cwd: cwd(), remote, paths, jobs: o.jobs, allCommits: o.allCommits, force: o.force, noCheckout: name === 'fetch', onProgress: bar.onProgress }).finally(bar.done);
+        const r = await pull({ cwd: cwd(), onLockWait: lockWaitLine, remote, paths, jobs: o.jobs, allCommits: o.allCommits, force: o.force, noCheckout: name === 'fetch', onProgress: bar.onProgress }).finally(bar.done);
         if (r.absent.length) err(`mlv: ${r.absent.length} object(s) are not on '${r.remote}' either`);
         if (o.json) return printJson(r);
         out(`fetched ${r.transferred} object(s) (${formatBytes(r.bytes)}) from '${r.remote}'`);

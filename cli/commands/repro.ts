@@ -3,7 +3,7 @@ import type { StageEvent } from '../../src/api/repro.js';
 import type { VerifyResult } from '../../src/api/repro.js';
 import { UsageError } from '../../src/errors/index.js';
 import { setExitCode } from '../main.js';
-import { color, cwd, err, out, printJson, table } from '../io.js';
+import { color, cwd, lockWaitLine, err, out, printJson, table } from '../io.js';
 
 interface Opts { force?: boolean; jobs?: string; runCache?: boolean; rev?: string; tolerance?: string; json?: boolean; quiet?: boolean }
 
@@ -45,7 +45,7 @@ export function register(program: Command): void {
           return;
         }
         if (o.tolerance !== undefined) throw new UsageError('--tolerance applies to repro --rev');
-        const r = await repro({ cwd: cwd(), stages, force: o.force, jobs, runCache: o.runCache, signal: controller.signal, onStage, onOutput });
+        const r = await repro({ cwd: cwd(), onLockWait: lockWaitLine, stages, force: o.force, jobs, runCache: o.runCache, signal: controller.signal, onStage, onOutput });
         if (o.json) return printJson({ ran: r.ran, cached: r.cached, upToDate: r.upToDate });
         if (r.ran.length === 0 && r.cached.length === 0) out('Everything is up to date.');
         else out(`Ran ${r.ran.length} stage(s)${r.cached.length ? `, restored ${r.cached.length} from the run cache` : ''}; mlv.lock updated.`);

@@ -44,7 +44,9 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
       transferFor(repo, sel.items, (hashes, present) => pullObjects(repo.store, remote, hashes, { jobs: opts.jobs, onProgress: opts.onProgress, present }), remote.list.bind(remote), sel.subs));
     const out: PullResult = { remote: remote.name, ...result };
     if (result.failed.length) {
-      throw new CheckFailedError(`pull from '${remote.name}': ${result.failed.length} object(s) failed: ${result.failed[0].error}`, { failed: result.failed }, 'EPULL');
+      const damaged = result.failed.filter((f) => f.code === 'ECORRUPT').length;
+      const fix = damaged ? `; ${damaged} damaged on the remote: 'mlv push --verify' from a clone that has them replaces them` : '';
+      throw new CheckFailedError(`pull from '${remote.name}': ${result.failed.length} object(s) failed: ${result.failed[0].error}${fix}`, { failed: result.failed }, 'EPULL');
     }
     if (result.absent.length) {
       // Name the data, not only hashes: which tracked paths cannot be restored.
@@ -55,7 +57,7 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
     }
     if (!opts.noCheckout) {
       out.checkout = sel.wholePaths === undefined || sel.wholePaths.length
-        ? await checkout({ cwd: opts.cwd, paths: sel.wholePaths, force: opts.force })
+        ? await checkout({ cwd: opts.cwd, paths: sel.wholePaths, force: opts.force, onLockWait: opts.onLockWait })
         : { changed: [], notPulled: [] };
       out.checkout.changed.push(...(await restoreSubpaths(repo, sel.items, sel.subs, Boolean(opts.force))));
     }

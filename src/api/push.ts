@@ -10,6 +10,12 @@ export interface PushOptions extends RepoOptions {
   jobs?: number;
   allCommits?: boolean;
   exps?: boolean;
+  /**
+   * Re-hash what the remote already holds of these versions and replace what is damaged
+   * (reads every such object back). Without it, a push replaces only objects whose size
+   * on the remote is wrong.
+   */
+  verify?: boolean;
   onProgress?: OnProgress;
   /** Told of each object once the remote holds it complete. */
   onObject?: (hash: string) => void;
@@ -17,13 +23,16 @@ export interface PushOptions extends RepoOptions {
 
 export interface PushResult extends TransferResult {
   remote: string;
+  /** Objects the remote held damaged (wrong size, or with `verify` wrong content), sent again. */
+  repaired: string[];
   /** Objects the versions need that are not in the local cache (cannot be pushed). */
   notCached: string[];
 }
 
 /**
  * Send the objects the workspace (or every commit, or the experiments) refers to,
- * skipping what the remote has already.
+ * skipping what the remote has already, intact: an object there of the wrong size (or,
+ * with `verify`, the wrong content) is sent again and replaces it.
  * @example
  *   await push({ cwd, remote: 'origin', allCommits: true })
  */
@@ -34,11 +43,11 @@ export async function push(opts: PushOptions): Promise<PushResult> {
     const items = await trackedInScope(repo, { workspace: true, allCommits: opts.allCommits, exps: opts.exps });
     const of = objectsOfTracked(repo, items);
     const notCached = [...of.objects].filter((h) => !repo.store.has(h)).concat(of.unknownManifests);
-    const r = await pushInOrder(repo.store, remote, pushOrder(of), { jobs: opts.jobs, onProgress: opts.onProgress, onObject: opts.onObject });
+    const r = await pushInOrder(repo.store, remote, pushOrder(of), { jobs: opts.jobs, verify: opts.verify, onProgress: opts.onProgress, onObject: opts.onObject });
     if (r.failed.length) {
       throw new CheckFailedError(`push to '${remote.name}': ${r.failed.length} object(s) failed: ${r.failed[0].error}`, { failed: r.failed }, 'EPUSH');
     }
-    return { remote: remote.name, ...r, notCached: [...new Set(notCached)] };
+    return { remote: remote.name, ...r, repaired: r.repaired ?? [], notCached: [...new Set(notCached)] };
   } finally {
     await remote.close();
   }

@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { InputError, NotFoundError } from '../errors/index.js';
 import { ignoreInGit } from '../repo/gitignore.js';
-import { withRepoLock } from '../repo/lock.js';
+import { withRepoLock, type OnLockWait } from '../repo/lock.js';
 import { fromRepoPath } from '../repo/paths.js';
 import { openRepoAt, type Repo } from '../repo/Repo.js';
 import { applyRestore, hashPath, planRestore } from '../repo/workspace.js';
@@ -61,6 +61,8 @@ export interface ReproduceOptions {
   signal?: AbortSignal;
   /** Take `.mlv/lock` of the work tree (default true). */
   lock?: boolean;
+  /** Told once when waiting for `.mlv/lock` starts. */
+  onLockWait?: OnLockWait;
   /** Store cached outputs in the object store (default true; verification only hashes). */
   storeOutputs?: boolean;
   /** Write mlv.lock and .gitignore entries (default true; verification only needs the result). */
@@ -81,7 +83,7 @@ export interface ReproduceResult { ran: string[]; cached: string[]; upToDate: st
  *   r.ran // ['prepare', 'train']
  */
 export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult> {
-  const repo = openRepoAt(opts.root);
+  const repo = openRepoAt(opts.root, opts);
   const run = () => reproduceIn(repo, opts);
   return opts.lock === false ? run() : withRepoLock(repo, 'repro', run);
 }

@@ -11,11 +11,17 @@ export interface Remote {
   /** Every object hash present (one listing per 2-hex prefix, or fewer calls). */
   list(): Promise<Set<string>>;
   /**
-   * The same listing with stored sizes, where the remote can tell them cheaply (S3).
+   * The same listing with stored sizes, where the remote can tell them cheaply (S3, a
+   * stat per object on a local directory).
    * A push treats an object whose size differs from the local one as missing: servers
    * without atomic writes can leave a truncated object behind a killed client.
    */
   listSizes?(): Promise<Map<string, number>>;
+  /**
+   * The SHA-256 of an object as the remote holds it, read in place where that is cheap
+   * (a local directory). Without it, `push --verify` downloads the object to hash it.
+   */
+  rehash?(hash: string): Promise<string>;
   /**
    * Upload a verified local object. It must not be readable under its final key until
    * complete, and the remote's own checksum must agree with `hash` where it has one.

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { CorruptObjectError } from '../errors/index.js';
 import { fsyncDirAsync, tmpName } from '../store/atomic.js';
 import { copyHashing } from '../store/chunked.js';
-import { HEX64 } from '../store/hash.js';
+import { HEX64, hashFile } from '../store/hash.js';
 import type { Remote } from './Remote.js';
 
 const DAY_MS = 24 * 3600_000;
@@ -35,6 +35,22 @@ export class LocalRemote implements Remote {
       for (const rest of readdirSync(join(base, prefix))) if (HEX64.test(prefix + rest)) out.add(prefix + rest);
     }
     return out;
+  }
+
+  /**
+   * With sizes, so that a push replaces an object truncated or grown behind mlv's back
+   * (a stat per object: ~1 µs each against the read a hash would need).
+   */
+  async listSizes(): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const h of await this.list()) {
+      try { out.set(h, statSync(this.objPath(h)).size); } catch { /* removed meanwhile: missing */ }
+    }
+    return out;
+  }
+
+  async rehash(hash: string): Promise<string> {
+    return hashFile(this.objPath(hash));
   }
 
   private swept = false;

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors/index.js';
 import { ObjectStore } from '../store/ObjectStore.js';
 import { loadConfig, type Config } from './config.js';
+import type { OnLockWait } from './lock.js';
 import { findGitRoot } from './findRoot.js';
 import { StateIndex } from './state.js';
 
@@ -15,11 +16,15 @@ export interface Repo {
   config: Config;
   store: ObjectStore;
   state(): StateIndex;
+  /** Told when a command starts waiting for `.mlv/lock` held by another process. */
+  onLockWait?: OnLockWait;
 }
 
 export interface RepoOptions {
   /** Directory the command runs in (the CLI passes its working directory). */
   cwd: string;
+  /** Told once when the command starts waiting for `.mlv/lock` (the CLI prints a line). */
+  onLockWait?: OnLockWait;
 }
 
 export function gitRootOrThrow(cwd: string): string {
@@ -54,7 +59,7 @@ export function cacheDirFor(root: string): string {
   return main ? join(main, '.mlv', 'cache') : own;
 }
 
-export function openRepoAt(root: string): Repo {
+export function openRepoAt(root: string, opts: { onLockWait?: OnLockWait } = {}): Repo {
   const mlvDir = join(root, '.mlv');
   if (!existsSync(mlvDir)) throw new UsageError(`${root}: not an mlv repository (run mlv init)`, { root }, 'ENOTMLV');
   let state: StateIndex | undefined;
@@ -65,9 +70,10 @@ export function openRepoAt(root: string): Repo {
     config,
     store: new ObjectStore(cacheDirFor(root), { durable: config.fsync }),
     state: () => (state ??= new StateIndex(mlvDir)),
+    ...(opts.onLockWait ? { onLockWait: opts.onLockWait } : {}),
   };
 }
 
 export function openRepo(opts: RepoOptions): Repo {
-  return openRepoAt(gitRootOrThrow(opts.cwd));
+  return openRepoAt(gitRootOrThrow(opts.cwd), opts);
 }

@@ -19,11 +19,23 @@ import { sweepLitter } from './litter.js';
 
 export const DEFAULT_LOCK_TIMEOUT_S = 10;
 
+/** Who holds `.mlv/lock`, as its line says. */
+export interface LockHolder {
+  pid: number;
+  host: string;
+  /** The mlv command that took it (`add`, `repro`…). */
+  command: string;
+  /** How long the waiter will wait, in seconds. */
+  timeoutS: number;
+}
+
+export type OnLockWait = (holder: LockHolder) => void;
+
 export interface LockOptions {
   /** Seconds to wait for a live holder; 0 fails at once. */
   timeoutS?: number;
   /** Called once when the lock is found held by a live process and waiting starts. */
-  onWait?: (holder: string) => void;
+  onWait?: OnLockWait;
 }
 
 /** How long to wait: the environment's `MLV_LOCK_TIMEOUT` over the config's `lock_timeout`. */
@@ -115,12 +127,16 @@ function trace(event: string): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function describe(line: string): string {
+function holderOf(line: string, timeoutS: number): LockHolder {
   const parts = line.trim().split(' ');
-  const [pid, host] = parts;
   // `pid host nonce what`; older mlv wrote `pid host what`.
   const what = parts.length >= 4 ? parts.slice(3).join(' ') : parts.slice(2).join(' ');
-  return `mlv ${what || '?'} (pid ${pid} on ${host})`;
+  return { pid: Number(parts[0]), host: parts[1] ?? '?', command: what || '?', timeoutS };
+}
+
+function describe(line: string): string {
+  const h = holderOf(line, 0);
+  return `mlv ${h.command} (pid ${h.pid} on ${h.host})`;
 }
 
 /**
@@ -161,7 +177,7 @@ export async function acquireLock(mlvDir: string, what: string, opts: LockOption
       const after = timeoutMs > 0 ? ` after waiting ${Math.round(waited / 1000)} s` : '';
       throw new ConflictError(`.mlv/lock: held by ${describe(holder)}${after}; wait for it to finish (MLV_LOCK_TIMEOUT or lock_timeout in .mlv/config set the wait), or remove .mlv/lock if that process is gone`, { holder: holder.trim() }, 'ELOCKED');
     }
-    if (!waiting) { waiting = true; opts.onWait?.(describe(holder)); }
+    if (!waiting) { waiting = true; opts.onWait?.(holderOf(holder, timeoutMs / 1000)); }
     await sleep(Math.min(wait, Math.max(20, timeoutMs - waited)) * (0.75 + Math.random() / 2));
     wait = Math.min(wait * 2, 500);
   }
@@ -173,12 +189,12 @@ export async function withLock<T>(mlvDir: string, what: string, fn: () => Promis
 }
 
 /**
- * The lock of an opened repository, waiting as its config and the environment say. Once
- * taken, what killed commands left is swept (repo/litter.ts).
+ * The lock of an opened repository, waiting as its config and the environment say, and
+ * telling the repository's `onLockWait` (RepoOptions) when it starts waiting. Once taken, what killed commands left is swept (repo/litter.ts).
  */
-export function withRepoLock<T>(repo: { mlvDir: string; config: { lock_timeout?: number }; store?: { tmpDir: string } }, what: string, fn: () => Promise<T>, opts: Omit<LockOptions, 'timeoutS'> = {}): Promise<T> {
+export function withRepoLock<T>(repo: { mlvDir: string; config: { lock_timeout?: number }; store?: { tmpDir: string }; onLockWait?: OnLockWait }, what: string, fn: () => Promise<T>, opts: Omit<LockOptions, 'timeoutS'> = {}): Promise<T> {
   return withLock(repo.mlvDir, what, () => {
     sweepLitter(repo.mlvDir, repo.store?.tmpDir);
     return fn();
-  }, { ...opts, timeoutS: lockTimeout(repo.config) });
+  }, { onWait: repo.onLockWait, ...opts, timeoutS: lockTimeout(repo.config) });
 }

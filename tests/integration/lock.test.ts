@@ -12,13 +12,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { env, git, makeRepo, MLV_BIN, mlv, mlvOk, removeDir, type RunResult } from '../helpers/repo.js';
 
-function mlvAsync(cwd: string, args: string[], extra: Record<string, string> = {}): Promise<RunResult> {
+function mlvAsync(cwd: string, args: string[], extra: Record<string, string> = {}, onStderr?: (d: string) => void): Promise<RunResult> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [MLV_BIN, ...args], { cwd, env: env(extra) });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => { stdout += d; });
-    p.stderr.on('data', (d) => { stderr += d; });
+    p.stderr.on('data', (d) => { stderr += d; onStderr?.(String(d)); });
     p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
 }
@@ -93,13 +93,21 @@ describe('the repository lock', () => {
       assert.equal(bounded.code, 2);
       assert.match(bounded.stderr, /after waiting 1 s/);
 
-      const waiting = mlvAsync(dir, ['add', 'w.bin'], { MLV_LOCK_TIMEOUT: '30' });
-      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(bounded.stderr.trim().split('\n').length, 2, bounded.stderr);
+      assert.match(bounded.stderr.split('\n')[0], new RegExp(`^mlv: waiting for \\.mlv/lock held by pid ${process.pid} \\(mlv gc\\)… up to 0\\.5 s`));
+
+      let said = '';
+      const waiting = mlvAsync(dir, ['add', 'w.bin'], { MLV_LOCK_TIMEOUT: '30' }, (d) => { said += d; });
+      // Its waiting line is the sign it found the lock held (start-up is slow on a loaded machine).
+      for (let t = 0; t < 200 && !said.includes('waiting for'); t++) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 300));
       assert.equal(existsSync(join(dir, 'w.bin.mlv')), false, 'nothing is written while the lock is held');
       rmSync(lock);
       const r = await waiting;
       assert.equal(r.code, 0, r.stderr);
       assert.ok(existsSync(join(dir, 'w.bin.mlv')));
+      const waitLines = r.stderr.split('\n').filter((l) => l.includes('waiting for .mlv/lock'));
+      assert.deepEqual(waitLines, [`mlv: waiting for .mlv/lock held by pid ${process.pid} (mlv gc)… up to 30 s (MLV_LOCK_TIMEOUT sets the wait)`], 'one line, once, while waiting');
     } finally {
       rmSync(lock, { force: true });
     }
@@ -131,6 +139,30 @@ describe('the repository lock', () => {
     } finally {
       rmSync(lock, { force: true });
       rmSync(local, { force: true });
+    }
+  });
+
+  test('every command that takes the lock says once that it waits, naming the holder', () => {
+    const remote = join(dir, '..', `${dir.split('/').pop()}-remote`);
+    const lock = join(dir, '.mlv', 'lock');
+    writeFileSync(join(dir, 'p.bin'), 'p\n');
+    writeFileSync(join(dir, 'mlv.yaml'), 'stages:\n  copy:\n    cmd: cp p.bin q.bin\n    deps: [p.bin]\n    outs: [q.bin]\n');
+    try {
+      mlvOk(dir, ['remote', 'add', 'store', remote, '--default']);
+      writeFileSync(lock, `${process.pid} ${hostname()} feedfacefeedface exp-run\n`);
+      for (const args of [['add', 'p.bin'], ['checkout'], ['pull'], ['fetch'], ['gc'], ['repro']]) {
+        const r = mlv(dir, args, { env: { MLV_LOCK_TIMEOUT: '0.2' } });
+        assert.equal(r.code, 2, `mlv ${args.join(' ')}: ${r.stderr}`);
+        const lines = r.stderr.trim().split('\n');
+        assert.equal(lines.filter((l) => l.startsWith('mlv: waiting for .mlv/lock held by pid')).length, 1, `mlv ${args.join(' ')}: ${r.stderr}`);
+        assert.match(lines[0], new RegExp(`^mlv: waiting for \\.mlv/lock held by pid ${process.pid} \\(mlv exp-run\\)`), `mlv ${args.join(' ')}`);
+        assert.match(lines.at(-1)!, /\.mlv\/lock: held by mlv exp-run/);
+      }
+      assert.equal(existsSync(join(dir, 'q.bin')), false, 'repro ran nothing while waiting');
+    } finally {
+      rmSync(lock, { force: true });
+      rmSync(remote, { recursive: true, force: true });
+      rmSync(join(dir, 'mlv.yaml'), { force: true });
     }
   });
 
