@@ -108,3 +108,45 @@ test('a model whose state_version this mlv does not know is refused in one line;
   mlvOk(dir, ['predict', 'sv1.json', 'iris.csv', '-o', 'p.csv']);
   assert.match(readFileSync(join(dir, 'p.csv'), 'utf8'), /^y_true,y_pred,proba_setosa,/);
 });
+
+test('--importance permutation through the CLI: the summary says how, the metrics file and --json carry them, the model file is unchanged', () => {
+  const base = ['train', 'wine.csv', '--target', 'cultivar', '--algorithm', 'gradient_boosting', '--validation', 'kfold:3', '-p', 'max_iter=20'];
+  mlvOk(dir, [...base, '-o', 'gb-native.json', '--metrics', 'gb-native-m.json']);
+  const r = mlvOk(dir, [...base, '--importance', 'permutation', '--importance-repeats', '3', '-o', 'gb-perm.json', '--metrics', 'gb-perm-m.json', '--jobs', '2']);
+  assert.match(r.stdout, /^top features \(accuracy drop when shuffled, 3 repeats\): \w+ 0\.\d{4}/m);
+  assert.equal(readFileSync(join(dir, 'gb-perm.json'), 'utf8'), readFileSync(join(dir, 'gb-native.json'), 'utf8'));
+  const m = JSON.parse(readFileSync(join(dir, 'gb-perm-m.json'), 'utf8'));
+  assert.equal(m.importance.method, 'permutation');
+  assert.equal(m.importance.scoring, 'accuracy');
+  assert.equal(m.importance.n_repeats, 3);
+  assert.equal(Object.keys(m.feature_importances).length, 13);
+  assert.deepEqual(Object.keys(m.importance.std), Object.keys(m.feature_importances));
+  const j = JSON.parse(mlvOk(dir, [...base, '--importance', 'permutation', '--importance-repeats', '3', '--json']).stdout);
+  assert.deepEqual(j.feature_importances, m.feature_importances, 'the same seed gives the same numbers, --jobs or not');
+  assert.deepEqual(j.importance, m.importance);
+
+  const bad = mlv(dir, ['train', 'wine.csv', '--target', 'cultivar', '--importance', 'gain']);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr.trim().split('\n').at(-1), 'mlv: --importance must be native or permutation, got "gain"');
+  const none = mlv(dir, ['train', 'wine.csv', '--target', 'cultivar', '--importance', 'permutation', '--validation', 'none']);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /mlv: --importance permutation shuffles features among the validation rows: use --validation holdout or kfold, not none\n$/);
+  const zero = mlv(dir, ['train', 'wine.csv', '--target', 'cultivar', '--importance', 'permutation', '--importance-repeats', '0']);
+  assert.equal(zero.code, 2);
+  assert.match(zero.stderr, /--importance-repeats must be an integer >= 1, got "0"/);
+});
+
+test('linear: standardised coefficients on the summary and --json; the model and metrics files as before unless --importance is given', () => {
+  writeFileSync(join(dir, 'wine-reg.csv'), readFileSync(join(dir, 'wine.csv'), 'utf8').replace(/,[^,\n]*$/gm, ''));
+  const r = mlvOk(dir, ['train', 'wine-reg.csv', '--target', 'alcohol', '--algorithm', 'linear', '-o', 'lin.json', '--metrics', 'lin-m.json']);
+  assert.match(r.stdout, /^top features: color_intensity 0\.\d{4}, proline 0\.\d{4}/m);
+  assert.equal('feature_importances' in JSON.parse(readFileSync(join(dir, 'lin.json'), 'utf8')), false);
+  assert.equal('feature_importances' in JSON.parse(readFileSync(join(dir, 'lin-m.json'), 'utf8')), false);
+  const j = JSON.parse(mlvOk(dir, ['train', 'wine-reg.csv', '--target', 'alcohol', '--algorithm', 'linear', '--json']).stdout);
+  assert.ok(Math.abs(Object.values(j.feature_importances as Record<string, number>).reduce((s, v) => s + v, 0) - 1) < 1e-12);
+  mlvOk(dir, ['train', 'wine-reg.csv', '--target', 'alcohol', '--algorithm', 'linear', '--importance', 'native', '-o', 'lin2.json', '--metrics', 'lin2-m.json']);
+  assert.equal(readFileSync(join(dir, 'lin2.json'), 'utf8'), readFileSync(join(dir, 'lin.json'), 'utf8'));
+  const m = JSON.parse(readFileSync(join(dir, 'lin2-m.json'), 'utf8'));
+  assert.deepEqual(m.feature_importances, j.feature_importances);
+  assert.deepEqual(m.importance, { method: 'native' });
+});
