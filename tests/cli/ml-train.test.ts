@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mlv, mlvOk, removeDir, tempDir, ROOT } from '../helpers/repo.js';
+import { ALGORITHMS } from '../../src/ml/models/index.js';
 
 const dir = tempDir('mlv-train-');
 after(() => removeDir(dir));
@@ -149,4 +150,33 @@ test('linear: standardised coefficients on the summary and --json; the model and
   const m = JSON.parse(readFileSync(join(dir, 'lin2-m.json'), 'utf8'));
   assert.deepEqual(m.feature_importances, j.feature_importances);
   assert.deepEqual(m.importance, { method: 'native' });
+});
+
+test('every kind of model file is a versioned format: an unknown version or state_version is one line naming the file, exit 2', () => {
+  const kinds: Array<[string, string[]]> = [
+    ['random_forest', ['--target', 'species', '-p', 'n_estimators=3']],
+    ['decision_tree', ['--target', 'species']],
+    ['logistic', ['--target', 'species']],
+    ['gradient_boosting', ['--target', 'species', '-p', 'max_iter=3']],
+    ['linear', ['--target', 'sepal_length_cm', '--task', 'regression']],
+    ['kmeans', ['--task', 'clustering', '-p', 'n_clusters=3']],
+    ['pca', ['--task', 'reduction']],
+  ];
+  writeFileSync(join(dir, 'iris-num.csv'), readFileSync(join(dir, 'iris.csv'), 'utf8').replace(/,[^,\n]*$/gm, ''));
+  for (const { name } of ALGORITHMS) assert.ok(kinds.some(([k]) => k === name), `${name} is checked here`);
+  for (const [algorithm, args] of kinds) {
+    const file = `v-${algorithm}.json`;
+    const csv = args[1] === 'species' ? 'iris.csv' : 'iris-num.csv';
+    mlvOk(dir, ['train', csv, '--algorithm', algorithm, ...args, '--validation', 'none', '-o', file]);
+    const model = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    assert.equal(model.version, 1);
+    writeFileSync(join(dir, 'v2.json'), JSON.stringify({ ...model, version: 2 }));
+    const v = mlv(dir, ['predict', 'v2.json', csv, '-o', 'p.csv']);
+    assert.equal(v.code, 2, algorithm);
+    assert.equal(v.stderr, 'mlv: v2.json: unsupported model version 2 (this mlv reads version 1)\n', algorithm);
+    writeFileSync(join(dir, 'sv9.json'), JSON.stringify({ ...model, state_version: 9 }));
+    const s = mlv(dir, ['predict', 'sv9.json', csv, '-o', 'p.csv']);
+    assert.equal(s.code, 2, algorithm);
+    assert.equal(s.stderr, `mlv: sv9.json: model: ${algorithm} "state_version" 9 is not one this mlv reads (1)\n`, algorithm);
+  }
 });
