@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../src/errors/index.js';
-import { algorithms, metricsDocument, parseScalar, train, type Algorithm, type Params, type Task } from '../../src/api/train.js';
+import { algorithms, metricsDocument, parseScalar, train, type Algorithm, type ImportanceMethod, type Params, type Task } from '../../src/api/train.js';
 import { color, cwd, err, formatBytes, out, printJson, progressBar, table } from '../io.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -22,10 +22,13 @@ export function register(program: Command): void {
     .option('-o, --output <model.json>', 'write the model here')
     .option('--metrics <metrics.json>', 'write the metrics here')
     .option('--jobs <n>', 'worker threads for forests (default: the cores)')
+    .option('--importance <method>', 'native (the model\'s own) | permutation (score drop when a feature is shuffled in the validation rows)')
+    .option('--importance-repeats <n>', 'shuffles per feature for --importance permutation (default 5)')
     .option('--json', 'print the metrics as JSON')
     .action(async (csv: string, opts: {
       target?: string; task?: string; algorithm?: string; param: string[]; paramsSection?: string; paramsFile: string;
       validation?: string; seed?: string; featurize?: string | false; output?: string; metrics?: string; jobs?: string; json?: boolean;
+      importance?: string; importanceRepeats?: string;
     }) => {
       const params: Params = {};
       for (const kv of opts.param) {
@@ -52,6 +55,8 @@ export function register(program: Command): void {
         validation: opts.validation,
         seed: int('--seed', opts.seed, 0),
         jobs: int('--jobs', opts.jobs, 1),
+        importance: opts.importance as ImportanceMethod | undefined,
+        importanceRepeats: int('--importance-repeats', opts.importanceRepeats, 1),
         featurize: opts.featurize,
         output: opts.output,
         metricsPath: opts.metrics,
@@ -62,6 +67,7 @@ export function register(program: Command): void {
       if (opts.json) {
         printJson({
           ...metricsDocument(r),
+          feature_importances: r.feature_importances,
           // The contract's shape: {<name>: {mean, std, folds}} (the file has the flat names).
           metrics: r.metrics,
           // Seconds vary run to run, so only this output has them, not the metrics file.
@@ -78,7 +84,8 @@ export function register(program: Command): void {
       if (r.explained_variance_ratio) out(`explained variance ratio: ${r.explained_variance_ratio.map(f).join(', ')}`);
       if (r.feature_importances) {
         const top = Object.entries(r.feature_importances).sort((a, b) => b[1] - a[1]).slice(0, 5);
-        out(`top features: ${top.map(([k, v]) => `${k} ${f(v)}`).join(', ')}`);
+        const how = r.importance?.method === 'permutation' ? ` (${r.importance.scoring} drop when shuffled, ${r.importance.n_repeats} repeats)` : '';
+        out(`top features${how}: ${top.map(([k, v]) => `${k} ${f(v)}`).join(', ')}`);
       }
       out(color.dim(`${r.cost.seconds.toFixed(2)} s, model ${formatBytes(r.cost.model_bytes)}`) +
         (r.output ? `; model written to ${r.output}` : '') + (r.metricsPath ? `; metrics to ${r.metricsPath}` : ''));

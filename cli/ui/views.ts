@@ -89,7 +89,7 @@ export function detailLines(
 
   if (d.featureImportances) {
     const fi = Object.entries(d.featureImportances).sort((a, b) => b[1] - a[1]);
-    lines.push(blank, title(`Feature importances (${fi.length})`));
+    lines.push(blank, title(`Feature importances (${fi.length}${d.importanceMethod ? `, ${d.importanceMethod}` : ''})`));
     const fw = keyWidth(fi.map(([k]) => k), 24);
     const top = Math.max(1e-12, ...fi.map(([, v]) => Math.abs(v)));
     const bw = Math.max(5, Math.min(40, width - fw - 14));

@@ -1,8 +1,8 @@
 import { ALGORITHMS, type Algorithm, type Task } from '../ml/models/index.js';
 import { parseScalar, type Params } from '../ml/models/params.js';
-import { metricsDocument, trainFile, type TrainFileOptions, type TrainResult } from '../ml/train.js';
+import { metricsDocument, trainFile, type ImportanceMethod, type TrainFileOptions, type TrainResult } from '../ml/train.js';
 
-export type { Algorithm, Params, Task, TrainResult };
+export type { Algorithm, ImportanceMethod, Params, Task, TrainResult };
 export { metricsDocument, parseScalar };
 
 export interface TrainOptions extends TrainFileOptions {

@@ -40,6 +40,8 @@ export interface VersionDetail {
   artifacts: ArtifactInfo[];
   confusionMatrix?: { labels: Array<string | number>; matrix: number[][] };
   featureImportances?: Record<string, number>;
+  /** How they were measured when not the model's own: "permutation (accuracy drop)". */
+  importanceMethod?: string;
   cost?: { seconds?: number; modelBytes?: number; featureCount?: number };
   /** e.g. "mlv repro --rev 1a2b3c4" */
   reproCommand: string;

@@ -48,7 +48,11 @@ export async function versionDetail(root: string, row: VersionRow, repoOf: () =>
       detail.confusionMatrix = { labels: cm.labels as Array<string | number>, matrix: cm.matrix as number[][] };
     }
     const fi = importances(doc.feature_importances);
-    if (!detail.featureImportances && fi) detail.featureImportances = fi;
+    if (!detail.featureImportances && fi) {
+      detail.featureImportances = fi;
+      const how = doc.importance as { method?: unknown; scoring?: unknown } | undefined;
+      if (how && how.method === 'permutation') detail.importanceMethod = `permutation (${typeof how.scoring === 'string' ? how.scoring : 'score'} drop)`;
+    }
     const cost = doc.cost as Record<string, unknown> | undefined;
     if (!detail.cost && cost && typeof cost === 'object') {
       const num = (...keys: string[]) => keys.map((k) => cost[k]).find((v): v is number => typeof v === 'number');

@@ -93,7 +93,7 @@ export function paramsOf(paramsText: string | undefined, lock: Lock | undefined)
 }
 
 /** Per-feature, per-fold and per-cell numbers of a training report: shown in detail views, not as columns. */
-const REPORT_KEYS = /^(feature_importances|confusion_matrix|explained_variance_ratio|folds)(\.|$)/;
+const REPORT_KEYS = /^(feature_importances|importance|confusion_matrix|explained_variance_ratio|folds)(\.|$)/;
 
 /**
  * Metrics recorded in the lock, flattened, each named `<file>:<key>` (docs/FORMAT.md):

@@ -28,6 +28,9 @@ import {
   type Algorithm, type Label, type ModelDoc, type Task,
 } from './models/index.js';
 import type { Fit, TrainData, Trainer } from './models/algorithm.js';
+import type { LoadedModel } from './models/index.js';
+import { permutationDrops, summarizeDrops, type PermutationInput } from './importance.js';
+import { createRng, type Rng } from './rng.js';
 import { resolveParams, type Params } from './models/params.js';
 import { defaultJobs } from './models/forest.js';
 import { folds, foldCount, parseValidation, schemeText, type Scheme } from './validation.js';
@@ -52,7 +55,20 @@ export interface TrainOptions {
   onProgress?: OnProgress;
   /** Milliseconds; injected so tests can pin it. */
   clock?: () => number;
+  /**
+   * `native` (the default): the model's own importances. `permutation`: the drop in
+   * score (accuracy, R²) when one feature is shuffled among the validation rows, for
+   * every supervised algorithm (scikit-learn's permutation_importance).
+   */
+  importance?: ImportanceMethod;
+  /** Shuffles per feature and fold for permutation importance (scikit-learn's n_repeats, default 5). */
+  importanceRepeats?: number;
 }
+
+export type ImportanceMethod = 'native' | 'permutation';
+export const IMPORTANCE_METHODS: readonly ImportanceMethod[] = ['native', 'permutation'];
+/** scikit-learn's permutation_importance default. */
+export const DEFAULT_REPEATS = 5;
 
 export interface MetricSummary {
   mean: number;
@@ -71,13 +87,33 @@ export interface TrainResult {
   metrics: Record<string, MetricSummary>;
   /** Classification: summed over the folds' test rows. */
   confusion_matrix?: ConfusionMatrix;
-  /** Native importances (trees: MDI, sum 1) per feature name, from the final fit. */
+  /**
+   * Per feature name: native importances of the final fit (trees: MDI, sum 1), or with
+   * `importance: 'permutation'` the mean drop in score over folds and repeats.
+   */
   feature_importances?: Record<string, number>;
+  /** How feature_importances were measured, when asked for (`--importance`) or not native. */
+  importance?: ImportanceReport;
+  /**
+   * The importances are shown (output, --json) but kept out of the metrics file: linear's
+   * native ones when --importance was not given, as its files predate them and
+   * `repro --rev` of an old commit must rebuild the same metrics.
+   */
+  importancesUnsaved?: boolean;
   /** PCA: per component, from the final fit. */
   explained_variance_ratio?: number[];
   cost: { seconds: number; model_bytes: number; n_features: number; n_rows: number; n_fits: number };
   /** The model file's text, in chunks (computed once). */
   modelChunks: string[];
+}
+
+export interface ImportanceReport {
+  method: ImportanceMethod;
+  /** Permutation: the score whose drop is measured (scikit-learn's default score). */
+  scoring?: 'accuracy' | 'r2';
+  n_repeats?: number;
+  /** Permutation: population std of the drops over folds and repeats, per feature name. */
+  std?: Record<string, number>;
 }
 
 /** Test rows handed to a supervised model at a time while scoring. */
@@ -207,6 +243,17 @@ export async function train(frame: Frame, opts: TrainOptions = {}): Promise<Trai
 
   const scheme: Scheme = parseValidation(opts.validation ?? (supervised ? 'holdout:0.2' : 'none'));
   const nFits = foldCount(scheme, n);
+  const importance = opts.importance;
+  if (importance !== undefined && !IMPORTANCE_METHODS.includes(importance)) {
+    throw new UsageError(`--importance must be ${IMPORTANCE_METHODS.join(' or ')}, got "${importance}"`);
+  }
+  const repeats = opts.importanceRepeats ?? DEFAULT_REPEATS;
+  if (!Number.isSafeInteger(repeats) || repeats < 1) throw new UsageError(`--importance-repeats must be an integer >= 1, got ${repeats}`);
+  const permutation = importance === 'permutation';
+  if (permutation && !supervised) throw new UsageError(`--importance permutation measures a score's drop: it needs classification or regression, not ${task}`);
+  if (permutation && (scheme.kind === 'none' || scheme.kind === 'leave-p-out')) {
+    throw new UsageError(`--importance permutation shuffles features among the validation rows: use --validation holdout or kfold, not ${schemeText(scheme)}`);
+  }
 
   const data: TrainData = { task, columns, n, p, labels, yClass, yReg, seed, jobs: opts.jobs ?? defaultJobs() };
   // What folds share (a sort of the data, worker threads) is set up once, here.
@@ -239,10 +286,12 @@ export async function train(frame: Frame, opts: TrainOptions = {}): Promise<Trai
     }
   }
   const perFold: Array<Record<string, number>> = [];
+  const drops: Float64Array[][] = [];
   const confusion: number[][] | undefined = labels ? labels.map(() => labels!.map(() => 0)) : undefined;
   const total = Number(nFits);
   try {
     let done = 0;
+    let foldNo = 0;
     for (const fold of folds(scheme, n, seed, task === 'classification' ? yClass : undefined)) {
       const { doc, fit: f } = await fit(fold.train);
       const model = loadModel(doc);
@@ -273,6 +322,8 @@ export async function train(frame: Frame, opts: TrainOptions = {}): Promise<Trai
       } else {
         Object.assign(scores, descriptor.score!(f, data, fold.test));
       }
+      if (permutation) drops.push(permutationDrops(permutationInput(model, fold.test, createRng(seed, PERMUTATION_STREAM, foldNo))));
+      foldNo++;
       perFold.push(scores);
       opts.onProgress?.({ unit: 'runs', done: ++done, total: total + 1, phase: schemeText(scheme) });
     }
@@ -293,14 +344,46 @@ export async function train(frame: Frame, opts: TrainOptions = {}): Promise<Trai
       modelChunks,
     };
     if (confusion) result.confusion_matrix = { labels: labels!, matrix: confusion };
-    const importances = final.fit.importances;
-    if (importances) result.feature_importances = Object.fromEntries(features.map((f, i) => [f, importances[i]]));
+    const named = (v: ArrayLike<number>) => Object.fromEntries(features.map((f, i) => [f, v[i]]));
+    if (permutation) {
+      const { mean, std } = summarizeDrops(drops, p);
+      result.feature_importances = named(mean);
+      result.importance = { method: 'permutation', scoring: task === 'classification' ? 'accuracy' : 'r2', n_repeats: repeats, std: named(std) };
+    } else if (final.fit.importances) {
+      result.feature_importances = named(final.fit.importances);
+      if (importance) result.importance = { method: 'native' };
+    } else if (final.fit.reportedImportances) {
+      result.feature_importances = named(final.fit.reportedImportances);
+      if (importance) result.importance = { method: 'native' };
+      else result.importancesUnsaved = true;
+    }
     if (final.fit.report?.explained_variance_ratio) result.explained_variance_ratio = final.fit.report.explained_variance_ratio;
     return result;
   } finally {
     await trainer?.close?.();
   }
+
+  /** What permutationDrops needs to score `model` on `rows`: class indices and accuracy, or values and R². */
+  function permutationInput(model: LoadedModel, rows: Int32Array, rng: Rng): PermutationInput {
+    if (task === 'classification') {
+      const yt = Int32Array.from(rows, (i) => yClass![i]);
+      return {
+        columns, rows, nRepeats: repeats, rng,
+        predict: (X) => Float64Array.from(model.predictProba!(X), (r) => argmax(r)),
+        score: (pred) => {
+          let hit = 0;
+          for (let j = 0; j < yt.length; j++) if (pred[j] === yt[j]) hit++;
+          return hit / yt.length;
+        },
+      };
+    }
+    const yt = Float64Array.from(rows, (i) => yReg![i]);
+    return { columns, rows, nRepeats: repeats, rng, predict: (X) => model.predict(X) as Float64Array, score: (pred) => regressionMetrics(yt, pred).r2 };
+  }
 }
+
+/** deriveSeed stream of permutation importance's shuffles (apart from the folds' and the algorithms'). */
+const PERMUTATION_STREAM = 0x5045524d;
 
 /**
  * Mean and population std of each metric over folds. A metric some fold cannot define
@@ -343,7 +426,8 @@ export function metricsDocument(r: TrainResult): Record<string, unknown> {
     validation: r.validation,
     folds,
     confusion_matrix: r.confusion_matrix,
-    feature_importances: r.feature_importances,
+    feature_importances: r.importancesUnsaved ? undefined : r.feature_importances,
+    importance: r.importance,
     explained_variance_ratio: r.explained_variance_ratio,
     cost: { model_bytes: r.cost.model_bytes, n_features: r.cost.n_features, n_rows: r.cost.n_rows, n_fits: r.cost.n_fits },
   };

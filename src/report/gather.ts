@@ -31,7 +31,7 @@ export interface GatherOptions {
 }
 
 /** Numbers a report shows from a training metrics file, and the keys that are not metrics. */
-const NOT_METRICS = /^(confusion_matrix|feature_importances|explained_variance_ratio|cost)(\.|$)/;
+const NOT_METRICS = /^(confusion_matrix|feature_importances|importance|explained_variance_ratio|cost)(\.|$)/;
 
 interface Resolved { commit: string; exp?: ExpRef }
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mlv, mlvOk, removeDir, tempDir, ROOT } from '../helpers/repo.js';
+import { ALGORITHMS } from '../../src/ml/models/index.js';
 
 const dir = tempDir('mlv-train-');
 after(() => removeDir(dir));
@@ -107,4 +108,75 @@ test('a model whose state_version this mlv does not know is refused in one line;
   writeFileSync(join(dir, 'sv1.json'), JSON.stringify({ ...model, state_version: 1 }));
   mlvOk(dir, ['predict', 'sv1.json', 'iris.csv', '-o', 'p.csv']);
   assert.match(readFileSync(join(dir, 'p.csv'), 'utf8'), /^y_true,y_pred,proba_setosa,/);
+});
+
+test('--importance permutation through the CLI: the summary says how, the metrics file and --json carry them, the model file is unchanged', () => {
+  const base = ['train', 'wine.csv', '--target', 'cultivar', '--algorithm', 'gradient_boosting', '--validation', 'kfold:3', '-p', 'max_iter=20'];
+  mlvOk(dir, [...base, '-o', 'gb-native.json', '--metrics', 'gb-native-m.json']);
+  const r = mlvOk(dir, [...base, '--importance', 'permutation', '--importance-repeats', '3', '-o', 'gb-perm.json', '--metrics', 'gb-perm-m.json', '--jobs', '2']);
+  assert.match(r.stdout, /^top features \(accuracy drop when shuffled, 3 repeats\): \w+ 0\.\d{4}/m);
+  assert.equal(readFileSync(join(dir, 'gb-perm.json'), 'utf8'), readFileSync(join(dir, 'gb-native.json'), 'utf8'));
+  const m = JSON.parse(readFileSync(join(dir, 'gb-perm-m.json'), 'utf8'));
+  assert.equal(m.importance.method, 'permutation');
+  assert.equal(m.importance.scoring, 'accuracy');
+  assert.equal(m.importance.n_repeats, 3);
+  assert.equal(Object.keys(m.feature_importances).length, 13);
+  assert.deepEqual(Object.keys(m.importance.std), Object.keys(m.feature_importances));
+  const j = JSON.parse(mlvOk(dir, [...base, '--importance', 'permutation', '--importance-repeats', '3', '--json']).stdout);
+  assert.deepEqual(j.feature_importances, m.feature_importances, 'the same seed gives the same numbers, --jobs or not');
+  assert.deepEqual(j.importance, m.importance);
+
+  const bad = mlv(dir, ['train', 'wine.csv', '--target', 'cultivar', '--importance', 'gain']);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr.trim().split('\n').at(-1), 'mlv: --importance must be native or permutation, got "gain"');
+  const none = mlv(dir, ['train', 'wine.csv', '--target', 'cultivar', '--importance', 'permutation', '--validation', 'none']);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /mlv: --importance permutation shuffles features among the validation rows: use --validation holdout or kfold, not none\n$/);
+  const zero = mlv(dir, ['train', 'wine.csv', '--target', 'cultivar', '--importance', 'permutation', '--importance-repeats', '0']);
+  assert.equal(zero.code, 2);
+  assert.match(zero.stderr, /--importance-repeats must be an integer >= 1, got "0"/);
+});
+
+test('linear: standardised coefficients on the summary and --json; the model and metrics files as before unless --importance is given', () => {
+  writeFileSync(join(dir, 'wine-reg.csv'), readFileSync(join(dir, 'wine.csv'), 'utf8').replace(/,[^,\n]*$/gm, ''));
+  const r = mlvOk(dir, ['train', 'wine-reg.csv', '--target', 'alcohol', '--algorithm', 'linear', '-o', 'lin.json', '--metrics', 'lin-m.json']);
+  assert.match(r.stdout, /^top features: color_intensity 0\.\d{4}, proline 0\.\d{4}/m);
+  assert.equal('feature_importances' in JSON.parse(readFileSync(join(dir, 'lin.json'), 'utf8')), false);
+  assert.equal('feature_importances' in JSON.parse(readFileSync(join(dir, 'lin-m.json'), 'utf8')), false);
+  const j = JSON.parse(mlvOk(dir, ['train', 'wine-reg.csv', '--target', 'alcohol', '--algorithm', 'linear', '--json']).stdout);
+  assert.ok(Math.abs(Object.values(j.feature_importances as Record<string, number>).reduce((s, v) => s + v, 0) - 1) < 1e-12);
+  mlvOk(dir, ['train', 'wine-reg.csv', '--target', 'alcohol', '--algorithm', 'linear', '--importance', 'native', '-o', 'lin2.json', '--metrics', 'lin2-m.json']);
+  assert.equal(readFileSync(join(dir, 'lin2.json'), 'utf8'), readFileSync(join(dir, 'lin.json'), 'utf8'));
+  const m = JSON.parse(readFileSync(join(dir, 'lin2-m.json'), 'utf8'));
+  assert.deepEqual(m.feature_importances, j.feature_importances);
+  assert.deepEqual(m.importance, { method: 'native' });
+});
+
+test('every kind of model file is a versioned format: an unknown version or state_version is one line naming the file, exit 2', () => {
+  const kinds: Array<[string, string[]]> = [
+    ['random_forest', ['--target', 'species', '-p', 'n_estimators=3']],
+    ['decision_tree', ['--target', 'species']],
+    ['logistic', ['--target', 'species']],
+    ['gradient_boosting', ['--target', 'species', '-p', 'max_iter=3']],
+    ['linear', ['--target', 'sepal_length_cm', '--task', 'regression']],
+    ['kmeans', ['--task', 'clustering', '-p', 'n_clusters=3']],
+    ['pca', ['--task', 'reduction']],
+  ];
+  writeFileSync(join(dir, 'iris-num.csv'), readFileSync(join(dir, 'iris.csv'), 'utf8').replace(/,[^,\n]*$/gm, ''));
+  for (const { name } of ALGORITHMS) assert.ok(kinds.some(([k]) => k === name), `${name} is checked here`);
+  for (const [algorithm, args] of kinds) {
+    const file = `v-${algorithm}.json`;
+    const csv = args[1] === 'species' ? 'iris.csv' : 'iris-num.csv';
+    mlvOk(dir, ['train', csv, '--algorithm', algorithm, ...args, '--validation', 'none', '-o', file]);
+    const model = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    assert.equal(model.version, 1);
+    writeFileSync(join(dir, 'v2.json'), JSON.stringify({ ...model, version: 2 }));
+    const v = mlv(dir, ['predict', 'v2.json', csv, '-o', 'p.csv']);
+    assert.equal(v.code, 2, algorithm);
+    assert.equal(v.stderr, 'mlv: v2.json: unsupported model version 2 (this mlv reads version 1)\n', algorithm);
+    writeFileSync(join(dir, 'sv9.json'), JSON.stringify({ ...model, state_version: 9 }));
+    const s = mlv(dir, ['predict', 'sv9.json', csv, '-o', 'p.csv']);
+    assert.equal(s.code, 2, algorithm);
+    assert.equal(s.stderr, `mlv: sv9.json: model: ${algorithm} "state_version" 9 is not one this mlv reads (1)\n`, algorithm);
+  }
 });

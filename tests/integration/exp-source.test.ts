@@ -10,7 +10,7 @@ import { git, makeRepo, mlvOk, removeDir } from '../helpers/repo.js';
 import { expRun } from '../../src/api/expRun.js';
 import { openVersionSource } from '../../src/api/versionSource.js';
 
-const TRAIN = `node -e "const f=require('fs');const t=+/trees: *([0-9]+)/.exec(f.readFileSync('params.yaml','utf8'))[1];f.mkdirSync('model',{recursive:true});f.writeFileSync('model/m.txt','m'.repeat(t));f.writeFileSync('metrics.json',JSON.stringify({accuracy:t/(t+10),loss:10/(t+10),confusion_matrix:{labels:['a','b'],matrix:[[t,1],[2,3]]},feature_importances:{x:0.75,y:0.25},cost:{model_bytes:t,n_features:2}}))"`;
+const TRAIN = `node -e "const f=require('fs');const t=+/trees: *([0-9]+)/.exec(f.readFileSync('params.yaml','utf8'))[1];f.mkdirSync('model',{recursive:true});f.writeFileSync('model/m.txt','m'.repeat(t));f.writeFileSync('metrics.json',JSON.stringify({accuracy:t/(t+10),loss:10/(t+10),confusion_matrix:{labels:['a','b'],matrix:[[t,1],[2,3]]},feature_importances:{x:0.75,y:0.25},importance:{method:'permutation',scoring:'accuracy',n_repeats:5,std:{x:0.1,y:0.05}},cost:{model_bytes:t,n_features:2}}))"`;
 
 test('openVersionSource: rows with experiments beneath, detail, diff and direction', async () => {
   const dir = makeRepo();
@@ -37,6 +37,8 @@ test('openVersionSource: rows with experiments beneath, detail, diff and directi
     assert.equal(rows[0].metrics['metrics.json:accuracy'], 0.5);
     assert.equal(rows[0].metrics['metrics.json:confusion_matrix.labels'], undefined); // report data stays out of the columns
     assert.equal(rows[0].metrics['metrics.json:feature_importances.x'], undefined);
+    assert.equal(rows[0].metrics['metrics.json:importance.n_repeats'], undefined);
+    assert.equal(rows[0].metrics['metrics.json:importance.std.x'], undefined);
     for (const r of rows.slice(1)) {
       assert.equal(r.baseline, head);
       assert.match(r.id, new RegExp(`^refs/mlv/exps/${head}/`));
@@ -55,6 +57,7 @@ test('openVersionSource: rows with experiments beneath, detail, diff and directi
     assert.equal(detail.artifacts.find((a) => a.path === 'data/raw.txt')?.size, 6);
     assert.deepEqual(detail.confusionMatrix, { labels: ['a', 'b'], matrix: [[50, 1], [2, 3]] });
     assert.deepEqual(detail.featureImportances, { x: 0.75, y: 0.25 });
+    assert.equal(detail.importanceMethod, 'permutation (accuracy drop)');
     assert.deepEqual(detail.cost, { modelBytes: 50, featureCount: 2 });
     assert.equal(detail.reproCommand, `mlv repro --rev ${exp50.rev.slice(0, 7)}`);
 

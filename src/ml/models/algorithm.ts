@@ -70,6 +70,12 @@ export interface Fit {
   state: Record<string, unknown>;
   /** Native importances, one per feature (trees: MDI, summing to 1): saved and reported. */
   importances?: Float64Array;
+  /**
+   * Native importances reported by train (its output and --json; the metrics file only
+   * when --importance is given) but never saved in the model file: for an algorithm
+   * whose files predate importances (linear), so old commits rebuild the same bytes.
+   */
+  reportedImportances?: Float64Array;
   /** Facts of the final fit reported beside the metrics. */
   report?: { explained_variance_ratio?: number[] };
 }

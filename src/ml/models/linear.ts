@@ -18,9 +18,10 @@ export const linear = defineAlgorithm({
     fit_intercept: { default: true, constraints: [BOOLEAN] },
   },
   trainer: (data, params) => ({
-    fit: async (rows) => ({
-      state: { ...fitLinear(data.columns, data.yReg!, rows, { alpha: params.alpha as number, fit_intercept: params.fit_intercept as boolean }) },
-    }),
+    fit: async (rows) => {
+      const state = fitLinear(data.columns, data.yReg!, rows, { alpha: params.alpha as number, fit_intercept: params.fit_intercept as boolean });
+      return { state: { ...state }, reportedImportances: standardisedImportances(state.coef, data.columns, rows) };
+    },
   }),
   load(state, ctx) {
     const s = state as unknown as LinearState;
@@ -92,6 +93,28 @@ export function fitLinear(columns: Float64Array[], y: Float64Array, rows: ArrayL
   let intercept = yMean;
   for (let f = 0; f < p; f++) intercept -= coef[f] * mean[f];
   return { coef: Array.from(coef), intercept: params.fit_intercept ? intercept : 0 };
+}
+
+/**
+ * |coef × the feature's std over the fit's rows| (the coefficient of the standardised
+ * feature, as logistic reports), normalised to sum 1 (all 0 when every one is 0).
+ */
+export function standardisedImportances(coef: ArrayLike<number>, columns: Float64Array[], rows: ArrayLike<number>): Float64Array {
+  const m = rows.length;
+  const out = new Float64Array(coef.length);
+  let total = 0;
+  for (let f = 0; f < coef.length; f++) {
+    const c = columns[f];
+    let s = 0;
+    for (let i = 0; i < m; i++) s += c[rows[i]];
+    const mu = s / m;
+    let v = 0;
+    for (let i = 0; i < m; i++) v += (c[rows[i]] - mu) ** 2;
+    out[f] = Math.abs(coef[f] * Math.sqrt(v / m));
+    total += out[f];
+  }
+  if (total > 0) for (let f = 0; f < out.length; f++) out[f] /= total;
+  return out;
 }
 
 export function predictLinear(s: LinearState, x: ArrayLike<number>): number {

@@ -5,14 +5,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCsv } from '../../../src/ml/csv.js';
 import { train } from '../../../src/ml/train.js';
-import { folds, parseValidation } from '../../../src/ml/validation.js';
-import { compareLabels } from '../../../src/ml/metrics.js';
 import { loadModel, saveModel } from '../../../src/ml/models/index.js';
 import { featureThresholds, binOf } from '../../../src/ml/models/hgb/binning.js';
 import { mulberry32 } from '../../../src/ml/rng.js';
 import type { Frame } from '../../../src/ml/frame.js';
-import type { Label } from '../../../src/ml/models/algorithm.js';
-import { sklearn } from '../../helpers/sklearn.js';
+import { sklearn, trainFoldIds } from '../../helpers/sklearn.js';
 import { ROOT, removeDir, tempDir } from '../../helpers/repo.js';
 
 // One OpenMP thread for the oracle: the machine is shared, and its result does not depend on it.
@@ -20,31 +17,13 @@ process.env.OMP_NUM_THREADS = '1';
 const dir = tempDir('mlv-hgb-');
 after(() => removeDir(dir));
 
-/** Fold id per row under `kfold:5`, seed 0, as train draws them. */
-function foldIds(frame: Frame, target: string, classify: boolean): number[] {
-  const col = frame.columns.find((c) => c.name === target)!;
-  let yClass: Int32Array | undefined;
-  if (classify) {
-    const y = Array.from(col.values as ArrayLike<Label>);
-    const labels = [...new Set(y)].sort(compareLabels);
-    yClass = Int32Array.from(y, (v) => labels.indexOf(v));
-  }
-  const ids = new Array<number>(frame.nRows).fill(-1);
-  let k = 0;
-  for (const f of folds(parseValidation('kfold:5'), frame.nRows, 0, yClass)) {
-    for (const i of f.test) ids[i] = k;
-    k++;
-  }
-  return ids;
-}
-
 const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
 
 async function versusSklearn(csv: string, target: string, classify: boolean) {
   const frame = await readCsv(csv);
   const task = classify ? 'classification' : 'regression';
   const ours = await train(frame, { target, task, algorithm: 'gradient_boosting', validation: 'kfold:5', seed: 0 });
-  const ref = sklearn({ csv, target, model: classify ? 'hgb_classifier' : 'hgb_regressor', folds: foldIds(frame, target, classify) });
+  const ref = sklearn({ csv, target, model: classify ? 'hgb_classifier' : 'hgb_regressor', folds: trainFoldIds(frame, target, classify) });
   return { frame, ours, ref, refMean: mean(ref.folds!) };
 }
 

@@ -3,14 +3,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readCsv } from '../../../src/ml/csv.js';
 import { train } from '../../../src/ml/train.js';
-import { folds, parseValidation } from '../../../src/ml/validation.js';
-import { compareLabels } from '../../../src/ml/metrics.js';
 import { loadModel, saveModel } from '../../../src/ml/models/index.js';
 import { lbfgs } from '../../../src/ml/models/lbfgs.js';
 import { mulberry32 } from '../../../src/ml/rng.js';
 import type { Frame } from '../../../src/ml/frame.js';
-import type { Label } from '../../../src/ml/models/algorithm.js';
-import { sklearn } from '../../helpers/sklearn.js';
+import { sklearn, trainFoldIds } from '../../helpers/sklearn.js';
 import { ROOT } from '../../helpers/repo.js';
 
 const SETS = [
@@ -18,21 +15,6 @@ const SETS = [
   { file: 'breast_cancer.csv', target: 'diagnosis' },
   { file: 'digits.csv', target: 'digit' },
 ];
-
-/** The rows' features and the fold id of each row under `kfold:5`, seed 0, as train draws them. */
-function foldIds(frame: Frame, target: string): number[] {
-  const col = frame.columns.find((c) => c.name === target)!;
-  const y = Array.from(col.values as ArrayLike<Label>);
-  const labels = [...new Set(y)].sort(compareLabels);
-  const yClass = Int32Array.from(y, (v) => labels.indexOf(v));
-  const ids = new Array<number>(frame.nRows).fill(-1);
-  let k = 0;
-  for (const f of folds(parseValidation('kfold:5'), frame.nRows, 0, yClass)) {
-    for (const i of f.test) ids[i] = k;
-    k++;
-  }
-  return ids;
-}
 
 function rowsOf(frame: Frame, target: string): Float64Array[] {
   const cols = frame.columns.filter((c) => c.name !== target).map((c) => c.values as Float64Array);
@@ -44,7 +26,7 @@ for (const { file, target } of SETS) {
     const csv = join(ROOT, 'fixtures/ml', file);
     const frame = await readCsv(csv);
     const ours = await train(frame, { target, algorithm: 'logistic', validation: 'kfold:5', seed: 0 });
-    const ref = sklearn({ csv, target, model: 'logistic', folds: foldIds(frame, target) });
+    const ref = sklearn({ csv, target, model: 'logistic', folds: trainFoldIds(frame, target, true) });
     const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
     const gap = Math.abs(ours.metrics.accuracy.mean - mean(ref.folds!));
     assert.ok(gap <= 0.01, `${file}: accuracy ${ours.metrics.accuracy.mean} vs sklearn ${mean(ref.folds!)}`);
