@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { status } from '../../src/api/status.js';
-import { remoteStatus } from '../../src/api/remoteStatus.js';
 import { UsageError } from '../../src/errors/index.js';
 import { setExitCode } from '../main.js';
 import { color, cwd, formatBytes, out, printJson } from '../io.js';
@@ -62,6 +61,8 @@ export function register(program: Command): void {
 }
 
 async function showRemote(remote: string | undefined, o: { check?: boolean; json?: boolean; allCommits?: boolean }): Promise<void> {
+  // Loaded only for --remote: a plain status does not open remotes.
+  const { remoteStatus } = await import('../../src/api/remoteStatus.js');
   const r = await remoteStatus({ cwd: cwd(), remote, allCommits: o.allCommits });
   if (o.check && !r.clean) setExitCode(1);
   if (o.json) return printJson(r);

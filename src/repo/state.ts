@@ -1,5 +1,5 @@
 /**
- * The state index (docs/FORMAT.md, "State index, version 2"): per directory of the work
+ * The state index (docs/FORMAT.md, "State index, version 3"): per directory of the work
  * tree, the stat and object id of every file hashed there, so a file whose stat is
  * unchanged is not hashed again; and per tracked directory, the manifest its walk gave
  * and the directories that walk saw, so an unchanged tree is answered by one lstat per
@@ -41,15 +41,27 @@ export interface Section {
 
 export interface RuleStat { path: string; size: number; mtime: number; ctime: number; ino: number }
 
+/** A file of a tracked directory as it is in an item's base manifest. */
+export interface BaseFile { path: string; id: string; size: number; exec: boolean }
+
+/**
+ * Files edited in place since manifest `from` (docs/FORMAT.md, "base"): the sections
+ * differ from it in exactly these files, keyed by path in the tracked directory.
+ */
+export interface Base { from: string; cache: string; edits: Map<string, BaseFile> }
+
 export interface Item {
   path: string;
+  /** '' while files were edited since it was computed (rebuilt when asked for). */
   manifest: string;
   cache: string;
   dirs: string[];
   rules: RuleStat[];
+  base?: Base;
 }
 
-const MAGIC = Buffer.from('mlv-state 2\n');
+const MAGIC = Buffer.from('mlv-state 3\n');
+const MAGIC_V2 = Buffer.from('mlv-state 2\n');
 const HEADER_V1 = 'mlv-state 1\n';
 const ENTRY_FIXED = 1 + 1 + 2 + 8 * 4 + 1; // kind, exec, name length, 4 f64, id length
 
@@ -82,7 +94,8 @@ export class StateIndex {
       } finally { closeSync(fd); }
     } catch { return; } // no index yet
     try {
-      if (buf.subarray(0, MAGIC.length).equals(MAGIC)) this.readV2(buf);
+      if (buf.subarray(0, MAGIC.length).equals(MAGIC)) this.readV2(buf, true);
+      else if (buf.subarray(0, MAGIC.length).equals(MAGIC_V2)) { this.readV2(buf, false); this.dirty = true; }
       else if (buf.toString('latin1', 0, HEADER_V1.length) === HEADER_V1) this.readV1(buf.toString('utf8'));
     } catch {
       // Damaged: start afresh, it is only a cache.
@@ -91,7 +104,8 @@ export class StateIndex {
     }
   }
 
-  private readV2(buf: Buffer): void {
+  /** Versions 2 and 3 (`bases`: items end with their base). */
+  private readV2(buf: Buffer, bases: boolean): void {
     let at = MAGIC.length;
     if (buf.readUInt32LE(at) !== buf.length) throw new Error('truncated');
     const nSections = buf.readUInt32LE(at + 4);
@@ -125,10 +139,21 @@ export class StateIndex {
       for (let n = r.u32(); n > 0; n--) dirs.push(r.str16());
       const rules: RuleStat[] = [];
       for (let n = r.u32(); n > 0; n--) rules.push({ path: r.str16(), size: r.f64(), mtime: r.f64(), ctime: r.f64(), ino: r.f64() });
+      let base: Base | undefined;
+      if (bases) {
+        const from = r.str8();
+        const cache = r.str8();
+        const edits = new Map<string, BaseFile>();
+        for (let n = r.u32(); n > 0; n--) {
+          const f = { path: r.str16(), id: r.str8(), size: r.f64(), exec: r.u8() === 1 };
+          edits.set(f.path, f);
+        }
+        if (from !== '') base = { from, cache, edits };
+      }
       at = r.at();
       // A rule file changed in the index's own tick may have changed again unseen.
       if (rules.some((x) => Math.max(x.mtime, x.ctime) >= this.loadedAt)) { this.dirty = true; continue; }
-      this.items.set(path, { path, manifest, cache, dirs, rules });
+      this.items.set(path, { path, manifest, cache, dirs, rules, base });
     }
     if (at !== buf.length) throw new Error('trailing bytes');
   }
@@ -223,8 +248,9 @@ export class StateIndex {
     const e = entries.get(name);
     const x = exec ?? e?.exec ?? false;
     if (e && e.kind === KIND_FILE && e.id === hash && e.exec === x && statMatches(e, st) && e.ctime === st.ctimeMs) return;
-    // A name a walk did not see: the section no longer lists exactly the directory.
-    if (!e) this.sections.get(dir)!.complete = false;
+    // A name a walk did not see, or content its item's manifest does not hold: the
+    // section no longer answers for the directory until it is walked again.
+    if (!e || e.id !== hash || e.exec !== x) this.sections.get(dir)!.complete = false;
     entries.set(name, { kind: KIND_FILE, exec: x, size: st.size, mtime: st.mtimeMs, ctime: st.ctimeMs, ino: st.ino, id: hash });
     this.dirty = true;
   }
@@ -283,7 +309,32 @@ export class StateIndex {
     this.dirty = true;
   }
 
-  /** A tracked directory's manifest changed with its names unchanged (files edited in place). */
+  /**
+   * Files of tracked directory `path` edited in place, found by its check: their
+   * entries change (the section still lists the directory), the manifest id waits
+   * until asked for, and the item's base lists them. `files[i].rel` is the path in
+   * the tracked directory.
+   */
+  recordEdits(path: string, files: Array<{ dir: string; name: string; rel: string; st: FileStat; id: string; exec: boolean }>): void {
+    const it = this.items.get(path);
+    if (!it) return;
+    if (!it.base && it.manifest !== '') it.base = { from: it.manifest, cache: it.cache, edits: new Map() };
+    for (const f of files) {
+      const entries = this.entriesOf(f.dir, true);
+      const old = entries.get(f.name);
+      if (it.base && old) {
+        const was = it.base.edits.get(f.rel);
+        if (!was) {
+          if (old.id !== f.id || old.exec !== f.exec) it.base.edits.set(f.rel, { path: f.rel, id: old.id, size: old.size, exec: old.exec });
+        } else if (was.id === f.id && was.exec === f.exec) it.base.edits.delete(f.rel);
+      }
+      if (old && (old.id !== f.id || old.exec !== f.exec)) { it.manifest = ''; it.cache = ''; }
+      entries.set(f.name, { kind: KIND_FILE, exec: f.exec, size: f.st.size, mtime: f.st.mtimeMs, ctime: f.st.ctimeMs, ino: f.st.ino, id: f.id });
+    }
+    this.dirty = true;
+  }
+
+  /** The manifest id of an item whose files were edited, once rebuilt. */
   recordManifest(path: string, manifest: string): void {
     const it = this.items.get(path);
     if (!it || it.manifest === manifest) return;
@@ -300,9 +351,9 @@ export class StateIndex {
 
   recordDirCached(path: string, hash: string, cache: string): void {
     const e = this.items.get(path);
-    if (!e || e.manifest !== hash || e.cache === cache) return;
-    e.cache = cache;
-    this.dirty = true;
+    if (!e) return;
+    if (e.manifest === hash && e.cache !== cache) { e.cache = cache; this.dirty = true; }
+    if (e.base && e.base.from === hash && e.base.cache !== cache) { e.base.cache = cache; this.dirty = true; }
   }
 
   save(): void {
@@ -389,6 +440,7 @@ function encodeItem(it: Item): Buffer {
   const str16 = (s: string) => { const x = Buffer.from(s); const h = Buffer.alloc(2); h.writeUInt16LE(x.length); w.push(h, x); };
   const str8 = (s: string) => { const x = Buffer.from(s, 'latin1'); w.push(Buffer.from([x.length]), x); };
   const u32 = (n: number) => { const h = Buffer.alloc(4); h.writeUInt32LE(n); w.push(h); };
+  const u8 = (n: number) => w.push(Buffer.from([n]));
   const f64 = (n: number) => { const h = Buffer.alloc(8); h.writeDoubleLE(n); w.push(h); };
   str16(it.path);
   str8(it.manifest);
@@ -397,6 +449,10 @@ function encodeItem(it: Item): Buffer {
   for (const d of it.dirs) str16(d);
   u32(it.rules.length);
   for (const r of it.rules) { str16(r.path); f64(r.size); f64(r.mtime); f64(r.ctime); f64(r.ino); }
+  str8(it.base?.from ?? '');
+  str8(it.base?.cache ?? '');
+  u32(it.base?.edits.size ?? 0);
+  for (const f of it.base?.edits.values() ?? []) { str16(f.path); str8(f.id); f64(f.size); u8(f.exec ? 1 : 0); }
   return Buffer.concat(w);
 }
 
@@ -405,6 +461,7 @@ function reader(buf: Buffer, start: number) {
   return {
     at: () => at,
     u32: () => { const v = buf.readUInt32LE(at); at += 4; return v; },
+    u8: () => { const v = buf.readUInt8(at); at += 1; return v; },
     f64: () => { const v = buf.readDoubleLE(at); at += 8; return v; },
     str8: () => { const n = buf[at]; if (at + 1 + n > buf.length) throw new Error('bad'); const v = buf.toString('latin1', at + 1, at + 1 + n); at += 1 + n; return v; },
     str16: () => { const n = buf.readUInt16LE(at); if (at + 2 + n > buf.length) throw new Error('bad'); const v = buf.toString('utf8', at + 2, at + 2 + n); at += 2 + n; return v; },

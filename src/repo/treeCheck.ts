@@ -1,9 +1,10 @@
 /**
  * A tracked directory answered from its record in the state index (docs/FORMAT.md,
- * "State index, version 2") without a walk: while no directory of it and no
+ * "State index, version 3") without a walk: while no directory of it and no
  * `.mlvignore` above or in it changed, its names are the recorded ones, so each file
  * costs one lstat compared against numbers read straight from the index's buffer.
- * Files whose stat moved are hashed, and only they.
+ * Files whose stat moved are hashed, and only they; the item's base keeps the list of
+ * files edited since its manifest, so no later check needs a manifest to say what changed.
  */
 import { existsSync, lstatSync } from 'node:fs';
 import type { ManifestEntry } from '../store/manifest.js';
@@ -16,19 +17,18 @@ import { scanSections, type ScanResult, type ScanTask } from './sectionScan.js';
 import type { Skipped } from './walk.js';
 
 export interface TreeAnswer {
-  /** The manifest id: the recorded one, or rebuilt when files changed. */
-  hash: string;
+  /** The manifest id: the recorded one, or rebuilt from the sections when files were edited. */
+  hash: () => string;
   size: number;
   files: number;
   skipped: Skipped[];
-  /** Set when the manifest was rebuilt; otherwise `entries()` reads them from the index. */
-  rebuilt?: ManifestEntry[];
+  /** The manifest's entries, read from the index. */
   entries: () => ManifestEntry[];
   /**
-   * Set when the manifest was rebuilt: the files whose content changed against the
-   * manifest recorded before (`from`), and whether all of that manifest's objects were
-   * cached when the cache looked like `cache` ('' unknown). Names are unchanged here, so
-   * this is the whole difference: nobody needs to parse `from` to diff against it.
+   * When files were edited in place since manifest `from` (the item's base): those
+   * whose content differs from it, and whether all of its objects were cached when the
+   * cache looked like `cache` ('' unknown). Names are unchanged here, so this is the
+   * whole difference: nobody needs to parse `from` to diff against it.
    */
   delta?: { from: string; cache: string; changes: Array<{ path: string; oldSize: number; newSize: number }> };
 }
@@ -36,7 +36,7 @@ export interface TreeAnswer {
 const NO_STAT = { size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0 };
 
 /** Undefined when the directory has no usable record or its names may have changed: walk it. */
-export async function checkTree(repo: Repo, path: string, onBytes?: (n: number) => void, manifestOf?: (entries: ManifestEntry[]) => string): Promise<TreeAnswer | undefined> {
+export async function checkTree(repo: Repo, path: string, manifestOf: (entries: ManifestEntry[]) => string, onBytes?: (n: number) => void): Promise<TreeAnswer | undefined> {
   const state = repo.state();
   const item = state.item(path);
   if (!item) return undefined;
@@ -77,25 +77,34 @@ export async function checkTree(repo: Repo, path: string, onBytes?: (n: number) 
   const changed = here.changed;
   state.hits += files - changed.length;
   const entries = () => entriesOfItem(state, item);
-  if (changed.length === 0) return { hash: item.manifest, size, files, skipped, entries };
-  const from = item.manifest;
-  const cache = item.cache;
-  const changes: NonNullable<TreeAnswer['delta']>['changes'] = [];
-  for (const c of changed) {
-    const abs = c.dir ? `${root}/${c.dir}/${c.name}` : `${root}/${c.name}`;
-    const hash = await fileId(abs, c.size, onBytes);
-    state.misses++;
-    const old = state.entries(state.section(c.dir)!).get(c.name);
-    if (old && old.id !== hash) {
+  if (changed.length > 0) {
+    const edits = [];
+    for (const c of changed) {
+      const abs = c.dir ? `${root}/${c.dir}/${c.name}` : `${root}/${c.name}`;
+      const id = await fileId(abs, c.size, onBytes);
+      state.misses++;
       const rel = c.dir === item.path ? c.name : `${c.dir.slice(item.path.length + 1)}/${c.name}`;
-      changes.push({ path: rel, oldSize: old.size, newSize: c.size });
+      edits.push({ dir: c.dir, name: c.name, rel, st: c, id, exec: c.exec });
     }
-    state.record(c.dir ? `${c.dir}/${c.name}` : c.name, c, hash, c.exec);
+    state.recordEdits(path, edits);
   }
-  const rebuilt = entries();
-  const hash = manifestOf ? manifestOf(rebuilt) : '';
-  state.recordManifest(path, hash);
-  return { hash, size, files, skipped, rebuilt, entries: () => rebuilt, delta: { from, cache, changes } };
+  let memo = item.manifest;
+  const hash = () => {
+    if (memo === '') {
+      memo = manifestOf(entries());
+      state.recordManifest(path, memo);
+    }
+    return memo;
+  };
+  const base = item.base;
+  if (!base) return { hash, size, files, skipped, entries };
+  const changes: NonNullable<TreeAnswer['delta']>['changes'] = [];
+  for (const f of base.edits.values()) {
+    const dir = f.path.includes('/') ? `${item.path}/${f.path.slice(0, f.path.lastIndexOf('/'))}` : item.path;
+    const now = state.entries(state.section(dir)!).get(f.path.slice(f.path.lastIndexOf('/') + 1));
+    changes.push({ path: f.path, oldSize: f.size, newSize: now?.size ?? 0 });
+  }
+  return { hash, size, files, skipped, entries, delta: { from: base.from, cache: base.cache, changes } };
 }
 
 /** A recorded tracked directory's manifest entries, from its sections. */

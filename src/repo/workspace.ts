@@ -65,10 +65,10 @@ export async function hashPath(repo: Repo, repoPath: string, opts: { store?: boo
   if (!st.isDirectory()) throw new InputError(`${repoPath}: is not a regular file or directory`, { path: repoPath });
   if (!opts.store) {
     // Recorded and no directory of it changed: one lstat per file, no walk.
-    const known = await checkTree(repo, repoPath, onBytes, (e) => hashBytes(serializeManifest(e)));
+    const known = await checkTree(repo, repoPath, (e) => hashBytes(serializeManifest(e)), onBytes);
     if (known) {
-      const out: HashedPath = { kind: 'dir', hash: known.hash, size: known.size, files: known.files, skipped: known.skipped };
-      return known.rebuilt ? { ...out, entries: known.rebuilt, delta: known.delta } : withLazyEntries(out, known.entries);
+      const out = { kind: 'dir', size: known.size, files: known.files, skipped: known.skipped, delta: known.delta } as HashedPath;
+      return lazy(lazy(out, 'hash', known.hash), 'entries', known.entries);
     }
   }
   const { files, skipped, dirs, ruleFiles } = walkTracked(repo.root, repoPath);
@@ -106,10 +106,10 @@ function recordWalk(repo: Repo, repoPath: string, hash: string, files: WalkedFil
   repo.state().recordTree(repoPath, hash, sections, ruleFiles);
 }
 
-/** `entries`, computed only if a caller reads them (a diff, a restore plan). */
-function withLazyEntries(out: HashedPath, make: () => ManifestEntry[]): HashedPath {
-  let memo: ManifestEntry[] | undefined;
-  Object.defineProperty(out, 'entries', { enumerable: true, get: () => (memo ??= make()) });
+/** `entries` or the manifest's `hash`, computed only if a caller reads them (a diff, a restore plan, add). */
+function lazy<K extends 'hash' | 'entries'>(out: HashedPath, key: K, make: () => NonNullable<HashedPath[K]>): HashedPath {
+  let memo: HashedPath[K] | undefined;
+  Object.defineProperty(out, key, { enumerable: true, get: () => (memo ??= make()) });
   return out;
 }
 
@@ -139,15 +139,16 @@ export async function compareWithWorkspace(repo: Repo, path: string, p: Pointer)
   const cacheNow = p.kind === 'dir' ? repo.store.fingerprint() : '';
   const source = sourceName(p as Tracked);
   let current = p.kind === 'dir' ? await hashPath(repo, path, { source }) : undefined;
+  // Files edited in place in a directory recorded as it is in the pointer, all of whose
+  // objects were cached: the edited files are the whole diff (no manifest read or
+  // rebuilt, no cache listing). None left: it is the pointer's content again.
+  const d = current?.kind === 'dir' ? current.delta : undefined;
+  if (d && d.from === p.hash && d.cache !== '' && d.cache === cacheNow) {
+    const changes = d.changes.map((c): FileChange => ({ path: c.path, change: 'modified', oldSize: c.oldSize, newSize: c.newSize }));
+    return { state: changes.length ? 'modified' : 'ok', current, changes: changes.sort((x, y) => (x.path < y.path ? -1 : 1)), cached: true };
+  }
   if (current?.kind === 'dir' && current.hash === p.hash && repo.state().dirCached(path, p.hash, cacheNow)) {
     return { state: 'ok', current, changes: [], cached: true };
-  }
-  // Files edited in place in a directory recorded as it is in the pointer, all of whose
-  // objects were cached: the edited files are the whole diff (no manifest read, no cache listing).
-  const d = current?.kind === 'dir' ? current.delta : undefined;
-  if (d && d.from === p.hash && current!.hash !== p.hash && d.cache !== '' && d.cache === cacheNow) {
-    const changes = d.changes.map((c): FileChange => ({ path: c.path, change: 'modified', oldSize: c.oldSize, newSize: c.newSize }));
-    return { state: 'modified', current, changes: changes.sort((x, y) => (x.path < y.path ? -1 : 1)), cached: true };
   }
   // The recorded manifest is read (and verified) once, for both questions below.
   const recorded = p.kind === 'dir' && repo.store.has(p.hash) ? readManifest(repo, p.hash, path) : undefined;

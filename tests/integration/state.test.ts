@@ -1,5 +1,5 @@
 /**
- * The state index (docs/FORMAT.md, "State index, version 2") must never change an
+ * The state index (docs/FORMAT.md, "State index, version 3") must never change an
  * answer of `mlv status`, only its cost: edits that keep size and mtime, renames,
  * inode reuse, directories replaced, rules changed, objects removed from the cache,
  * racy entries, and index files of version 1 or damaged. Real repos, the real CLI.
@@ -165,7 +165,7 @@ test('a version 1 index is upgraded without re-hashing; a damaged one is rebuilt
     let st = status(dir);
     assert.deepEqual(st.data, []);
     assert.equal(st.hashing.hashed, 0, 'version 1 entries are used');
-    assert.equal(readFileSync(join(dir, '.mlv/state')).subarray(0, 12).toString(), 'mlv-state 2\n');
+    assert.equal(readFileSync(join(dir, '.mlv/state')).subarray(0, 12).toString(), 'mlv-state 3\n');
     assert.equal(status(dir).hashing.hashed, 0);
     write(dir, 'ds/a/f0.txt', 'changed after the upgrade\n');
     assert.deepEqual(changes(status(dir)), ['modified a/f0.txt']);
@@ -231,5 +231,78 @@ test('status after edits lists exactly the edited, added and removed files, firs
     st = status(dir);
     assert.deepEqual(rows(st), ['modified b/f1.txt 8 9']);
     assert.equal(st.data[0].state, 'modified');
+  } finally { removeDir(dir); }
+});
+
+test('edits found once are listed by later statuses from the index alone, reading no manifest, until added', () => {
+  const dir = setup();
+  try {
+    type Row = { data: Array<{ state: string; changes: Array<{ change: string; path: string; oldSize?: number; newSize?: number }> }> };
+    const rows = (st: Row) => st.data.flatMap((d) => d.changes.map((c) => `${c.change} ${c.path} ${c.oldSize ?? '-'} ${c.newSize ?? '-'}`));
+    write(dir, 'ds/a/f0.txt', 'a row 0, edited\n');
+    let st = status(dir);
+    assert.deepEqual(rows(st), ['modified a/f0.txt 8 16']);
+    assert.equal(st.hashing.hashed, 1);
+    // Spoil the recorded manifest in place (the cache's directories keep their mtimes):
+    // a status that read it would fail on its hash.
+    const pointer = readFileSync(join(dir, 'ds.mlv'), 'utf8');
+    const manifest = /^hash: sha256:([0-9a-f]{64})$/m.exec(pointer)![1];
+    const object = join(dir, '.mlv/cache/objects/sha256', manifest.slice(0, 2), manifest.slice(2));
+    const good = readFileSync(object);
+    chmodSync(object, 0o644);
+    writeFileSync(object, Buffer.from(good.toString('latin1').replace(/[0-9a-f]/, (c) => (c === '0' ? '1' : '0')), 'latin1'));
+    const stateBefore = statSync(join(dir, '.mlv/state')).mtimeMs;
+    for (let i = 0; i < 2; i++) {
+      st = status(dir);
+      assert.deepEqual(rows(st), ['modified a/f0.txt 8 16'], `status ${i + 2}`);
+      assert.equal(st.hashing.hashed, 0);
+    }
+    assert.equal(statSync(join(dir, '.mlv/state')).mtimeMs, stateBefore, 'nothing new: the index is not written');
+    // Another edit, in another directory, and the first one edited back: the list follows.
+    write(dir, 'ds/b/f2.txt', 'b row 2 again\n');
+    assert.deepEqual(rows(status(dir)), ['modified a/f0.txt 8 16', 'modified b/f2.txt 8 14']);
+    write(dir, 'ds/a/f0.txt', 'a row 0\n');
+    assert.deepEqual(rows(status(dir)), ['modified b/f2.txt 8 14']);
+    write(dir, 'ds/b/f2.txt', 'b row 2\n');
+    st = status(dir);
+    assert.deepEqual(st.data, [], 'every file back as recorded: clean, still without the manifest');
+    assert.equal(st.clean, true);
+    writeFileSync(object, good);
+    // An exec bit alone is an edit too.
+    chmodSync(join(dir, 'ds/b/f1.txt'), 0o755);
+    assert.deepEqual(rows(status(dir)), ['modified b/f1.txt 8 8']);
+    // Recorded by add: the manifest id is made from the index, and status is clean again.
+    write(dir, 'ds/a/f1.txt', 'a row 1 edited\n');
+    mlvOk(dir, ['add', 'ds']);
+    st = status(dir);
+    assert.deepEqual(st.data, []);
+    assert.equal(st.hashing.hashed, 0);
+    write(dir, 'ds/a/f1.txt', 'a row 1\n');
+    assert.deepEqual(rows(status(dir)), ['modified a/f1.txt 15 8']);
+    assert.deepEqual(rows(status(dir)), ['modified a/f1.txt 15 8']);
+  } finally { removeDir(dir); }
+});
+
+test('a version 2 index is read: its tracked directories are answered without a walk, then written as version 3', () => {
+  const dir = setup();
+  try {
+    // Version 2 is version 3 without the items' base fields. The item of ds (the file's
+    // last bytes) has no base: '' (1 byte), '' (1 byte), 0 edits (4 bytes).
+    const v3 = readFileSync(join(dir, '.mlv/state'));
+    assert.equal(v3.subarray(0, 12).toString(), 'mlv-state 3\n');
+    assert.equal(v3.readUInt32LE(20), 1, 'one item');
+    const tail = v3.subarray(v3.length - 6);
+    assert.deepEqual([...tail], [0, 0, 0, 0, 0, 0], 'no base');
+    const v2 = Buffer.concat([Buffer.from('mlv-state 2\n'), v3.subarray(12, v3.length - 6)]);
+    v2.writeUInt32LE(v2.length, 12);
+    writeFileSync(join(dir, '.mlv/state'), v2);
+    write(dir, 'ds/a/f2.txt', 'a row 2 edited\n');
+    let st = status(dir);
+    assert.deepEqual(changes(st), ['modified a/f2.txt']);
+    assert.equal(st.hashing.hashed, 1, 'the version 2 entries were used');
+    assert.equal(readFileSync(join(dir, '.mlv/state')).subarray(0, 12).toString(), 'mlv-state 3\n');
+    st = status(dir);
+    assert.deepEqual(changes(st), ['modified a/f2.txt']);
+    assert.equal(st.hashing.hashed, 0);
   } finally { removeDir(dir); }
 });
