@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import { describePoint, removeLiveWorktreesSync, type ExpEvent, type ExpResult, type ExpRunResult } from '../../src/api/expRun.js';
 import type { ExpShowResult, ExpShowRow } from '../../src/api/expShow.js';
 import { UsageError } from '../../src/errors/index.js';
-import { defaultSearchText } from '../../src/api/expSearch.js';
+import { defaultSearchText, parseBudget, type CostAxis } from '../../src/api/expSearch.js';
 import { color, cwd, err, formatBytes, out, printJson, table } from '../io.js';
 import { setExitCode } from '../main.js';
 
@@ -86,13 +86,21 @@ export function register(program: Command): void {
     });
 
   exp.command('apply')
-    .description("bring an experiment's params, lock, metrics and data into the workspace (HEAD and the index stay)")
+    .description("bring an experiment's params, lock, metrics and data into the workspace (HEAD and the index stay); a search trial's algorithm and hyperparameters go into the train stage's params section")
     .argument('<name>')
     .option('-f, --force', 'overwrite uncommitted changes')
+    .option('--stage <name>', "search trials: the stage whose --params-section takes the trial (default: the one running mlv train --params-section)")
     .option('--json', 'print the result as JSON')
-    .action(async (name: string, o: { force?: boolean; json?: boolean }) => {
-      const r = await expApply({ cwd: cwd(), exp: name, force: o.force });
+    .action(async (name: string, o: { force?: boolean; stage?: string; json?: boolean }) => {
+      const r = await expApply({ cwd: cwd(), exp: name, force: o.force, stage: o.stage });
+      if (r.trial) for (const w of r.trial.warnings) err(`mlv: warning: ${w}`);
       if (o.json) return printJson(r);
+      if (r.trial) {
+        const t = r.trial;
+        const score = Object.entries(t.scores).map(([k, v]) => `${k}=${num(v)}`).join(' ');
+        out(`Applied search trial ${r.exp}: ${t.algorithm} ${describePoint(t.params as Parameters<typeof describePoint>[0])} into ${t.file}, section ${t.section} (read by stage '${t.stage}'; ${t.validation}, seed ${t.seed}).\nmlv repro rebuilds the model; its cross-validated score should be the trial's: ${score}.\nCommit the changes to keep them (git commit -am ...).`);
+        return;
+      }
       out(`Applied ${r.exp} (${r.commit.slice(0, 7)}): ${r.files.length} file(s), data of ${r.data.changed.length} path(s) updated.\nCommit the changes to keep them (git commit -am ...), or mlv exp branch ${r.exp} <branch>.`);
     });
 
@@ -158,7 +166,7 @@ export function register(program: Command): void {
     });
 
   exp.command('search')
-    .description('AutoML: try several algorithms and their hyperparameters with mlv train; each trial is an experiment')
+    .description('AutoML: try every algorithm for the task and its hyperparameters with mlv train; each trial is an experiment')
     .requiredOption('--data <csv>', 'training data (CSV)')
     .requiredOption('--target <col>', 'column to predict')
     .option('--task <task>', 'classification | regression (default: inferred)')
@@ -167,20 +175,33 @@ export function register(program: Command): void {
     .option('--validation <scheme>', 'kfold:N or holdout:F', 'kfold:5')
     .option('--metric <name>', 'what to optimise (default: accuracy or r2)')
     .option('--seed <N>', 'seed of sampling and training', int('--seed'), 0)
+    .option('--budget <time>', 'start no trial after this long (90s, 10m, 1h); the running one finishes')
+    .option('--cost <axis>', 'cost axis of the Pareto front: train_seconds | model_bytes | n_features', 'train_seconds')
+    .option('--top <N>', 'leaderboard rows to print', int('--top'), 10)
     .option('-q, --quiet', 'no progress on stderr')
     .option('--json', 'print the result as JSON')
-    .action(async (o: { data: string; target: string; task?: string; algorithms?: string; trials?: number; validation: string; metric?: string; seed: number; quiet?: boolean; json?: boolean }) => {
+    .action(async (o: { data: string; target: string; task?: string; algorithms?: string; trials?: number; validation: string; metric?: string; seed: number; budget?: string; cost: string; top: number; quiet?: boolean; json?: boolean }) => {
+      const budgetSeconds = o.budget === undefined ? undefined : parseBudget(o.budget);
       const r = await withInterrupt((signal) => expSearch({
         cwd: cwd(), data: o.data, target: o.target, task: o.task as 'classification' | 'regression' | undefined,
         algorithms: o.algorithms?.split(',').map((s) => s.trim()).filter(Boolean), trials: o.trials, validation: o.validation,
-        metric: o.metric, seed: o.seed, signal,
-        onTrial: o.quiet ? undefined : (t) => err(`${t.status === 'ok' ? color.green('✓') : color.red('✗')} ${t.name}  ${t.algorithm} ${describePoint(t.params)}  ${t.score !== undefined ? `${t.metric}=${num(t.score)}` : t.error ?? ''}`),
+        metric: o.metric, seed: o.seed, budgetSeconds, cost: o.cost as CostAxis, signal,
+        onTrial: o.quiet ? undefined : (t) => err(`${t.status === 'ok' ? color.green('✓') : color.red('✗')} ${t.name}  ${t.algorithm} ${describePoint(t.params)}  ${t.score !== undefined ? `${t.metric}=${num(t.score)}  ${t.cost!.train_seconds.toFixed(3)} s` : t.error ?? ''}`),
       }));
+      if (r.budget && !o.quiet) err(`mlv: budget ${o.budget} used: ${r.trials.length} of ${r.planned} trials ran, ${r.budget.notStarted} not started`);
       if (o.json) return printJson(r);
       if (!r.best) { setExitCode(1); return out('No trial succeeded.'); }
-      const rows = r.leaderboard.slice(0, 10).map((t) => [t.name, t.algorithm, describePoint(t.params), num(t.score), t.std !== undefined ? num(t.std) : '']);
-      out(table(['Trial', 'Algorithm', 'Params', r.metric, '± std'], rows));
-      out(`\nBest: ${r.best.algorithm} ${describePoint(r.best.params)}  ${r.metric}=${num(r.best.score)}  (experiment ${r.best.name}; mlv exp apply ${r.best.name})`);
+      const shown = r.leaderboard.slice(0, Math.max(0, o.top));
+      const rows = shown.map((t) => [t.name, t.algorithm, describePoint(t.params), num(t.score), t.std !== undefined ? num(t.std) : '', t.cost!.train_seconds.toFixed(3), formatBytes(t.cost!.model_bytes), String(t.cost!.n_features), t.pareto ? '*' : '']);
+      out(table(['Trial', 'Algorithm', 'Params', r.metric, '± std', 'train s', 'model', 'features', 'pareto'], rows));
+      const failed = r.trials.length - r.leaderboard.length;
+      const notes = [
+        shown.length < r.trials.length ? `${shown.length} of ${r.trials.length} trials shown (${r.leaderboard.length} ok${failed ? `, ${failed} failed` : ''}; --top N, --json or mlv exp show for all)` : undefined,
+        r.budget ? `the budget (${o.budget}) stopped the search: ${r.budget.notStarted} of ${r.planned} planned trials not started` : undefined,
+      ].filter(Boolean);
+      if (notes.length) out(notes.join('\n'));
+      out(`Pareto front (${r.metric} against ${r.cost}, * above): ${r.pareto.join(', ')}`);
+      out(`\nBest: ${r.best.algorithm} ${describePoint(r.best.params)}  ${r.metric}=${num(r.best.score)}  (experiment ${r.best.name}; mlv exp apply ${r.best.name} writes it into the train stage's params)`);
     });
 }
 

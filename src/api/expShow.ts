@@ -41,7 +41,8 @@ export function withDeltas(rows: ExpVersionRow[]): ExpShowRow[] {
     const base = commits.get(r.baseline);
     if (!base) return r;
     const keys = new Set([...Object.keys(r.params), ...Object.keys(base.params)]);
-    const changedParams = [...keys].filter((k) => r.params[k] !== base.params[k]).sort();
+    // A param the experiment does not have (a search trial has only its own) is no data, not a change.
+    const changedParams = [...keys].filter((k) => k in r.params && r.params[k] !== base.params[k]).sort();
     const deltas: Record<string, number> = {};
     for (const [k, v] of Object.entries(r.metrics)) {
       const b = base.metrics[k];

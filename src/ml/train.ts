@@ -454,7 +454,7 @@ export interface TrainFileOptions extends Omit<TrainOptions, 'lines' | 'featuriz
 }
 
 /** Keys of a params section that set options rather than hyperparameters. */
-const SECTION_OPTIONS = ['task', 'algorithm', 'validation', 'seed', 'target'] as const;
+export const SECTION_OPTIONS = ['task', 'algorithm', 'validation', 'seed', 'target'] as const;
 
 /**
  * Reads the CSV (and params file, featurize state), trains, writes the model and the
