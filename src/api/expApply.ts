@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConflictError, InputError } from '../errors/index.js';
 import { pickTrainStage, trialWarnings, writeTrialSection, type SearchSpec } from '../experiments/applySearch.js';
 import { SEARCH_FILE } from '../experiments/search.js';
-import { loadPipeline } from '../pipeline/load.js';
+import { loadPipeline, PIPELINE_FILE } from '../pipeline/load.js';
 import { resolveExp } from '../experiments/refs.js';
 import { gitSync, readFilesAt } from '../git/porcelain.js';
 import { fromRepoPath } from '../repo/paths.js';
@@ -106,6 +107,9 @@ async function applyTrial(root: string, exp: { name: string; commit: string }, o
   let spec: SearchSpec;
   try { spec = JSON.parse(blob!.toString('utf8')) as SearchSpec; } catch { throw new InputError(`experiment ${exp.name}: ${SEARCH_FILE} is not valid JSON`, { exp: exp.name }); }
   if ((spec as { status?: string }).status === 'failed') throw new InputError(`experiment ${exp.name}: the trial failed; there is nothing to apply`, { exp: exp.name });
+  if (!existsSync(join(root, PIPELINE_FILE))) {
+    throw new InputError(`experiment ${exp.name} is a search trial: applying it writes its algorithm and hyperparameters into the params section the pipeline's train stage reads, and there is no ${PIPELINE_FILE} (docs/experiments.md, "From a search to the pipeline")`, { exp: exp.name }, 'ENOTRAINSTAGE');
+  }
   const t = pickTrainStage(loadPipeline(root), exp.name, opts.stage);
   const abs = fromRepoPath(root, t.file, `stage '${t.stage}'`);
   const mine = existsSync(abs) ? readFileSync(abs) : undefined;

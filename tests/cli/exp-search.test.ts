@@ -5,7 +5,7 @@
  * Real repositories, the real CLI, the iris fixture.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -115,6 +115,12 @@ describe('exp search → exp apply → repro', () => {
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /mlv\.yaml:\d+: stage 'train' reads the section 'train' of params\.yaml but declares only its keys train\.algorithm, train\.C; declare the whole section \(params: \[train\]\)/);
     assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.equal(readFileSync(join(dir, 'params.yaml'), 'utf8'), before);
+    git(dir, ['checkout', '-q', '--', 'mlv.yaml']);
+    rmSync(join(dir, 'mlv.yaml'));
+    const none = mlv(dir, ['exp', 'apply', trial.name]);
+    assert.equal(none.code, 2, none.stderr);
+    assert.match(none.stderr, new RegExp(`experiment ${trial.name} is a search trial: applying it writes its algorithm and hyperparameters into the params section the pipeline's train stage reads, and there is no mlv\\.yaml`));
     assert.equal(readFileSync(join(dir, 'params.yaml'), 'utf8'), before);
     git(dir, ['checkout', '-q', '--', 'mlv.yaml']);
 
