@@ -102,7 +102,7 @@ export async function expSearch(opts: ExpSearchOptions): Promise<ExpSearchResult
   const root = gitRootOrThrow(opts.cwd);
   const baseline = resolveRev(root, 'HEAD');
   const dataPath = resolve(opts.cwd, opts.data);
-  const { frame, lines } = await readCsvWithLines(dataPath, { label: opts.data });
+  const { frame, lines } = await readCsvWithLines(dataPath, { label: opts.data, shared: true });
   if (!frame.columns.some((c) => c.name === opts.target)) throw new InputError(`${opts.data}: no column "${opts.target}"`, { key: opts.target });
   const task = opts.task ?? inferTask(frame, opts.target).task;
   if (task !== 'classification' && task !== 'regression') throw new InputError(`--task ${task}: search supports classification and regression`, { task });
