@@ -72,5 +72,5 @@ export { split, type SplitOptions, type SplitReport, type SplitSide } from './ap
 export { featurize, type FeaturizeOptions, type FeaturizeResult } from './api/featurize.js';
 export { algorithms, train, type Algorithm, type Params, type Task, type TrainFileResult, type TrainOptions } from './api/train.js';
 export { predict, type PredictOptions, type PredictResult } from './api/predict.js';
-export { evaluate, type ClassificationMetrics, type EvaluateOptions, type EvaluateTask, type RegressionMetrics } from './api/evaluate.js';
+export { evaluate, type ClassificationMetrics, type EvaluateOptions, type EvaluateResult, type EvaluateTask, type RegressionMetrics } from './api/evaluate.js';
 export { importMlRandomForestFile } from './api/importModel.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../src/errors/index.js';
 import { evaluate, type ClassificationMetrics, type EvaluateTask, type RegressionMetrics } from '../../src/api/evaluate.js';
-import { color, out, printJson, table } from '../io.js';
+import { color, err, out, printJson, table } from '../io.js';
 
 const TASKS = ['classification', 'regression'];
 
@@ -13,9 +13,14 @@ export function register(program: Command): void {
     .option('--json', 'print the metrics as JSON')
     .action(async (file: string, opts: { task: string; json?: boolean }) => {
       if (!TASKS.includes(opts.task)) throw new UsageError(`--task must be classification or regression, not "${opts.task}"`);
-      const metrics = await evaluate({ predictions: file, task: opts.task as EvaluateTask });
-      if (opts.json) printJson(metrics);
-      else out(opts.task === 'regression' ? renderRegression(metrics as RegressionMetrics) : renderClassification(metrics as ClassificationMetrics));
+      const result = await evaluate({ predictions: file, task: opts.task as EvaluateTask });
+      for (const w of result.warnings ?? []) err(`warning: ${w}`);
+      if (opts.json) {
+        printJson(result);
+        return;
+      }
+      const { evaluated_rows: _rows, on_training_rows: _on, warnings: _w, ...metrics } = result;
+      out(opts.task === 'regression' ? renderRegression(metrics as RegressionMetrics) : renderClassification(metrics as ClassificationMetrics));
     });
 }
 

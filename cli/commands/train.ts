@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../src/errors/index.js';
-import { algorithms, metricsDocument, parseScalar, train, type Algorithm, type ImportanceMethod, type Params, type Task } from '../../src/api/train.js';
+import { algorithms, GAP_THRESHOLD, metricsDocument, parseScalar, train, type Algorithm, type ImportanceMethod, type Params, type Task } from '../../src/api/train.js';
 import { color, cwd, err, formatBytes, out, printJson, progressBar, table } from '../io.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -64,6 +64,11 @@ export function register(program: Command): void {
       }).finally(bar.done);
 
       if (r.taskInferred) err(`task: ${r.task} (${r.taskInferred}; pass --task to choose)`);
+      const g = r.fit_gap;
+      const warning = g?.large
+        ? `${g.metric} on the training rows ${g.train.mean.toFixed(4)} vs ${r.metrics[g.metric].mean.toFixed(4)} in validation: a gap of ${g.gap.toFixed(4)} (over ${GAP_THRESHOLD}); the model fits rows it has seen much better than new ones (overfitting): constrain it (max_depth, min_samples_leaf, C) or give it more rows`
+        : undefined;
+      if (warning) err(`warning: ${warning}`);
       if (opts.json) {
         printJson({
           ...metricsDocument(r),
@@ -75,12 +80,17 @@ export function register(program: Command): void {
           model: r.output ?? null,
           metrics_file: r.metricsPath ?? null,
           featurize: r.featurized ?? null,
+          fit_gap: g ? { metric: g.metric, train: g.train, gap: g.gap, large: g.large, threshold: GAP_THRESHOLD } : null,
+          warnings: warning ? [warning] : [],
         });
         return;
       }
       const f = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(4));
       out(`${color.bold(r.algorithm)} ${r.task}, ${r.validation} (${r.cost.n_rows} rows, ${r.cost.n_features} features)`);
-      out(table(['metric', 'mean', 'std', 'folds'], Object.entries(r.metrics).map(([k, m]) => [k, f(m.mean), f(m.std), String(m.folds.length)])));
+      const rows = Object.entries(r.metrics).map(([k, m]) => [k, f(m.mean), f(m.std), String(m.folds.length)]);
+      if (g) rows.push([`train_${g.metric}`, f(g.train.mean), f(g.train.std), String(g.train.folds.length)]);
+      out(table(['metric', 'mean', 'std', 'folds'], rows));
+      if (g) out(`gap (training − validation ${g.metric}): ${f(g.gap)}${g.large ? color.red(' large') : ''}`);
       if (r.explained_variance_ratio) out(`explained variance ratio: ${r.explained_variance_ratio.map(f).join(', ')}`);
       if (r.feature_importances) {
         const top = Object.entries(r.feature_importances).sort((a, b) => b[1] - a[1]).slice(0, 5);

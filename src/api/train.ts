@@ -1,9 +1,9 @@
 import { ALGORITHMS, type Algorithm, type Task } from '../ml/models/index.js';
 import { parseScalar, type Params } from '../ml/models/params.js';
-import { metricsDocument, trainFile, type ImportanceMethod, type TrainFileOptions, type TrainResult } from '../ml/train.js';
+import { GAP_THRESHOLD, metricsDocument, trainFile, type ImportanceMethod, type TrainFileOptions, type TrainResult } from '../ml/train.js';
 
 export type { Algorithm, ImportanceMethod, Params, Task, TrainResult };
-export { metricsDocument, parseScalar };
+export { GAP_THRESHOLD, metricsDocument, parseScalar };
 
 export interface TrainOptions extends TrainFileOptions {
   /** The training CSV (relative to `cwd`). */

@@ -14,7 +14,9 @@ import { readCsvHeader, readCsvWithLines, writeCsv } from './csv.js';
 import { prepareFeatureHashing } from './featurize/hashing.js';
 import { applyFeaturizeRows, loadFeaturizeState, readFeaturizeState, type FeaturizeState, type RowDrop } from './featurize/index.js';
 import { keyText } from './featurize/steps.js';
-import { loadModel, type LoadedModel, type Label } from './models/index.js';
+import { loadModel, type LoadedModel, type Label, type TrainingData } from './models/index.js';
+import { hashRows } from './rowsHash.js';
+import { recordPathFor, writePredictionRecord } from './predictionRecord.js';
 
 export interface PredictOptions {
   /** A featurize state file to apply (instead of the one inside the model, if any). */
@@ -31,6 +33,12 @@ export interface PredictResult {
   featurized: boolean;
   /** Rows dropped by the transform's row steps on the label (a missing or filtered label). */
   row_steps?: RowDrop[];
+  /** What the model was trained on (null for a model that does not record it). */
+  trained_on: TrainingData | null;
+  /** The predicted rows are the model's training rows (null: unknown). */
+  training_rows: boolean | null;
+  /** The record beside the predictions (`<output>.predict.json`). */
+  record: string;
 }
 
 async function loadModelFile(path: string): Promise<LoadedModel> {
@@ -156,8 +164,17 @@ export async function predictFile(modelPath: string, csvPath: string, outPath: s
     }
   }
   await writeCsv(outPath, { columns: out, nRows: X.nRows, source: outPath });
+  // Hashed as mlv train hashed its rows, so the training rows are recognised however they came.
+  const yTrue = out[0]?.name === 'y_true' ? out[0] : undefined;
+  const labelText = yTrue && ((i: number) => String(yTrue.values[i]));
+  const sha256 = hashRows(model.features.length, (i, f) => rows[i][f], rows.length, labelText);
+  const trainedOn = model.doc.training_data ?? null;
+  const rec = await writePredictionRecord(outPath, {
+    model: modelPath, trained_on: trainedOn, rows: { count: rows.length, sha256 }, training_rows: trainedOn ? trainedOn.sha256 === sha256 : null,
+  });
   return {
     rows: X.nRows, task: model.task, output: outPath, columns: out.map((c) => c.name), featurized: applying,
     ...(applied?.rowDrops.length ? { row_steps: applied.rowDrops } : {}),
+    trained_on: trainedOn, training_rows: rec.training_rows, record: recordPathFor(outPath),
   };
 }

@@ -34,6 +34,7 @@ import { createRng, type Rng } from './rng.js';
 import { resolveParams, type Params } from './models/params.js';
 import { defaultJobs } from './models/forest.js';
 import { folds, foldCount, parseValidation, schemeText, type Scheme } from './validation.js';
+import { hashRows } from './rowsHash.js';
 
 export interface TrainOptions {
   /** Column to predict; required for classification and regression. */
@@ -103,6 +104,11 @@ export interface TrainResult {
   /** PCA: per component, from the final fit. */
   explained_variance_ratio?: number[];
   cost: { seconds: number; model_bytes: number; n_features: number; n_rows: number; n_fits: number };
+  /**
+   * Classification and regression with a validation scheme: the headline metric on each
+   * fold model's own training rows, and how much better than on its test rows.
+   */
+  fit_gap?: FitGap;
   /** The model file's text, in chunks (computed once). */
   modelChunks: string[];
 }
@@ -115,6 +121,28 @@ export interface ImportanceReport {
   /** Permutation: population std of the drops over folds and repeats, per feature name. */
   std?: Record<string, number>;
 }
+
+export interface FitGap {
+  /** `accuracy` (classification) or `r2` (regression). */
+  metric: string;
+  /** On each fold model's training rows. */
+  train: MetricSummary;
+  /** train.mean − the validation mean: positive when seen rows score better. */
+  gap: number;
+  /** gap > GAP_THRESHOLD. */
+  large: boolean;
+}
+
+/**
+ * A gap above this (10 points of accuracy, 0.1 of r2) is reported as overfitting: the
+ * model is markedly better on rows it has seen than on rows it has not. Below it is the
+ * usual case for flexible models (a forest fits its training rows almost perfectly and
+ * still validates well), so a warning there would be noise (docs/ml-train.md).
+ */
+export const GAP_THRESHOLD = 0.1;
+
+/** The metric compared between training and validation rows, per task. */
+const HEADLINE: Partial<Record<Task, string>> = { classification: 'accuracy', regression: 'r2' };
 
 /** Test rows handed to a supervised model at a time while scoring. */
 const SCORE_BATCH = 4096;
@@ -287,7 +315,24 @@ export async function train(frame: Frame, opts: TrainOptions = {}): Promise<Trai
   }
   const perFold: Array<Record<string, number>> = [];
   const drops: Float64Array[][] = [];
+  const onTrain: number[] = [];
+  const headline = scheme.kind === 'none' ? undefined : HEADLINE[task];
   const confusion: number[][] | undefined = labels ? labels.map(() => labels!.map(() => 0)) : undefined;
+  const predictLabels = (model: ReturnType<typeof loadModel>, idx: Int32Array): { yPred: Label[]; proba: Float64Array[] } => {
+    const proba: Float64Array[] = [];
+    for (const X of batches(idx)) for (const r of model.predictProba!(X)) proba.push(r);
+    return { yPred: proba.map((r) => labels![argmax(r)]), proba };
+  };
+  const predictValues = (model: ReturnType<typeof loadModel>, idx: Int32Array): Float64Array => {
+    const yPred = new Float64Array(idx.length);
+    let o = 0;
+    for (const X of batches(idx)) {
+      const part = model.predict(X) as Float64Array;
+      yPred.set(part, o);
+      o += part.length;
+    }
+    return yPred;
+  };
   const total = Number(nFits);
   try {
     let done = 0;
@@ -298,9 +343,7 @@ export async function train(frame: Frame, opts: TrainOptions = {}): Promise<Trai
       const scores: Record<string, number> = {};
       if (task === 'classification') {
         const yTrue = Array.from(fold.test, (i) => yLabels[i]);
-        const proba: Float64Array[] = [];
-        for (const X of batches(fold.test)) for (const r of model.predictProba!(X)) proba.push(r);
-        const yPred = proba.map((r) => labels![argmax(r)]);
+        const { yPred, proba } = predictLabels(model, fold.test);
         const m = classificationMetrics(yTrue, yPred, { labels: labels!, rows: proba });
         for (const [k, v] of Object.entries(m)) if (typeof v === 'number') scores[k] = v;
         const at = new Map(labels!.map((l, i) => [typeof l + ':' + l, i]));
@@ -310,25 +353,29 @@ export async function train(frame: Frame, opts: TrainOptions = {}): Promise<Trai
         }));
       } else if (task === 'regression') {
         const yTrue = Float64Array.from(fold.test, (i) => yReg![i]);
-        const yPred = new Float64Array(fold.test.length);
-        let o = 0;
-        for (const X of batches(fold.test)) {
-          const part = model.predict(X) as Float64Array;
-          yPred.set(part, o);
-          o += part.length;
-        }
-        const m = regressionMetrics(yTrue, yPred);
+        const m = regressionMetrics(yTrue, predictValues(model, fold.test));
         for (const [k, v] of Object.entries(m)) if (typeof v === 'number') scores[k] = v;
       } else {
         Object.assign(scores, descriptor.score!(f, data, fold.test));
       }
       if (permutation) drops.push(permutationDrops(permutationInput(model, fold.test, createRng(seed, PERMUTATION_STREAM, foldNo))));
       foldNo++;
+      // The same metric on the rows this fold model was fitted on (the other side of the gap).
+      if (headline === 'accuracy') {
+        onTrain.push(classificationMetrics(Array.from(fold.train, (i) => yLabels[i]), predictLabels(model, fold.train).yPred).accuracy);
+      } else if (headline === 'r2') {
+        onTrain.push(regressionMetrics(Float64Array.from(fold.train, (i) => yReg![i]), predictValues(model, fold.train)).r2);
+      }
       perFold.push(scores);
       opts.onProgress?.({ unit: 'runs', done: ++done, total: total + 1, phase: schemeText(scheme) });
     }
 
     const final = await fit(Int32Array.from({ length: n }, (_, i) => i));
+    final.doc.training_data = {
+      file: src,
+      rows: n,
+      sha256: hashRows(p, (i, f) => columns[f][i], n, supervised ? (i) => String(task === 'classification' ? yLabels[i] : yReg![i]) : undefined),
+    };
     // Worker isolates and their buffers go before the model text is built.
     await trainer.close?.();
     trainer = null;
@@ -344,6 +391,12 @@ export async function train(frame: Frame, opts: TrainOptions = {}): Promise<Trai
       modelChunks,
     };
     if (confusion) result.confusion_matrix = { labels: labels!, matrix: confusion };
+    const validated = headline ? result.metrics[headline] : undefined;
+    if (headline && validated && onTrain.length === perFold.length && onTrain.every(Number.isFinite)) {
+      const [train] = Object.values(summarize(onTrain.map((v) => ({ [headline]: v }))));
+      const gap = train.mean - validated.mean;
+      result.fit_gap = { metric: headline, train, gap, large: gap > GAP_THRESHOLD };
+    }
     const named = (v: ArrayLike<number>) => Object.fromEntries(features.map((f, i) => [f, v[i]]));
     if (permutation) {
       const { mean, std } = summarizeDrops(drops, p);
@@ -418,6 +471,11 @@ export function metricsDocument(r: TrainResult): Record<string, unknown> {
     values[name] = m.mean;
     values[`${name}_std`] = m.std;
     folds[name] = m.folds;
+  }
+  if (r.fit_gap) {
+    values[`train_${r.fit_gap.metric}`] = r.fit_gap.train.mean;
+    values.gap = r.fit_gap.gap;
+    folds[`train_${r.fit_gap.metric}`] = r.fit_gap.train.folds;
   }
   return {
     ...values,

@@ -58,6 +58,15 @@ export interface ModelDoc {
   feature_importances?: number[];
   /** Written by `mlv featurize`; carried through untouched. */
   featurize?: unknown;
+  /** The rows the model was fitted on (docs/FORMAT.md); absent in older models. */
+  training_data?: TrainingData;
+}
+
+/** `sha256`: the rows as the model saw them (ml/rowsHash.ts), not the file's bytes. */
+export interface TrainingData {
+  file: string;
+  rows: number;
+  sha256: string;
 }
 
 export interface LoadedModel {
