@@ -191,7 +191,7 @@ async function reproduceStage(ctx: Ctx, stage: Stage): Promise<'ran' | 'cached' 
     const runCtx: RunContext = { root: repo.root, cwd: fromRepoPath(repo.root, def.wdir), env: ctx.env, signal: opts.signal, onOutput: opts.onOutput };
     await runCommands(def, runCtx);
     if (opts.signal?.aborted) throw new StageFailedError(def.name, `stage '${def.name}': stopped`, { aborted: true });
-    const after = await stage.hashDeps(repo);
+    const after = await stage.hashDeps(repo, locked);
     for (let i = 0; i < deps.length; i++) {
       const a = after[i];
       if ('missing' in a || a.hash !== deps[i].hash) {

@@ -38,10 +38,11 @@ export class Stage {
     return [...this.def.outs, ...this.def.metrics].some((o) => o.persist);
   }
 
-  async hashDeps(repo: Repo): Promise<Changes['deps']> {
+  /** `locked`: the deps as last recorded; a big file recorded whole (format 1) is hashed whole again. */
+  async hashDeps(repo: Repo, locked?: LockStage): Promise<Changes['deps']> {
     const out: Changes['deps'] = [];
     for (const path of this.def.deps) {
-      const h = await hashPath(repo, path);
+      const h = await hashPath(repo, path, { like: locked?.deps.find((d) => d.path === path)?.hash });
       out.push(h ? { path, kind: h.kind, hash: h.hash, size: h.size, files: h.files } : { path, missing: true });
     }
     return out;
@@ -55,7 +56,7 @@ export class Stage {
   async changed(repo: Repo, locked: LockStage | undefined): Promise<Changes> {
     const reasons: string[] = [];
     const notPulled: Changes['notPulled'] = [];
-    const deps = await this.hashDeps(repo);
+    const deps = await this.hashDeps(repo, locked);
     const params = paramValues(repo.root, this.def.params, `stage '${this.name}' (${this.def.where})`);
     const pulled = pullState(repo);
     const lockedDeps = new Map(locked?.deps.map((d) => [d.path, d]));
@@ -89,7 +90,7 @@ export class Stage {
     for (const o of [...this.def.outs, ...this.def.metrics]) {
       const was = lockedOuts.get(o.path);
       if (!was) { reasons.push(`output ${o.path} is new`); continue; }
-      const now = await hashPath(repo, o.path);
+      const now = await hashPath(repo, o.path, { like: was.hash });
       if (now?.hash === was.hash) continue;
       const np = await pulled(o.path, was.hash);
       if (np) notPulled.push({ path: o.path, role: 'out' });

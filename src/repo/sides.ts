@@ -18,7 +18,7 @@ export async function versionSides(repo: Repo, commit: string | undefined): Prom
   }
   const sides: ArtifactSide[] = [];
   for (const t of trackedInWorkspace(repo.root)) {
-    const h = await hashPath(repo, t.path);
+    const h = await hashPath(repo, t.path, { like: t.hash });
     if (!h) continue; // missing from the work tree: deleted
     if (h.entries) entries.set(h.hash, h.entries);
     sides.push({ path: t.path, kind: h.kind, hash: h.hash, size: h.size, files: h.files, desc: t.desc });

@@ -81,7 +81,8 @@ export async function checkTree(repo: Repo, path: string, manifestOf: (entries: 
     const edits = [];
     for (const c of changed) {
       const abs = c.dir ? `${root}/${c.dir}/${c.name}` : `${root}/${c.name}`;
-      const id = await fileId(abs, c.size, onBytes);
+      // Named as its entry was: a big file recorded whole (format 1) is hashed whole.
+      const id = await fileId(abs, c.size, onBytes, state.entries(state.section(c.dir)!).get(c.name)?.id);
       state.misses++;
       const rel = c.dir === item.path ? c.name : `${c.dir.slice(item.path.length + 1)}/${c.name}`;
       edits.push({ dir: c.dir, name: c.name, rel, st: c, id, exec: c.exec });

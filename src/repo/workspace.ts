@@ -6,9 +6,10 @@ import { lstatSync, readdirSync, rmdirSync, rmSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConflictError, InputError } from '../errors/index.js';
 import { parseManifest, serializeManifest, type ManifestEntry } from '../store/manifest.js';
-import { hashBytes, hashFile } from '../store/hash.js';
+import { hashBytes } from '../store/hash.js';
 import { isChunkedId } from '../store/chunklist.js';
 import { fileId } from '../store/chunked.js';
+import { CHUNKING } from '../store/chunker.js';
 import type { OnProgress } from '../progress.js';
 import type { Repo } from './Repo.js';
 import { fromRepoPath } from './paths.js';
@@ -31,12 +32,12 @@ function statOrUndefined(p: string): Stats | undefined {
 }
 
 /** Hash one workspace file, asking the state index first. */
-async function hashOne(repo: Repo, repoPath: string, abs: string, st: FileStat, onBytes?: (n: number) => void, like?: string): Promise<string> {
+async function hashOne(repo: Repo, repoPath: string, abs: string, st: FileStat, onBytes?: (n: number) => void, like?: () => string | undefined): Promise<string> {
   const state = repo.state();
   const known = state.lookup(repoPath, st);
   if (known) return known;
   // A file recorded whole (format 1, before chunking) is hashed whole to compare with it.
-  const hash = like !== undefined && !isChunkedId(like) ? await hashFile(abs, onBytes) : await fileId(abs, st.size, onBytes);
+  const hash = await fileId(abs, st.size, onBytes, st.size > CHUNKING.threshold ? like?.() : undefined);
   state.record(repoPath, st, hash);
   return hash;
 }
@@ -44,6 +45,8 @@ async function hashOne(repo: Repo, repoPath: string, abs: string, st: FileStat, 
 /**
  * Hash a file or directory of the work tree; with `store`, also put every object in
  * the cache (what `mlv add` does). Returns undefined when the path does not exist.
+ * `like`: the recorded id it will be compared with (a file's, or a directory's
+ * manifest): big files recorded whole in format 1 are then hashed whole, not chunked.
  */
 export async function hashPath(repo: Repo, repoPath: string, opts: { store?: boolean; onProgress?: OnProgress; source?: string; like?: string } = {}): Promise<HashedPath | undefined> {
   const abs = fromRepoPath(repo.root, repoPath, opts.source);
@@ -59,7 +62,7 @@ export async function hashPath(repo: Repo, repoPath: string, opts: { store?: boo
       const known = repo.state().lookup(repoPath, st);
       hash = (await repo.store.addFile(abs, onBytes, known, st)).hash;
       repo.state().record(repoPath, st, hash);
-    } else hash = await hashOne(repo, repoPath, abs, st, onBytes, opts.like);
+    } else hash = await hashOne(repo, repoPath, abs, st, onBytes, () => opts.like);
     return { kind: 'file', hash, size: st.size, files: 1, skipped: [] };
   }
   if (!st.isDirectory()) throw new InputError(`${repoPath}: is not a regular file or directory`, { path: repoPath });
@@ -74,6 +77,7 @@ export async function hashPath(repo: Repo, repoPath: string, opts: { store?: boo
   const { files, skipped, dirs, ruleFiles } = walkTracked(repo.root, repoPath);
   total = files.reduce((s, f) => s + f.stat.size, 0);
   const entries: ManifestEntry[] = [];
+  const likeOf = recordedIds(repo, opts.like, repoPath);
   for (const f of files) {
     const fileRepoPath = `${repoPath}/${f.rel}`;
     let hash: string;
@@ -81,7 +85,7 @@ export async function hashPath(repo: Repo, repoPath: string, opts: { store?: boo
       const known = repo.state().lookup(fileRepoPath, f.stat);
       hash = (await repo.store.addFile(f.abs, onBytes, known, f.stat)).hash;
       repo.state().record(fileRepoPath, f.stat, hash);
-    } else hash = await hashOne(repo, fileRepoPath, f.abs, f.stat, onBytes);
+    } else hash = await hashOne(repo, fileRepoPath, f.abs, f.stat, onBytes, () => likeOf(f.rel));
     entries.push({ path: f.rel, hash, size: f.stat.size, exec: f.exec });
     opts.onProgress?.({ unit: 'bytes', done, total });
   }
@@ -89,6 +93,24 @@ export async function hashPath(repo: Repo, repoPath: string, opts: { store?: boo
   const hash = opts.store ? repo.store.addBytes(manifest).hash : hashBytes(manifest);
   recordWalk(repo, repoPath, hash, files, entries, dirs, ruleFiles);
   return { kind: 'dir', hash, size: total, files: entries.length, entries, skipped };
+}
+
+/**
+ * The ids manifest `like` records, by path: read only when a big file is hashed
+ * without a state entry, and only if the manifest is cached (else nothing is known).
+ */
+function recordedIds(repo: Repo, like: string | undefined, where: string): (rel: string) => string | undefined {
+  let ids: Map<string, string> | undefined;
+  return (rel) => {
+    if (like === undefined || isChunkedId(like)) return undefined;
+    if (!ids) {
+      ids = new Map();
+      try {
+        if (repo.store.has(like)) for (const e of readManifest(repo, like, where)) ids.set(e.path, e.hash);
+      } catch { /* not a manifest (the path was a file): nothing recorded */ }
+    }
+    return ids.get(rel);
+  };
 }
 
 /** The walk's directories, as complete sections of the state index, and the tracked directory's record. */
@@ -138,7 +160,7 @@ export async function compareWithWorkspace(repo: Repo, path: string, p: Pointer)
   // does now: neither the manifest nor the cache need reading (docs/FORMAT.md, state).
   const cacheNow = p.kind === 'dir' ? repo.store.fingerprint() : '';
   const source = sourceName(p as Tracked);
-  let current = p.kind === 'dir' ? await hashPath(repo, path, { source }) : undefined;
+  let current = p.kind === 'dir' ? await hashPath(repo, path, { source, like: p.hash }) : undefined;
   // Files edited in place in a directory recorded as it is in the pointer, all of whose
   // objects were cached: the edited files are the whole diff (no manifest read or
   // rebuilt, no cache listing). None left: it is the pointer's content again.
@@ -213,7 +235,7 @@ export async function planRestore(repo: Repo, path: string, p: Pointer | undefin
   const tree = new WorkTree(repo.root);
   const abs = tree.path(path, file);
   const st = statOrUndefined(abs);
-  const current = st ? await hashPath(repo, path, { source: file, like: p?.kind === 'file' ? p.hash : undefined }) : undefined;
+  const current = st ? await hashPath(repo, path, { source: file, like: p?.hash }) : undefined;
   const guard = (rel: string, hash: string | undefined) => {
     if (!force && hash !== undefined && !repo.store.has(hash)) conflicts.push(rel);
   };

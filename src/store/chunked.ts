@@ -210,9 +210,13 @@ export function chunkedComplete(store: ObjectStore, id: string): boolean {
   }
 }
 
-/** A workspace file's id as `mlv add` would name it: a blob's hash, or a chunked file's. */
-export async function fileId(path: string, size: number, onBytes?: (n: number) => void): Promise<string> {
-  if (size > CHUNKING.threshold) return (await cutFile(path, { onBytes })).id;
+/**
+ * A workspace file's id as `mlv add` would name it: a blob's hash, or a chunked file's.
+ * `like`: the recorded id it will be compared with; a blob's hash there (a big file
+ * added in format 1, before chunking) means the file is hashed whole, as it was named then.
+ */
+export async function fileId(path: string, size: number, onBytes?: (n: number) => void, like?: string): Promise<string> {
+  if (size > CHUNKING.threshold && (like === undefined || isChunkedId(like))) return (await cutFile(path, { onBytes })).id;
   if (size <= CHUNK) {
     const hash = hashFileSync(path);
     onBytes?.(size);

@@ -7,7 +7,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { env, git, makeRepo, mlv, MLV_BIN, mlvOk, removeDir, tempDir } from '../helpers/repo.js';
 
@@ -390,4 +390,61 @@ test('a stage output above the threshold is chunked, and mlv.lock says schema 2 
   ok(repo, ['checkout']);
   assert.equal(readFileSync(join(repo, 'big.txt'), 'utf8').split('\n').length, 20001);
   assert.equal(JSON.parse(ok(repo, ['status', '--json']).stdout).clean, true);
+});
+
+test('format 1: a big blob in a tracked directory stays unchanged without a state entry, after a touch, and changed when edited', () => {
+  const repo = makeRepo();
+  dirs.push(repo);
+  mlvOk(repo, ['init']);
+  const big = csv(5000, 9);
+  mkdirSync(join(repo, 'ds'));
+  writeFileSync(join(repo, 'ds', 'big.csv'), big);
+  writeFileSync(join(repo, 'ds', 'small.txt'), 'small\n');
+  mlvOk(repo, ['add', 'ds']); // without MLV_TEST_CHUNKING: every file a format-1 blob
+  assert.match(readFileSync(join(repo, 'ds.mlv'), 'utf8'), /^format: 1$/m);
+  commit(repo, 'ds');
+  const st = () => JSON.parse(ok(repo, ['status', '--json']).stdout);
+  // With chunking on (big.csv is above its threshold), and no state index: a walk hashes every file.
+  rmSync(join(repo, '.mlv', 'state'));
+  let s = st();
+  assert.deepEqual(s.data, [], 'the big blob is hashed whole, as recorded');
+  assert.equal(s.hashing.hashed, 2);
+  // Touched: its entry's stat moved, its content did not.
+  const later = new Date(Date.now() - 5000);
+  utimesSync(join(repo, 'ds', 'big.csv'), later, later);
+  s = st();
+  assert.deepEqual(s.data, []);
+  assert.equal(s.hashing.hashed, 1);
+  // Edited: modified, and add records the new version chunked.
+  writeFileSync(join(repo, 'ds', 'big.csv'), big.replace('name-', 'NAME-'));
+  s = st();
+  assert.deepEqual(s.data.map((d: { state: string; changes: Array<{ path: string }> }) => `${d.state} ${d.changes.map((c) => c.path).join()}`), ['modified big.csv']);
+  ok(repo, ['add', 'ds']);
+  const manifest = readFileSync(objectPath(repo, pointerHash(repo, 'ds').replace('sha256:', '')), 'utf8');
+  assert.match(manifest, /sha256-chunks:[0-9a-f]{64}/, 'the new version of big.csv is chunked');
+  assert.deepEqual(st().data, []);
+});
+
+test('format 1: an mlv.lock whose dependency and output are big blobs does not rerun its stage', () => {
+  const repo = makeRepo();
+  dirs.push(repo);
+  mlvOk(repo, ['init']);
+  writeFileSync(join(repo, 'in.csv'), csv(5000, 11));
+  writeFileSync(join(repo, 'mlv.yaml'), 'stages:\n  copy:\n    cmd: cp in.csv out.csv && echo ran >> runs.log\n    deps: [in.csv]\n    outs: [out.csv]\n');
+  mlvOk(repo, ['repro']); // without MLV_TEST_CHUNKING: the lock records whole-file hashes
+  const lock = readFileSync(join(repo, 'mlv.lock'), 'utf8');
+  assert.doesNotMatch(lock, /sha256-chunks:/);
+  commit(repo, 'v1');
+  rmSync(join(repo, '.mlv', 'state'));
+  const s = JSON.parse(ok(repo, ['status', '--json']).stdout);
+  assert.deepEqual(s.stages, [], 'not stale');
+  assert.equal(s.clean, true);
+  const r = run(repo, ['repro']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(readFileSync(join(repo, 'runs.log'), 'utf8'), 'ran\n', 'the stage did not run again');
+  assert.equal(readFileSync(join(repo, 'mlv.lock'), 'utf8'), lock, 'mlv.lock unchanged');
+  // A real change still reruns it.
+  writeFileSync(join(repo, 'in.csv'), csv(5000, 12));
+  ok(repo, ['repro']);
+  assert.equal(readFileSync(join(repo, 'runs.log'), 'utf8'), 'ran\nran\n');
 });
