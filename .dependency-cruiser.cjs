@@ -1,4 +1,4 @@
-/** Layering rules from STYLE.md, checked in npm test. */
+/** The layers of the README's Layout section, checked in npm test. */
 module.exports = {
   forbidden: [
     {

@@ -5,7 +5,7 @@ import { err, printJson } from './io.js';
 import { VERSION } from '../src/version.js';
 
 /**
- * The only place that turns errors into exit codes (CONTRACT.md): 0 ok, 1 a check
+ * The only place that turns errors into exit codes (the README's, under Commands): 0 ok, 1 a check
  * failed, 2 usage or input, 3 internal.
  */
 export async function main(argv: string[]): Promise<number> {

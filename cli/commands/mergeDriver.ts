@@ -16,7 +16,7 @@ export function register(program: Command): void {
       const r = await mergeDriver({ cwd: cwd(), base, ours, theirs, path });
       for (const m of r.messages) err(m.startsWith('  ') ? m : `mlv: ${m}`);
       if (o.json) printJson(r);
-      // git treats any non-zero exit as "conflicted"; 1 is CONTRACT.md's "a check failed".
+      // git treats any non-zero exit as "conflicted"; 1 is mlv's "a check failed".
       if (!r.clean) setExitCode(1);
     });
 }

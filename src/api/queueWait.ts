@@ -1,9 +1,8 @@
-import { Job } from 'bullmq';
 import { EXP_PREFIX } from '../experiments/refs.js';
 import type { ExpResult } from '../experiments/run.js';
 import { transferRefs } from '../git/porcelain.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
-import { openQueue, type ExpJob } from '../queue/bull.js';
+import { bullmq, openQueue, type ExpJob } from '../queue/bull.js';
 import { queueSettings, type Env } from '../queue/settings.js';
 import type { ExpRunResult } from './expRun.js';
 import { jobRow, type QueueJobRow } from './queueStatus.js';
@@ -29,6 +28,7 @@ export interface QueueWaitOptions extends RepoOptions {
 export async function queueWait(opts: QueueWaitOptions): Promise<ExpRunResult> {
   const repo = openRepo(opts);
   const s = queueSettings(repo.config, opts.env ?? {});
+  const { Job } = await bullmq();
   const queue = await openQueue(s);
   const rows = new Map<string, QueueJobRow>();
   const seen = new Map<string, string>();

@@ -1,9 +1,8 @@
 import { hostname } from 'node:os';
-import { Job, Queue, UnrecoverableError, WaitingError } from 'bullmq';
 import { InputError } from '../errors/index.js';
 import { defaultHooks, type PipelineHooks } from '../experiments/pipeline.js';
 import { gitRootOrThrow, openRepoAt, type RepoOptions } from '../repo/Repo.js';
-import { openWorker, persistenceOf, type ExpJob } from '../queue/bull.js';
+import { bullmq, openWorker, persistenceOf, type ExpJob } from '../queue/bull.js';
 import type { ExpJobData, ExpJobResult } from '../queue/job.js';
 import { PermanentJobError, runQueuedExp } from '../queue/runJob.js';
 import { queueSettings, scrub, type Env } from '../queue/settings.js';
@@ -67,9 +66,10 @@ export async function queueWorker(opts: QueueWorkerOptions): Promise<QueueWorker
   let active = 0;
 
   // Queue counts (--exit-when-idle) and cancel marks, on a connection that rides out Redis restarts like the worker's.
+  const { Job, Queue, UnrecoverableError, WaitingError } = await bullmq();
   const watcher = new Queue(s.name, { connection: { ...s.connection, maxRetriesPerRequest: null } });
   watcher.on('error', () => undefined);
-  const worker = openWorker(s, async (job: ExpJob, token?: string, signal?: AbortSignal) => {
+  const worker = await openWorker(s, async (job: ExpJob, token?: string, signal?: AbortSignal) => {
     taken++;
     active++;
     // The last job this worker may take: no new fetch while it runs.

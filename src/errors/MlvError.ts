@@ -1,6 +1,6 @@
 /**
  * Base of every error mlv throws on purpose. `code` is stable (tests and JSON output
- * rely on it), `exitCode` follows CONTRACT.md: 1 a check failed, 2 usage or input,
+ * rely on it), `exitCode` is the README's (Commands): 1 a check failed, 2 usage or input,
  * 3 internal. The CLI maps errors to exit codes in one place (cli/main.ts).
  */
 export class MlvError extends Error {

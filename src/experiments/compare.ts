@@ -3,23 +3,14 @@
  * artifacts that changed. Serves `mlv exp diff` and the UI's diff view.
  */
 import { diffArtifacts } from '../compare/artifacts.js';
-import type { ParamValue, VersionDiff, VersionRow } from '../compare/types.js';
-import { readFilesAt, resolveRev } from '../git/porcelain.js';
+import type { VersionDiff, VersionRow } from '../compare/types.js';
+import { resolveRev } from '../git/porcelain.js';
 import { NotFoundError } from '../errors/index.js';
 import type { Repo } from '../repo/Repo.js';
 import { versionSides } from '../repo/sides.js';
 import { diffEntries, readManifest } from '../repo/workspace.js';
 import { listExps, resolveExp, type ExpRef } from './refs.js';
-import { expMetrics, expParams, LOCK_FILE, metricsOf, paramsOf, parseLockLoose, PARAMS_FILE } from './versions.js';
-
-/** Params and metrics of commits, read with one `git cat-file --batch`. */
-export async function versionValues(root: string, revs: string[]): Promise<Array<{ params: Record<string, ParamValue>; metrics: Record<string, number> }>> {
-  const files = await readFilesAt(root, revs.flatMap((r) => [`${r}:${LOCK_FILE}`, `${r}:${PARAMS_FILE}`]));
-  return revs.map((_, i) => {
-    const lock = parseLockLoose(files[2 * i]?.toString('utf8'));
-    return { params: paramsOf(files[2 * i + 1]?.toString('utf8'), lock), metrics: metricsOf(lock) };
-  });
-}
+import { expMetrics, expParams, versionValues } from './versions.js';
 
 /** An experiment name (or ref) or any git revision, as a table row. */
 export async function rowFor(root: string, spec: string, exps: ExpRef[] = listExps(root)): Promise<VersionRow> {

@@ -17,7 +17,9 @@ import { recordExp } from './record.js';
 import { describePoint, type Point } from './overrides.js';
 import type { PipelineHooks, StageEvent } from './pipeline.js';
 import { expMessage } from './refs.js';
-import { LOCK_FILE, metricsOf, paramsOf, PARAMS_FILE, parseLockLoose } from './versions.js';
+import { metricsOf, paramsOf } from './versions.js';
+import { LOCK_FILE, readLockIfValid } from '../repo/lockfile.js';
+import { DEFAULT_PARAMS } from '../pipeline/load.js';
 import { addWorktree, removeWorktreeSync } from '../git/worktree.js';
 
 export interface PlannedRun {
@@ -137,9 +139,9 @@ async function runOne(opts: RunExpsOptions, run: PlannedRun, carry: Carry[], ide
     if (opts.signal?.aborted && error === undefined && !existsSync(join(dir, LOCK_FILE))) return finish({ status: 'cancelled', error: 'interrupted' });
     const { changes, skipped } = collectChanges(dir);
     const status = error === undefined ? 'ok' : 'failed';
-    const lock = parseLockLoose(readText(join(dir, LOCK_FILE)));
+    const lock = readLockIfValid(readText(join(dir, LOCK_FILE)));
     const metrics = status === 'ok' ? metricsOf(lock) : {};
-    const params = paramsOf(readText(join(dir, PARAMS_FILE)), lock);
+    const params = paramsOf(readText(join(dir, DEFAULT_PARAMS)), lock);
     const message = (name: string) => expMessage({ name, summary: describePoint(run.point), status, overrides: run.point, error, message: opts.message, params, trailers: opts.trailers, ...(status === 'ok' ? { metrics } : {}) });
     // The ref is written last, create-only: it only ever names a complete commit, and
     // never replaces another run's.

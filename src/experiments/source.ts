@@ -5,7 +5,8 @@
  */
 import { diffVersions } from './compare.js';
 import { readFilesAt } from '../git/porcelain.js';
-import { LOCK_FILE, loadVersions, parseLockLoose } from './versions.js';
+import { loadVersions } from './versions.js';
+import { LOCK_FILE, readLockIfValid } from '../repo/lockfile.js';
 import { openRepoAt, type Repo } from '../repo/Repo.js';
 import { trackedAtCommit } from '../repo/tracked.js';
 import { defaultDirection } from '../compare/rows.js';
@@ -81,7 +82,7 @@ function importances(v: unknown): Record<string, number> | undefined {
 /** The JSON metrics files a version's lock records: from git, or from the cache when cached. */
 async function metricsDocuments(root: string, rev: string, repoOf: () => Repo): Promise<Array<Record<string, unknown>>> {
   const [lockText] = await readFilesAt(root, [`${rev}:${LOCK_FILE}`]);
-  const lock = parseLockLoose(lockText?.toString('utf8'));
+  const lock = readLockIfValid(lockText?.toString('utf8'));
   const metrics = Object.values(lock?.stages ?? {}).flatMap((s) => s.metrics ?? []);
   if (metrics.length === 0) return [];
   const inGit = await readFilesAt(root, metrics.map((m) => `${rev}:${m.path}`));

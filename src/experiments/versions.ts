@@ -7,13 +7,11 @@
 import { parseDocument } from 'yaml';
 import type { ParamValue, VersionRow } from '../compare/types.js';
 import { gitSync, readFilesAt } from '../git/porcelain.js';
-import { readLock } from '../repo/lockfile.js';
+import { LOCK_FILE, readLockIfValid } from '../repo/lockfile.js';
 import type { Lock } from '../pipeline/types.js';
+import { DEFAULT_PARAMS as PARAMS_FILE } from '../pipeline/load.js';
 import { canonicalMetricValues } from '../pipeline/metrics.js';
 import { listExps, type ExpRef } from './refs.js';
-
-export const LOCK_FILE = 'mlv.lock';
-export const PARAMS_FILE = 'params.yaml';
 
 export interface ExpVersionRow extends VersionRow {
   /** For an experiment: its ref, error and the overrides it was run with. */
@@ -67,11 +65,6 @@ function parseYamlLoose(text: string | undefined): unknown {
     const doc = parseDocument(text);
     return doc.errors.length ? undefined : doc.toJS();
   } catch { return undefined; }
-}
-
-export function parseLockLoose(text: string | undefined): Lock | undefined {
-  if (text === undefined) return undefined;
-  try { return readLock(text, LOCK_FILE); } catch { return undefined; }
 }
 
 /**
@@ -145,6 +138,17 @@ export function expMetrics(metrics: Record<string, number>, e: ExpRef): Record<s
   return e.status === 'failed' ? {} : metrics;
 }
 
+export interface VersionValues { params: Record<string, ParamValue>; metrics: Record<string, number> }
+
+/** Params and metrics of commits, in the order given, read with one `git cat-file --batch`. */
+export async function versionValues(root: string, revs: string[]): Promise<VersionValues[]> {
+  const files = await readFilesAt(root, revs.flatMap((r) => [`${r}:${LOCK_FILE}`, `${r}:${PARAMS_FILE}`]));
+  return revs.map((_, i) => {
+    const lock = readLockIfValid(files[2 * i]?.toString('utf8'));
+    return { params: paramsOf(files[2 * i + 1]?.toString('utf8'), lock), metrics: metricsOf(lock) };
+  });
+}
+
 /**
  * Rows for the table: each baseline commit followed by its experiments (newest
  * first). Commits come from HEAD's history, then other branch tips, then baselines of
@@ -176,13 +180,9 @@ export async function loadVersions(root: string, opts: LoadOptions = {}): Promis
   // Experiments mlv wrote carry their values in the message; only others need their files read.
   const carried = (e: ExpRef) => e.params !== undefined && (trailerMetrics(e) !== undefined || e.status === 'failed');
   const revs = [...commits.keys(), ...exps.filter((e) => !carried(e)).map((e) => e.commit)];
-  const files = await readFilesAt(root, revs.flatMap((r) => [`${r}:${LOCK_FILE}`, `${r}:${PARAMS_FILE}`]));
-  const info = new Map<string, { params: Record<string, ParamValue>; metrics: Record<string, number> }>();
-  revs.forEach((rev, i) => {
-    if (info.has(rev)) return;
-    const lock = parseLockLoose(files[2 * i]?.toString('utf8'));
-    info.set(rev, { params: paramsOf(files[2 * i + 1]?.toString('utf8'), lock), metrics: metricsOf(lock) });
-  });
+  const values = await versionValues(root, revs);
+  const info = new Map<string, VersionValues>();
+  revs.forEach((rev, i) => { if (!info.has(rev)) info.set(rev, values[i]); });
 
   const byBaseline = new Map<string, ExpRef[]>();
   for (const e of exps) {

@@ -1,7 +1,7 @@
 /**
  * In-process git plumbing with isomorphic-git: resolving refs, reading small files at
- * a revision, writing objects and refs for experiments. Measured here ~5x faster than
- * spawning git for these (FACTS.md). It cannot read index v4 or SHA-256 repositories,
+ * a revision, writing objects and refs for experiments. Measured here ~4x faster than
+ * spawning git for these (blob + tree + commit + ref: 5.7 ms against 23 ms). It cannot read index v4 or SHA-256 repositories,
  * so anything touching the index or a work tree goes through ./porcelain.ts.
  */
 import fs from 'node:fs';

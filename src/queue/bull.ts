@@ -3,10 +3,21 @@
  * opens BullMQ's Queue and Worker with the connection settings mlv needs, and turns
  * connection failures into one clear error that never shows a password.
  */
-import { Queue, Worker, type Job, type Processor } from 'bullmq';
+import type * as BullMQ from 'bullmq';
+import type { Job, Processor, Queue, Worker } from 'bullmq';
 import { QueueUnavailableError } from '../errors/index.js';
 import { scrub, type QueueSettings } from './settings.js';
 import type { ExpJobData, ExpJobResult } from './job.js';
+
+let loading: Promise<typeof BullMQ> | undefined;
+
+/**
+ * BullMQ (and ioredis under it), loaded when a queue verb first needs it: a script's
+ * `import { add } from 'mlv'` and every command but the queue's never load them.
+ */
+export function bullmq(): Promise<typeof BullMQ> {
+  return (loading ??= import('bullmq'));
+}
 
 export type ExpQueue = Queue<ExpJobData, ExpJobResult, string>;
 export type ExpJob = Job<ExpJobData, ExpJobResult, string>;
@@ -22,6 +33,7 @@ function describe(e: unknown, s: QueueSettings): string {
  * Redis cannot be reached instead of retrying for ever.
  */
 export async function openQueue(s: QueueSettings): Promise<ExpQueue> {
+  const { Queue } = await bullmq();
   const queue: ExpQueue = new Queue<ExpJobData, ExpJobResult, string>(s.name, {
     connection: { ...s.connection, maxRetriesPerRequest: 1, connectTimeout: 5000, retryStrategy: (n: number) => (n > 3 ? null : 250) },
     skipWaitingForReady: false,
@@ -50,7 +62,8 @@ export interface WorkerOpenOptions {
  * and hands a job whose lock it stopped renewing to another worker after
  * `stalledInterval`.
  */
-export function openWorker(s: QueueSettings, processor: Processor<ExpJobData, ExpJobResult, string>, o: WorkerOpenOptions): ExpWorker {
+export async function openWorker(s: QueueSettings, processor: Processor<ExpJobData, ExpJobResult, string>, o: WorkerOpenOptions): Promise<ExpWorker> {
+  const { Worker } = await bullmq();
   const worker: ExpWorker = new Worker<ExpJobData, ExpJobResult, string>(s.name, processor, {
     connection: { ...s.connection, maxRetriesPerRequest: null },
     concurrency: o.concurrency,

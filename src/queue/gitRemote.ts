@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { InputError } from '../errors/index.js';
+import { gitEnv } from '../git/porcelain.js';
 
 /**
  * git as a child process, asynchronously: a worker's event loop must stay free to renew
@@ -13,7 +14,7 @@ import { InputError } from '../errors/index.js';
  */
 function git(root: string, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd: root, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('git', args, { cwd: root, env: gitEnv({ GIT_TERMINAL_PROMPT: '0' }), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });

@@ -80,6 +80,15 @@ export function readLock(text: string, file: string): Lock {
   return { stages };
 }
 
+/**
+ * mlv.lock text where a lock that is absent, damaged or from a newer mlv must not stop the
+ * reader (a commit of the history shown without its values): the lock, or undefined.
+ */
+export function readLockIfValid(text: string | undefined, file = LOCK_FILE): Lock | undefined {
+  if (text === undefined) return undefined;
+  try { return readLock(text, file); } catch { return undefined; }
+}
+
 function readStage(v: unknown, where: string): LockStage {
   const bad = (msg: string): never => { throw new InputError(`${where}: ${msg}`, { where }); };
   if (!v || typeof v !== 'object' || Array.isArray(v)) return bad('expected a mapping');

@@ -5,10 +5,10 @@
  * not pulled, a damaged file) becomes a note in the report, never an exception.
  */
 import { listExps, resolveExp, type ExpRef } from '../experiments/refs.js';
-import { flatten, parseLockLoose } from '../experiments/versions.js';
+import { flatten } from '../experiments/versions.js';
 import { gitSync, readFilesAt, resolveRev } from '../git/porcelain.js';
 import { loadFeaturizeState } from '../ml/featurize/index.js';
-import { envOf, type Lock } from '../repo/lockfile.js';
+import { envOf, readLockIfValid, type Lock } from '../repo/lockfile.js';
 import { canonicalMetricValues } from '../pipeline/metrics.js';
 import { parsePipeline, PIPELINE_FILE } from '../pipeline/load.js';
 import { readReproNote } from '../pipeline/reproNote.js';
@@ -60,7 +60,7 @@ export async function gatherReport(repo: Repo, opts: GatherOptions): Promise<Rep
   const info = commitInfo(root, commit);
   const notes: string[] = [];
   const [yamlBuf, lockBuf, cmpLockBuf] = await readFilesAt(root, [`${commit}:${PIPELINE_FILE}`, `${commit}:mlv.lock`, ...(cmp ? [`${cmp.commit}:mlv.lock`] : [])]);
-  const lock = parseLockLoose(lockBuf?.toString('utf8'));
+  const lock = readLockIfValid(lockBuf?.toString('utf8'));
   if (lockBuf && !lock) notes.push('mlv.lock: could not be read (see mlv repro); the pipeline results are left out.');
   const failed = exp?.status === 'failed';
 
@@ -105,7 +105,7 @@ export async function gatherReport(repo: Repo, opts: GatherOptions): Promise<Rep
   }
   if (!lock) return report;
 
-  const cmpLock = parseLockLoose(cmpLockBuf?.toString('utf8'));
+  const cmpLock = readLockIfValid(cmpLockBuf?.toString('utf8'));
   await modelsAndFeatures(repo, commit, lock, cmp?.commit, cmpLock, report);
   report.results = await resultsOf(repo, commit, lock, cmpLock, notes);
   const training = report.results.training;

@@ -1,6 +1,6 @@
 /** One metric over the commits leading to a version, read from each commit's mlv.lock. */
 import { canonicalMetricValues } from '../pipeline/metrics.js';
-import { parseLockLoose } from '../experiments/versions.js';
+import { readLockIfValid } from '../repo/lockfile.js';
 import { gitSync, readFilesAt } from '../git/porcelain.js';
 import type { Report, ResultsInfo } from './model.js';
 
@@ -27,7 +27,7 @@ export async function trendOf(root: string, commit: string, results: ResultsInfo
   const locks = await readFilesAt(root, log.map((c) => `${c.sha}:mlv.lock`));
   const points: Array<{ commit: string; subject: string; value: number }> = [];
   log.forEach((c, i) => {
-    const lock = parseLockLoose(locks[i]?.toString('utf8'));
+    const lock = readLockIfValid(locks[i]?.toString('utf8'));
     const values = Object.values(lock?.stages ?? {}).flatMap((s) => s.metrics).find((x) => x.path === m.file)?.values;
     const v = values === undefined ? undefined : canonicalMetricValues(values)[m.key];
     if (typeof v === 'number') points.push({ commit: c.sha, subject: c.subject, value: v });

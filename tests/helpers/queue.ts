@@ -3,32 +3,13 @@
  * the submitter's repository (pushed) and worker clones; worker processes of the real CLI.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { env, git, makeRepo, MLV_BIN, mlvOk, removeDir, tempDir } from './repo.js';
+import { env, git, MLV_BIN, mlvOk, removeDir, tempDir } from './repo.js';
+import { makeExpRepo } from './exp.js';
 import { startRedis, type RedisServer } from './redis.js';
 
-// prepare counts the data's lines; train reads params.yaml, writes a model directory and
-// metrics.json. trees < 0 fails; SLOW=ms (from the environment) makes train sleep.
-const PREPARE = `node -e "const f=require('fs');f.writeFileSync('prep.txt',String(f.readFileSync('data/raw.txt','utf8').trim().split('\\\\n').length))"`;
-const TRAIN = `node -e "const f=require('fs');const p=f.readFileSync('params.yaml','utf8');const t=+/trees: *(-?[0-9.]+)/.exec(p)[1],d=+/depth: *(-?[0-9.]+)/.exec(p)[1],n=+f.readFileSync('prep.txt','utf8');if(t<0){console.error('negative trees');process.exit(3)}if(process.env.SLOW)Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,+process.env.SLOW);f.mkdirSync('model',{recursive:true});f.writeFileSync('model/m.txt',t+'x'+d+'x'+n);f.writeFileSync('metrics.json',JSON.stringify({accuracy:t*d/(t*d+n),loss:n/(t*d+n)}))"`;
-
-export const PIPELINE = `stages:
-  prepare:
-    cmd: ${JSON.stringify(PREPARE)}
-    deps: [data/raw.txt]
-    outs: [prep.txt]
-  train:
-    cmd: ${JSON.stringify(TRAIN)}
-    deps: [prep.txt]
-    params: [train.trees, train.depth]
-    outs: [model]
-    metrics:
-      - metrics.json:
-          cache: false
-`;
-
-export const accuracy = (t: number, d: number, n = 10) => (t * d) / (t * d + n);
+export { accuracy, PIPELINE } from './exp.js';
 
 export interface Team {
   redis: RedisServer;
@@ -56,18 +37,10 @@ export async function makeTeam(opts: { queueName?: string; stalled?: number; app
   const bare = tempDir('mlv-bare-');
   git(bare, ['init', '-q', '--bare', '-b', 'main']);
   const store = tempDir('mlv-store-');
-  const home = makeRepo();
-  mlvOk(home, ['init']);
-  writeFileSync(join(home, 'params.yaml'), '# hyperparameters\ntrain:\n  trees: 10\n  depth: 3\n');
-  writeFileSync(join(home, 'mlv.yaml'), PIPELINE);
-  mkdirSync(join(home, 'data'));
-  writeFileSync(join(home, 'data', 'raw.txt'), Array.from({ length: 10 }, (_, i) => `row ${i}`).join('\n') + '\n');
-  mlvOk(home, ['add', 'data/raw.txt']);
-  mlvOk(home, ['repro', '-q']);
-  mlvOk(home, opts.remoteUrl ? opts.remoteUrl(store) : ['remote', 'add', 'store', store, '--default']);
-  appendFileSync(join(home, '.mlv', 'config'), queueBlock(redis.url, opts.queueName ?? 'proj', opts.stalled));
-  git(home, ['add', '-A']);
-  git(home, ['commit', '-qm', 'baseline']);
+  const home = makeExpRepo((dir) => {
+    mlvOk(dir, opts.remoteUrl ? opts.remoteUrl(store) : ['remote', 'add', 'store', store, '--default']);
+    appendFileSync(join(dir, '.mlv', 'config'), queueBlock(redis.url, opts.queueName ?? 'proj', opts.stalled));
+  });
   git(home, ['remote', 'add', 'origin', bare]);
   git(home, ['push', '-q', 'origin', 'main']);
   const baseline = git(home, ['rev-parse', 'HEAD']).trim();

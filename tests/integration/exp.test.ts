@@ -3,48 +3,13 @@
  * two-stage pipeline of `node -e` commands.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse as parseYaml } from 'yaml';
-import { env, git, makeRepo, MLV_BIN, mlv, mlvOk, removeDir, tempDir } from '../helpers/repo.js';
-
-// prepare: counts the lines of the tracked data; train: reads params.yaml, writes a
-// model directory and metrics.json. trees < 0 fails; SLOW=ms makes it sleep.
-const PREPARE = `node -e "const f=require('fs');f.writeFileSync('prep.txt',String(f.readFileSync('data/raw.txt','utf8').trim().split('\\\\n').length))"`;
-const TRAIN = `node -e "const f=require('fs');const p=f.readFileSync('params.yaml','utf8');const t=+/trees: *(-?[0-9.]+)/.exec(p)[1],d=+/depth: *(-?[0-9.]+)/.exec(p)[1],n=+f.readFileSync('prep.txt','utf8');if(t<0){console.error('negative trees');process.exit(3)}if(process.env.SLOW)Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,+process.env.SLOW);f.mkdirSync('model',{recursive:true});f.writeFileSync('model/m.txt',t+'x'+d+'x'+n);f.writeFileSync('metrics.json',JSON.stringify({accuracy:t*d/(t*d+n),loss:n/(t*d+n)}))"`;
-
-const PIPELINE = `stages:
-  prepare:
-    cmd: ${JSON.stringify(PREPARE)}
-    deps: [data/raw.txt]
-    outs: [prep.txt]
-  train:
-    cmd: ${JSON.stringify(TRAIN)}
-    deps: [prep.txt]
-    params: [train.trees, train.depth]
-    outs: [model]
-    metrics:
-      - metrics.json:
-          cache: false
-`;
-
-const accuracy = (t: number, d: number, n = 10) => (t * d) / (t * d + n);
-
-function setupRepo(): string {
-  const dir = makeRepo();
-  mlvOk(dir, ['init']);
-  writeFileSync(join(dir, 'params.yaml'), '# hyperparameters\ntrain:\n  trees: 10\n  depth: 3\n');
-  writeFileSync(join(dir, 'mlv.yaml'), PIPELINE);
-  mkdirSync(join(dir, 'data'));
-  writeFileSync(join(dir, 'data', 'raw.txt'), Array.from({ length: 10 }, (_, i) => `row ${i}`).join('\n') + '\n');
-  mlvOk(dir, ['add', 'data/raw.txt']);
-  mlvOk(dir, ['repro', '-q']);
-  git(dir, ['add', '-A']);
-  git(dir, ['commit', '-qm', 'baseline']);
-  return dir;
-}
+import { env, git, MLV_BIN, mlv, mlvOk, removeDir, tempDir } from '../helpers/repo.js';
+import { accuracy, makeExpRepo } from '../helpers/exp.js';
 
 const refsOf = (dir: string, prefix = 'refs/mlv/exps/') => git(dir, ['for-each-ref', '--format=%(refname) %(objectname)', prefix]).split('\n').filter(Boolean).map((l) => { const [ref, oid] = l.split(' '); return { ref, oid }; });
 const worktrees = (dir: string) => git(dir, ['worktree', 'list', '--porcelain']).split('\n').filter((l) => l.startsWith('worktree ')).length;
@@ -54,7 +19,7 @@ describe('mlv exp', () => {
   let dir: string;
   let baseline: string;
   before(() => {
-    dir = setupRepo();
+    dir = makeExpRepo();
     baseline = git(dir, ['rev-parse', 'HEAD']).trim();
   });
   after(() => removeDir(dir));
@@ -234,7 +199,7 @@ describe('mlv exp', () => {
 
 describe('mlv exp: interruption and sharing', () => {
   test('SIGINT mid-sweep leaves no worktree and no half-written ref', async () => {
-    const dir = setupRepo();
+    const dir = makeExpRepo();
     try {
       const baseline = git(dir, ['rev-parse', 'HEAD']).trim();
       const child = spawn(process.execPath, [MLV_BIN, 'exp', 'run', '-S', 'train.trees=1,2,3,4,5,6', '--jobs', '2', '-q'], { cwd: dir, env: env({ SLOW: '4000' }), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -265,7 +230,7 @@ describe('mlv exp: interruption and sharing', () => {
   });
 
   test('exp push and pull move the refs and the cached data', () => {
-    const dir = setupRepo();
+    const dir = makeExpRepo();
     const bare = tempDir();
     const store = tempDir();
     const clone = tempDir();
