@@ -71,8 +71,10 @@ function report(r: VerifyResult, json: boolean): void {
   if (json) printJson({ rev: r.rev, commit: r.commit, match: r.match, rows: r.rows, envDiffers: r.envDiffers, seconds: r.seconds });
   else {
     out(table(['stage', 'artifact / metric', 'recorded', 'rebuilt', 'match'], r.rows.map((x) => [
-      x.stage, x.name, short(x.recorded, x.kind), short(x.rebuilt, x.kind), x.match ? color.green('yes') : color.red('NO'),
+      x.stage, x.name, short(x.recorded, x.kind), short(x.rebuilt, x.kind), x.match ? color.green(x.added ? 'yes*' : 'yes') : color.red('NO'),
     ])));
+    const later = r.rows.filter((x) => x.added);
+    if (later.length) out(`\n* what was recorded rebuilt equal; this mlv also writes what that commit's did not: ${later.map((x) => (x.kind === 'out' ? `${x.name} (${x.added!.join(', ')})` : x.name)).join(', ')}`);
     if (r.match) out(`\n${r.rev} (${r.commit.slice(0, 12)}) reproduces: ${r.rows.length} output(s) and metric(s) match.`);
   }
   if (!r.match) {

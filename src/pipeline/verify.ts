@@ -3,7 +3,8 @@
  * cached inputs, and compare every output hash and metric with what that commit's
  * mlv.lock recorded. The user's work tree, index and HEAD are never touched.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import { CheckFailedError, CorruptObjectError, NotFoundError } from '../errors/index.js';
 import { resolveRev } from '../git/porcelain.js';
@@ -28,6 +29,12 @@ export interface VerifyRow {
   rebuilt: string | number | null;
   match: boolean;
   tolerance?: number;
+  /**
+   * What a newer mlv writes beside what was recorded: top-level keys of an mlv JSON file
+   * (a model, a featurize state) whose every recorded key rebuilt equal, or a metric the
+   * commit did not record. Such a row matches: everything recorded was reproduced.
+   */
+  added?: string[];
 }
 
 export interface VerifyResult {
@@ -70,6 +77,7 @@ export async function verifyRev(opts: VerifyOptions): Promise<VerifyResult> {
 
   const wt = await addWorktree(repo.root, commit, `repro-${commit.slice(0, 8)}`);
   let rebuilt: Lock;
+  let laterKeys = new Map<string, string[]>();
   let t1: number;
   try {
     if (!existsSync(join(wt, '.mlv'))) mkdirSync(join(wt, '.mlv'));
@@ -77,11 +85,12 @@ export async function verifyRev(opts: VerifyOptions): Promise<VerifyResult> {
     t1 = Date.now();
     const r = await reproduce({ root: wt, force: true, runCache: false, storeOutputs: false, writeLock: false, ignoreFrozen: true, jobs: opts.jobs, signal: opts.signal, onStage: opts.onStage, onOutput: opts.onOutput, env: opts.env });
     rebuilt = r.lock;
+    laterKeys = explainJsonOuts(repo, wt, recorded, rebuilt);
   } finally {
     removeWorktreeSync(wt);
   }
   const t2 = Date.now();
-  const result = compareLocks(recorded, rebuilt, declared.stages, opts.tolerance ?? DEFAULT_TOLERANCE);
+  const result = compareLocks(recorded, rebuilt, declared.stages, opts.tolerance ?? DEFAULT_TOLERANCE, laterKeys);
   return { rev: opts.rev, commit, ...result, seconds: { setup: (t1 - t0) / 1000, run: (t2 - t1) / 1000, total: (t2 - t0) / 1000 } };
 }
 
@@ -104,7 +113,50 @@ async function materialiseInputs(main: Repo, wt: Repo, commit: string): Promise<
   wt.state().save();
 }
 
-export function compareLocks(recorded: Lock, rebuilt: Lock, defs: Map<string, { metrics: MetricDef[] }>, tolerance: number): Pick<VerifyResult, 'match' | 'rows' | 'envDiffers'> {
+/** Largest mlv JSON file compared key by key when its hash differs. */
+const JSON_COMPARE_MAX = 64 << 20;
+
+/**
+ * Outputs whose hash differs only because a newer mlv adds keys to its own JSON files
+ * (a model's `training_data`, say): for each such file output, keyed `stage\0path`, the
+ * top-level keys the rebuilt file adds. The recorded file must be in the cache, both must
+ * be JSON objects of an mlv format (`format: "mlv-…"`, the same one), and every recorded
+ * key must rebuild deep-equal; anything else stays a mismatch.
+ */
+function explainJsonOuts(repo: Repo, wt: string, recorded: Lock, rebuilt: Lock): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [stage, was] of Object.entries(recorded.stages)) {
+    const now = rebuilt.stages[stage];
+    if (!now) continue;
+    for (const o of was.outs) {
+      const n = now.outs.find((x) => x.path === o.path);
+      if (!n || n.hash === o.hash || o.kind !== 'file' || n.kind !== 'file' || o.size > JSON_COMPARE_MAX || n.size > JSON_COMPARE_MAX) continue;
+      try {
+        if (!repo.store.has(o.hash)) continue;
+        const a: unknown = JSON.parse(repo.store.readVerified(o.hash).toString('utf8'));
+        const b: unknown = JSON.parse(readFileSync(join(wt, o.path), 'utf8'));
+        const added = addedKeys(a, b);
+        if (added) out.set(`${stage}\0${o.path}`, added);
+      } catch {
+        // Not JSON, not cached, unreadable: the hashes decide.
+      }
+    }
+  }
+  return out;
+}
+
+/** The keys `b` adds to `a` when both are the same mlv JSON format and `b` holds all of `a` unchanged; otherwise undefined. */
+function addedKeys(a: unknown, b: unknown): string[] | undefined {
+  if (!isObject(a) || !isObject(b)) return undefined;
+  if (typeof a.format !== 'string' || !a.format.startsWith('mlv-') || a.format !== b.format) return undefined;
+  for (const k of Object.keys(a)) if (!(k in b) || !isDeepStrictEqual(a[k], b[k])) return undefined;
+  const added = Object.keys(b).filter((k) => !(k in a));
+  return added.length ? added.sort() : undefined;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function compareLocks(recorded: Lock, rebuilt: Lock, defs: Map<string, { metrics: MetricDef[] }>, tolerance: number, laterKeys: Map<string, string[]> = new Map()): Pick<VerifyResult, 'match' | 'rows' | 'envDiffers'> {
   const rows: VerifyRow[] = [];
   const envDiffers: VerifyResult['envDiffers'] = [];
   for (const stage of Object.keys(recorded.stages).sort()) {
@@ -117,7 +169,8 @@ export function compareLocks(recorded: Lock, rebuilt: Lock, defs: Map<string, { 
     const nowOuts = new Map([...now.outs, ...now.metrics].map((o) => [o.path, o]));
     for (const o of was.outs) {
       const n = nowOuts.get(o.path);
-      rows.push({ stage, kind: 'out', name: o.path, recorded: o.hash, rebuilt: n?.hash ?? null, match: n?.hash === o.hash && n.kind === o.kind });
+      const added = laterKeys.get(`${stage}\0${o.path}`);
+      rows.push({ stage, kind: 'out', name: o.path, recorded: o.hash, rebuilt: n?.hash ?? null, match: (n?.hash === o.hash && n.kind === o.kind) || added !== undefined, ...(added ? { added } : {}) });
     }
     const nowMetrics = new Map(now.metrics.map((m) => [m.path, m]));
     for (const m of was.metrics) {
@@ -132,7 +185,9 @@ export function compareLocks(recorded: Lock, rebuilt: Lock, defs: Map<string, { 
         const a = wasValues[key];
         const b = n ? nowValues[key] : undefined;
         const tol = toleranceFor(def, key, tolerance);
-        rows.push({ stage, kind: 'metric', name: `${m.path}:${key}`, recorded: a ?? null, rebuilt: b ?? null, match: withinTolerance(a, b, tol), tolerance: tol });
+        // A metric the commit did not record (a newer mlv train writes train_accuracy, say) is shown, not held against it.
+        const later = a === undefined && b !== undefined;
+        rows.push({ stage, kind: 'metric', name: `${m.path}:${key}`, recorded: a ?? null, rebuilt: b ?? null, match: later || withinTolerance(a, b, tol), tolerance: tol, ...(later ? { added: [key] } : {}) });
       }
     }
     const e1 = envOf(was.env);
