@@ -1,7 +1,8 @@
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
 import { gc } from '../../src/api/gc.js';
 import { UsageError } from '../../src/errors/index.js';
-import { cwd, lockWaitLine, err, formatBytes, out, printJson } from '../io.js';
+import { cwd, lockWaitLine, err, out, printJson } from '../io.js';
+import { formatBytes } from '../format.js';
 
 const count = (v: string): number => {
   const n = Number(v);
@@ -9,7 +10,7 @@ const count = (v: string): number => {
   return n;
 };
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('gc')
     .description('delete cached objects nothing refers to (the workspace by default), and run-cache entries no kept version recorded')

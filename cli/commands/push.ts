@@ -1,8 +1,10 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import type { Program } from '../program.js';
 import { push } from '../../src/api/push.js';
 import { pull } from '../../src/api/pull.js';
 import { remoteList } from '../../src/api/remote.js';
-import { cwd, lockWaitLine, err, formatBytes, out, printJson, progressBar } from '../io.js';
+import { cwd, lockWaitLine, err, out, printJson, progressBar } from '../io.js';
+import { formatBytes } from '../format.js';
 
 // The AWS SDK warns on every run under Node 20 (it will need 22 from 2027); mlv supports 20 and prints one line per error.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -25,7 +27,7 @@ const jobs = (v: string) => {
   return n;
 };
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('push')
     .description('send the objects the workspace refers to (or all commits) to a remote')

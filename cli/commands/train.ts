@@ -1,11 +1,12 @@
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
 import { UsageError } from '../../src/errors/index.js';
 import { algorithms, GAP_THRESHOLD, metricsDocument, parseScalar, train, type Algorithm, type ImportanceMethod, type Params, type Task } from '../../src/api/train.js';
-import { color, cwd, err, formatBytes, out, printJson, progressBar, table } from '../io.js';
+import { cwd, err, out, printJson, progressBar } from '../io.js';
+import { color, formatBytes, table } from '../format.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('train <csv>')
     .description(`fit a model (${algorithms().map((a) => a.title).join(', ')}), validate it, save it`)
