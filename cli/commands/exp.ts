@@ -4,6 +4,7 @@
 import { Option } from 'commander';
 import type { ExitCode, Program } from '../program.js';
 import { onSignals, withInterrupt, type InterruptOptions } from '../interrupt.js';
+import { count } from '../options.js';
 import { describePoint, removeLiveWorktreesSync, type ExpEvent, type ExpResult, type ExpRunResult } from '../../src/api/expRun.js';
 import type { ExpShowResult, ExpShowRow } from '../../src/api/expShow.js';
 import { UsageError } from '../../src/errors/index.js';
@@ -24,11 +25,6 @@ const expSearch: typeof import('../../src/api/expSearch.js').expSearch = async (
 const expShow: typeof import('../../src/api/expShow.js').expShow = async (o) => (await import('../../src/api/expShow.js')).expShow(o);
 
 const collect = (v: string, acc: string[]) => [...acc, v];
-const int = (flag: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new UsageError(`${flag} ${v}: expected a whole number`);
-  return n;
-};
 
 export function register(program: Program): void {
   const exp = program.command('exp').description('experiments: pipeline runs with changed params, kept as commits on refs/mlv/exps');
@@ -38,9 +34,9 @@ export function register(program: Program): void {
     .option('-S, --set-param <key=value>', 'override a param: key=v, file.yaml:key=v; a,b,c makes a grid; range(lo,hi[,log]) with --random (repeatable)', collect, [])
     .option('-n, --name <name>', 'name of the experiment (a sweep gets <name>-1, <name>-2, …)')
     .option('-m, --message <text>', 'commit message of the experiment commits')
-    .option('-j, --jobs <N>', 'runs at once, each in its own worktree', int('--jobs'), 1)
-    .option('--random <N>', 'sample N points instead of the full grid', int('--random'))
-    .option('--seed <N>', 'seed of --random sampling', int('--seed'), 0)
+    .option('-j, --jobs <N>', 'runs at once, each in its own worktree', count('--jobs'), 1)
+    .option('--random <N>', 'sample N points instead of the full grid', count('--random'))
+    .option('--seed <N>', 'seed of --random sampling', count('--seed'), 0)
     .option('--queue', 'queue each run for mlv worker (queue: in .mlv/config) instead of running it here')
     .option('--wait', 'with --queue: follow the jobs and print the results as a local sweep does')
     .option('-q, --quiet', 'no progress on stderr')
@@ -59,7 +55,7 @@ export function register(program: Program): void {
 
   exp.command('show')
     .description('baseline commits and their experiments: params, metrics and deltas against the baseline')
-    .option('-n, --num <N>', 'commits of the current branch to show', int('-n'), 10)
+    .option('-n, --num <N>', 'commits of the current branch to show', count('-n'), 10)
     .option('--sort-by <key>', 'sort every row by a metric (best first) or a param')
     .addOption(new Option('--asc', 'sort ascending (default: best first)').conflicts('desc'))
     .addOption(new Option('--desc', 'sort descending (default: best first)').conflicts('asc'))
@@ -172,13 +168,13 @@ export function register(program: Program): void {
     .requiredOption('--target <col>', 'column to predict')
     .option('--task <task>', 'classification | regression (default: inferred)')
     .option('--algorithms <list>', `comma list (default: ${defaultSearchText()})`)
-    .option('--trials <N>', 'random trials per algorithm (default: its small grid)', int('--trials'))
+    .option('--trials <N>', 'random trials per algorithm (default: its small grid)', count('--trials'))
     .option('--validation <scheme>', 'kfold:N or holdout:F', 'kfold:5')
     .option('--metric <name>', 'what to optimise (default: accuracy or r2)')
-    .option('--seed <N>', 'seed of sampling and training', int('--seed'), 0)
+    .option('--seed <N>', 'seed of sampling and training', count('--seed'), 0)
     .option('--budget <time>', 'start no trial after this long (90s, 10m, 1h); the running one finishes')
     .option('--cost <axis>', 'cost axis of the Pareto front: train_seconds | model_bytes | n_features', 'train_seconds')
-    .option('--top <N>', 'leaderboard rows to print', int('--top'), 10)
+    .option('--top <N>', 'leaderboard rows to print', count('--top'), 10)
     .option('-q, --quiet', 'no progress on stderr')
     .option('--json', 'print the result as JSON')
     .action(async (o: { data: string; target: string; task?: string; algorithms?: string; trials?: number; validation: string; metric?: string; seed: number; budget?: string; cost: string; top: number; quiet?: boolean; json?: boolean }) => {

@@ -2,6 +2,7 @@
  * `mlv queue …` — the experiment queue on Redis (src/api/queue*.ts).
  */
 import type { Program } from '../program.js';
+import { count } from '../options.js';
 import type { QueueJobRow, QueueStatusResult } from '../../src/api/queueStatus.js';
 import { UsageError } from '../../src/errors/index.js';
 import { describePoint } from '../../src/api/expRun.js';
@@ -9,19 +10,13 @@ import { cwd, out, printJson } from '../io.js';
 import { color, formatNumber, table } from '../format.js';
 
 
-const int = (flag: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} ${v}: expected a positive whole number`);
-  return n;
-};
-
 export function register(program: Program): void {
   const queue = program.command('queue').description('the experiment queue on Redis: jobs made by mlv exp run --queue, run by mlv worker');
 
   queue.command('status')
     .description('jobs waiting, active (which worker, since when, progress), completed and failed')
     .option('--sweep <id>', 'only the jobs of one exp run --queue')
-    .option('--limit <N>', 'completed and failed jobs to list, newest first', int('--limit'), 50)
+    .option('--limit <N>', 'completed and failed jobs to list, newest first', count('--limit'), 50)
     .option('--json', 'print the status as JSON')
     .action(async (o: { sweep?: string; limit: number; json?: boolean }) => {
       const { queueStatus } = await import('../../src/api/queueStatus.js');

@@ -1,12 +1,13 @@
 import type { ExitCode, Program } from '../program.js';
 import { withInterrupt } from '../interrupt.js';
+import { count, number } from '../options.js';
 import type { StageEvent } from '../../src/api/repro.js';
 import type { VerifyResult } from '../../src/api/repro.js';
 import { UsageError } from '../../src/errors/index.js';
 import { cwd, lockWaitLine, err, out, printJson } from '../io.js';
 import { color, table } from '../format.js';
 
-interface Opts { force?: boolean; jobs?: string; runCache?: boolean; rev?: string; tolerance?: string; json?: boolean; quiet?: boolean }
+interface Opts { force?: boolean; jobs: number; runCache?: boolean; rev?: string; tolerance?: number; json?: boolean; quiet?: boolean }
 
 export function register(program: Program): void {
   program
@@ -14,19 +15,15 @@ export function register(program: Program): void {
     .description('run stale pipeline stages in dependency order and record mlv.lock; with --rev, verify that a past commit rebuilds to the same bytes and metrics')
     .argument('[stages...]', 'stages to bring up to date (and their upstream); default all')
     .option('-f, --force', 'run the stages even if nothing changed')
-    .option('-j, --jobs <n>', 'run up to n independent stages in parallel', '1')
+    .option('-j, --jobs <n>', 'run up to n independent stages in parallel', count('--jobs'), 1)
     .option('--no-run-cache', 'always run; never restore outputs of an identical earlier run')
     .option('--rev <rev>', 'rebuild that commit in a temporary worktree and compare with its mlv.lock')
-    .option('--tolerance <x>', 'relative tolerance for metrics with --rev (default 1e-9)')
+    .option('--tolerance <x>', 'relative tolerance for metrics with --rev (default 1e-9)', number('--tolerance'))
     .option('-q, --quiet', "don't show the stages' own output")
     .option('--json', 'print the result as JSON')
     .action(async (stages: string[], o: Opts) => {
       if (o.rev !== undefined && stages.length) throw new UsageError('repro --rev rebuilds the whole pipeline of that commit; drop the stage names');
       if (o.rev === undefined && o.tolerance !== undefined) throw new UsageError('--tolerance applies to repro --rev');
-      const jobs = Number(o.jobs);
-      if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`-j ${o.jobs}: expected a positive whole number`);
-      const tolerance = o.tolerance === undefined ? undefined : Number(o.tolerance);
-      if (tolerance !== undefined && !(tolerance >= 0)) throw new UsageError(`--tolerance ${o.tolerance}: expected a non-negative number`);
       // Loaded on use: `mlv <other command>` does not pay for the pipeline modules.
       const { repro, reproRev } = await import('../../src/api/repro.js');
       const onStage = (e: StageEvent) => {
@@ -37,12 +34,12 @@ export function register(program: Program): void {
       const onOutput = o.quiet ? undefined : (_s: string, chunk: Buffer) => { process.stderr.write(chunk); };
       const run = async (signal: AbortSignal): Promise<ExitCode> => {
         if (o.rev !== undefined) {
-          const r = await reproRev({ cwd: cwd(), rev: o.rev, tolerance, jobs, signal, onStage, onOutput });
+          const r = await reproRev({ cwd: cwd(), rev: o.rev, tolerance: o.tolerance, jobs: o.jobs, signal, onStage, onOutput });
           const code = report(r, Boolean(o.json));
           if (r.noteError) err(`mlv: note: the outcome was not recorded in refs/notes/mlv-repro: ${r.noteError}`);
           return code;
         }
-        const r = await repro({ cwd: cwd(), onLockWait: lockWaitLine, stages, force: o.force, jobs, runCache: o.runCache, signal, onStage, onOutput });
+        const r = await repro({ cwd: cwd(), onLockWait: lockWaitLine, stages, force: o.force, jobs: o.jobs, runCache: o.runCache, signal, onStage, onOutput });
         if (o.json) return printJson({ ran: r.ran, cached: r.cached, upToDate: r.upToDate });
         if (r.ran.length === 0 && r.cached.length === 0) out('Everything is up to date.');
         else out(`Ran ${r.ran.length} stage(s)${r.cached.length ? `, restored ${r.cached.length} from the run cache` : ''}; mlv.lock updated.`);

@@ -5,24 +5,18 @@
  */
 import type { Program } from '../program.js';
 import { onSignals } from '../interrupt.js';
-import { UsageError } from '../../src/errors/index.js';
+import { count } from '../options.js';
 import { describePoint, removeLiveWorktreesSync } from '../../src/api/expRun.js';
 import type { WorkerEvent } from '../../src/api/queueWorker.js';
 import { cwd, err, printJson } from '../io.js';
 import { color } from '../format.js';
 
-const int = (flag: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new UsageError(`${flag} ${v}: expected a whole number`);
-  return n;
-};
-
 export function register(program: Program): void {
   program.command('worker')
     .description('run queued experiments (mlv exp run --queue) in this clone; results go to the git and mlv remotes')
-    .option('-c, --concurrency <N>', 'experiments at once, each in its own worktree', int('--concurrency'), 1)
+    .option('-c, --concurrency <N>', 'experiments at once, each in its own worktree', count('--concurrency'), 1)
     .option('--exit-when-idle', 'stop once the queue has nothing waiting or running')
-    .option('--max-jobs <N>', 'stop after taking N jobs', int('--max-jobs'))
+    .option('--max-jobs <N>', 'stop after taking N jobs', count('--max-jobs'))
     .option('-q, --quiet', 'no progress on stderr')
     .option('--json', 'print a summary as JSON when the worker stops')
     .action(async (o: { concurrency: number; exitWhenIdle?: boolean; maxJobs?: number; quiet?: boolean; json?: boolean }) => {
