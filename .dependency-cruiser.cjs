@@ -118,6 +118,13 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/(api/|errors/|compare/|(index|version|progress)\\.ts$)' },
     },
     {
+      name: 'no-circular-cli',
+      comment: 'a cycle under cli/ (commands once imported main.ts for its exit code; an action returns its code instead)',
+      severity: 'error',
+      from: { path: '^cli/' },
+      to: { circular: true },
+    },
+    {
       name: 'no-circular-library',
       comment: 'a cycle inside the library, between modules or folders',
       severity: 'error',

@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import type { ProgressEvent } from '../src/progress.js';
 import type { LockHolder } from '../src/index.js';
+import { formatBytes } from './format.js';
 
 export const out = (text: string): void => {
   process.stdout.write(text.endsWith('\n') ? text : text + '\n');
@@ -25,28 +26,6 @@ export const lockWaitLine = (h: LockHolder): void => {
   const where = h.host === hostname() ? '' : ` on ${h.host}`;
   err(`mlv: waiting for .mlv/lock held by pid ${h.pid}${where} (mlv ${h.command})… up to ${h.timeoutS} s (MLV_LOCK_TIMEOUT sets the wait)`);
 };
-
-export const color = {
-  enabled: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
-  wrap(code: number, s: string): string {
-    return this.enabled ? `\x1b[${code}m${s}\x1b[0m` : s;
-  },
-  red(s: string) { return color.wrap(31, s); },
-  green(s: string) { return color.wrap(32, s); },
-  yellow(s: string) { return color.wrap(33, s); },
-  dim(s: string) { return color.wrap(2, s); },
-  bold(s: string) { return color.wrap(1, s); },
-};
-
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n)) return '-';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = Math.abs(n);
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  const s = i === 0 ? String(v) : v.toFixed(v >= 100 ? 0 : 1);
-  return `${n < 0 ? '-' : ''}${s} ${units[i]}`;
-}
 
 /**
  * A progress bar on stderr, only on a TTY, only once an operation has run for about a
@@ -77,13 +56,4 @@ export function progressBar(label: string): { onProgress: (e: ProgressEvent) => 
     onProgress: draw,
     done: () => { if (shown) process.stderr.write('\r\x1b[K'); },
   };
-}
-
-/** A plain text table, columns padded to their widest cell. */
-export function table(head: string[], rows: string[][]): string {
-  const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
-  const widths = head.map((h, i) => Math.max(strip(h).length, ...rows.map((r) => strip(r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => c + ' '.repeat(Math.max(0, widths[i] - strip(c).length))).join('  ').trimEnd();
-  return [line(head.map((h) => color.bold(h))), ...rows.map(line)].join('\n');
 }

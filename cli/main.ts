@@ -1,8 +1,9 @@
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { environmentError, MlvError } from '../src/errors/index.js';
 import { registerAll } from './commands/index.js';
 import { err, printJson } from './io.js';
 import { VERSION } from '../src/version.js';
+import { Program } from './program.js';
 
 /**
  * The only place that turns errors into exit codes (the README's, under Commands): 0 ok, 1 a check
@@ -11,7 +12,7 @@ import { VERSION } from '../src/version.js';
 export async function main(argv: string[]): Promise<number> {
   // mlv supports Node 20; the AWS SDK's notice about its own future releases is not for users.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const program = new Command('mlv')
+  const program = new Program('mlv')
     .description('Git-native data and model versioning for machine learning')
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
@@ -20,16 +21,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await registerAll(program, argv);
     await program.parseAsync(argv);
-    return pending;
+    return program.exitCode;
   } catch (e) {
     return report(e, argv.includes('--json'));
   }
-}
-
-let pending = 0;
-/** Commands call this to finish with a non-zero code without throwing (status --check). */
-export function setExitCode(code: number): void {
-  pending = Math.max(pending, code);
 }
 
 function report(thrown: unknown, json: boolean): number {

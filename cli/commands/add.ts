@@ -1,9 +1,10 @@
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
 import { add, gitRootOrThrow } from '../../src/api/add.js';
 import { join, relative } from 'node:path';
-import { cwd, lockWaitLine, err, formatBytes, out, printJson, progressBar } from '../io.js';
+import { cwd, lockWaitLine, err, out, printJson, progressBar } from '../io.js';
+import { formatBytes } from '../format.js';
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('add')
     .description('store files or directories in the cache and write <path>.mlv pointers')

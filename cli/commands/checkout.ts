@@ -1,10 +1,10 @@
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { checkout } from '../../src/api/checkout.js';
 import { cwd, lockWaitLine, out, printJson, progressBar } from '../io.js';
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('checkout')
     .description('make the workspace data match <rev> (default: the pointers in the work tree); with <rev> alone, git moves there too')

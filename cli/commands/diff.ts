@@ -1,8 +1,9 @@
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
 import { diff, type DiffResult } from '../../src/api/diff.js';
-import { color, cwd, formatBytes, out, printJson } from '../io.js';
+import { cwd, out, printJson } from '../io.js';
+import { color, EXACT_DELTA, formatBytes, formatDelta, formatValue } from '../format.js';
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('diff')
     .description('artifacts added/modified/deleted, params changed and metric deltas between two versions')
@@ -57,23 +58,20 @@ export function renderDiff(r: DiffResult, opts: { all?: boolean } = {}): string 
         lines.push(`  ${groupSummary(g, rows.filter((x) => prefix(name(x)) === g), name)}`);
         continue;
       }
-      lines.push(`  ${k}: ${fmt(row.a ?? row.old)} → ${fmt(row.b ?? row.new)}${deltaText(row.delta)}`);
+      lines.push(`  ${k}: ${formatValue(row.a ?? row.old)} → ${formatValue(row.b ?? row.new)}${deltaText(row.delta)}`);
     }
   }
   return lines.join('\n');
 }
 
-const deltaText = (d: unknown) => (typeof d === 'number' ? `  (${d >= 0 ? '+' : ''}${Number(d.toPrecision(6))})` : '');
+const deltaText = (d: unknown) => (typeof d === 'number' ? `  (${formatDelta(d, EXACT_DELTA)})` : '');
 
 /** `feature_importances.*: 64 changed, largest x3: 0.1 → 0.2 (+0.1)  (--all lists them)` */
 function groupSummary(group: string, rows: Array<Record<string, unknown>>, name: (r: Record<string, unknown>) => string): string {
   let top = rows[0];
   for (const r of rows) if (Math.abs(Number(r.delta ?? 0)) > Math.abs(Number(top.delta ?? 0))) top = r;
   const largest = typeof top.delta === 'number'
-    ? `, largest ${name(top).slice(group.length + 1)}: ${fmt(top.a ?? top.old)} → ${fmt(top.b ?? top.new)}${deltaText(top.delta)}`
+    ? `, largest ${name(top).slice(group.length + 1)}: ${formatValue(top.a ?? top.old)} → ${formatValue(top.b ?? top.new)}${deltaText(top.delta)}`
     : '';
   return `${group}.*: ${rows.length} changed${largest}  ${color.dim('(--all lists them)')}`;
 }
-
-// Numbers to 10 significant digits, as `mlv metrics diff` prints them.
-const fmt = (v: unknown) => (v === undefined ? '—' : typeof v === 'string' ? v : typeof v === 'number' ? String(Number(v.toPrecision(10))) : JSON.stringify(v));

@@ -1,11 +1,12 @@
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
 import { UsageError } from '../../src/errors/index.js';
 import { evaluate, type ClassificationMetrics, type EvaluateTask, type RegressionMetrics } from '../../src/api/evaluate.js';
-import { color, err, out, printJson, table } from '../io.js';
+import { err, out, printJson } from '../io.js';
+import { color, table } from '../format.js';
 
 const TASKS = ['classification', 'regression'];
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('evaluate <predictions>')
     .description('metrics of a predictions CSV (y_true, y_pred, proba_<label>)')

@@ -1,13 +1,16 @@
 /**
  * `mlv exp …` — experiments as commits on refs/mlv/exps (src/experiments/).
  */
-import { Option, type Command } from 'commander';
+import { Option } from 'commander';
+import type { ExitCode, Program } from '../program.js';
+import { onSignals, withInterrupt, type InterruptOptions } from '../interrupt.js';
+import { count } from '../options.js';
 import { describePoint, removeLiveWorktreesSync, type ExpEvent, type ExpResult, type ExpRunResult } from '../../src/api/expRun.js';
 import type { ExpShowResult, ExpShowRow } from '../../src/api/expShow.js';
 import { UsageError } from '../../src/errors/index.js';
 import { defaultSearchText, parseBudget, type CostAxis } from '../../src/api/expSearch.js';
-import { color, cwd, err, formatBytes, out, printJson, table } from '../io.js';
-import { setExitCode } from '../main.js';
+import { cwd, err, out, printJson } from '../io.js';
+import { color, formatBytes, formatDelta, formatNumber, formatValue, PARAM, shortDate, table } from '../format.js';
 
 // The library is loaded when a subcommand runs, so other commands do not pay for it.
 const expApply: typeof import('../../src/api/expApply.js').expApply = async (o) => (await import('../../src/api/expApply.js')).expApply(o);
@@ -22,13 +25,8 @@ const expSearch: typeof import('../../src/api/expSearch.js').expSearch = async (
 const expShow: typeof import('../../src/api/expShow.js').expShow = async (o) => (await import('../../src/api/expShow.js')).expShow(o);
 
 const collect = (v: string, acc: string[]) => [...acc, v];
-const int = (flag: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new UsageError(`${flag} ${v}: expected a whole number`);
-  return n;
-};
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   const exp = program.command('exp').description('experiments: pipeline runs with changed params, kept as commits on refs/mlv/exps');
 
   exp.command('run')
@@ -36,9 +34,9 @@ export function register(program: Command): void {
     .option('-S, --set-param <key=value>', 'override a param: key=v, file.yaml:key=v; a,b,c makes a grid; range(lo,hi[,log]) with --random (repeatable)', collect, [])
     .option('-n, --name <name>', 'name of the experiment (a sweep gets <name>-1, <name>-2, …)')
     .option('-m, --message <text>', 'commit message of the experiment commits')
-    .option('-j, --jobs <N>', 'runs at once, each in its own worktree', int('--jobs'), 1)
-    .option('--random <N>', 'sample N points instead of the full grid', int('--random'))
-    .option('--seed <N>', 'seed of --random sampling', int('--seed'), 0)
+    .option('-j, --jobs <N>', 'runs at once, each in its own worktree', count('--jobs'), 1)
+    .option('--random <N>', 'sample N points instead of the full grid', count('--random'))
+    .option('--seed <N>', 'seed of --random sampling', count('--seed'), 0)
     .option('--queue', 'queue each run for mlv worker (queue: in .mlv/config) instead of running it here')
     .option('--wait', 'with --queue: follow the jobs and print the results as a local sweep does')
     .option('-q, --quiet', 'no progress on stderr')
@@ -46,19 +44,18 @@ export function register(program: Command): void {
     .action(async (o: { setParam: string[]; name?: string; message?: string; jobs: number; random?: number; seed: number; queue?: boolean; wait?: boolean; quiet?: boolean; json?: boolean }) => {
       if (o.wait && !o.queue) throw new UsageError('--wait goes with --queue');
       if (o.queue) return runQueued(o);
-      const r = await withInterrupt((signal) => expRun({
+      const r = await withInterrupt(STOP_RUNS, (signal) => expRun({
         cwd: cwd(), set: o.setParam, name: o.name, message: o.message, jobs: o.jobs, random: o.random, seed: o.seed, signal,
         onEvent: o.quiet ? undefined : progress,
       }));
-      if (r.cancelled) setExitCode(130);
-      else if (r.failed) setExitCode(1);
-      if (o.json) return printJson(r);
-      out(renderRun(r));
+      if (o.json) printJson(r);
+      else out(renderRun(r));
+      return runCode(r);
     });
 
   exp.command('show')
     .description('baseline commits and their experiments: params, metrics and deltas against the baseline')
-    .option('-n, --num <N>', 'commits of the current branch to show', int('-n'), 10)
+    .option('-n, --num <N>', 'commits of the current branch to show', count('-n'), 10)
     .option('--sort-by <key>', 'sort every row by a metric (best first) or a param')
     .addOption(new Option('--asc', 'sort ascending (default: best first)').conflicts('desc'))
     .addOption(new Option('--desc', 'sort descending (default: best first)').conflicts('asc'))
@@ -78,8 +75,8 @@ export function register(program: Command): void {
       const r = await expDiff({ cwd: cwd(), a, b });
       if (o.json) return printJson(r);
       const lines: string[] = [color.bold(`${a} (${r.aRev.slice(0, 7)}) → ${b} (${r.bRev.slice(0, 7)})`)];
-      if (r.params.length) lines.push(color.bold('Params'), ...r.params.map((p) => `  ${p.key}: ${fmt(p.a)} → ${fmt(p.b)}`));
-      if (r.metrics.length) lines.push(color.bold('Metrics'), ...r.metrics.map((m) => `  ${m.key}: ${num(m.a)} → ${num(m.b)}${m.delta !== undefined ? `  (${signed(m.delta)})` : ''}`));
+      if (r.params.length) lines.push(color.bold('Params'), ...r.params.map((p) => `  ${p.key}: ${formatValue(p.a, PARAM)} → ${formatValue(p.b, PARAM)}`));
+      if (r.metrics.length) lines.push(color.bold('Metrics'), ...r.metrics.map((m) => `  ${m.key}: ${formatNumber(m.a)} → ${formatNumber(m.b)}${m.delta !== undefined ? `  (${formatDelta(m.delta)})` : ''}`));
       if (r.artifacts.length) lines.push(color.bold('Artifacts'), ...r.artifacts.map((x) => `  ${x.change.padEnd(8)} ${x.path}  ${x.change === 'modified' ? `${formatBytes(x.oldSize ?? 0)} → ${formatBytes(x.newSize ?? 0)}` : formatBytes((x.oldSize ?? x.newSize) ?? 0)}`));
       if (lines.length === 1) lines.push('No differences.');
       out(lines.join('\n'));
@@ -97,7 +94,7 @@ export function register(program: Command): void {
       if (o.json) return printJson(r);
       if (r.trial) {
         const t = r.trial;
-        const score = Object.entries(t.scores).map(([k, v]) => `${k}=${num(v)}`).join(' ');
+        const score = Object.entries(t.scores).map(([k, v]) => `${k}=${formatNumber(v)}`).join(' ');
         out(`Applied search trial ${r.exp}: ${t.algorithm} ${describePoint(t.params as Parameters<typeof describePoint>[0])} into ${t.file}, section ${t.section} (read by stage '${t.stage}'; ${t.validation}, seed ${t.seed}).\nmlv repro rebuilds the model; its cross-validated score should be the trial's: ${score}.\nCommit the changes to keep them (git commit -am ...).`);
         return;
       }
@@ -160,8 +157,8 @@ export function register(program: Command): void {
       if (o.max && o.min) throw new UsageError('--max and --min exclude each other');
       const r = await expBest({ cwd: cwd(), metric: o.metric, direction: o.max ? 'max' : o.min ? 'min' : undefined });
       if (o.json) return printJson(r);
-      const changed = Object.entries(r.best.overrides ?? {}).map(([k, v]) => `${k}=${fmt(v)}`).join(' ');
-      out(`${r.best.name}  ${r.metric}=${num(r.value)} (${r.direction}, of ${r.considered})${changed ? '  ' + changed : ''}\n  ${r.best.ref}`);
+      const changed = Object.entries(r.best.overrides ?? {}).map(([k, v]) => `${k}=${formatValue(v, PARAM)}`).join(' ');
+      out(`${r.best.name}  ${r.metric}=${formatNumber(r.value)} (${r.direction}, of ${r.considered})${changed ? '  ' + changed : ''}\n  ${r.best.ref}`);
       if (r.tied.length) out(`  tied with ${r.tied.slice(0, 5).join(', ')}${r.tied.length > 5 ? ` and ${r.tied.length - 5} more` : ''}`);
     });
 
@@ -171,28 +168,28 @@ export function register(program: Command): void {
     .requiredOption('--target <col>', 'column to predict')
     .option('--task <task>', 'classification | regression (default: inferred)')
     .option('--algorithms <list>', `comma list (default: ${defaultSearchText()})`)
-    .option('--trials <N>', 'random trials per algorithm (default: its small grid)', int('--trials'))
+    .option('--trials <N>', 'random trials per algorithm (default: its small grid)', count('--trials'))
     .option('--validation <scheme>', 'kfold:N or holdout:F', 'kfold:5')
     .option('--metric <name>', 'what to optimise (default: accuracy or r2)')
-    .option('--seed <N>', 'seed of sampling and training', int('--seed'), 0)
+    .option('--seed <N>', 'seed of sampling and training', count('--seed'), 0)
     .option('--budget <time>', 'start no trial after this long (90s, 10m, 1h); the running one finishes')
     .option('--cost <axis>', 'cost axis of the Pareto front: train_seconds | model_bytes | n_features', 'train_seconds')
-    .option('--top <N>', 'leaderboard rows to print', int('--top'), 10)
+    .option('--top <N>', 'leaderboard rows to print', count('--top'), 10)
     .option('-q, --quiet', 'no progress on stderr')
     .option('--json', 'print the result as JSON')
     .action(async (o: { data: string; target: string; task?: string; algorithms?: string; trials?: number; validation: string; metric?: string; seed: number; budget?: string; cost: string; top: number; quiet?: boolean; json?: boolean }) => {
       const budgetSeconds = o.budget === undefined ? undefined : parseBudget(o.budget);
-      const r = await withInterrupt((signal) => expSearch({
+      const r = await withInterrupt(STOP_RUNS, (signal) => expSearch({
         cwd: cwd(), data: o.data, target: o.target, task: o.task as 'classification' | 'regression' | undefined,
         algorithms: o.algorithms?.split(',').map((s) => s.trim()).filter(Boolean), trials: o.trials, validation: o.validation,
         metric: o.metric, seed: o.seed, budgetSeconds, cost: o.cost as CostAxis, signal,
-        onTrial: o.quiet ? undefined : (t) => err(`${t.status === 'ok' ? color.green('✓') : color.red('✗')} ${t.name}  ${t.algorithm} ${describePoint(t.params)}  ${t.score !== undefined ? `${t.metric}=${num(t.score)}  ${t.cost!.train_seconds.toFixed(3)} s` : t.error ?? ''}`),
+        onTrial: o.quiet ? undefined : (t) => err(`${t.status === 'ok' ? color.green('✓') : color.red('✗')} ${t.name}  ${t.algorithm} ${describePoint(t.params)}  ${t.score !== undefined ? `${t.metric}=${formatNumber(t.score)}  ${t.cost!.train_seconds.toFixed(3)} s` : t.error ?? ''}`),
       }));
       if (r.budget && !o.quiet) err(`mlv: budget ${o.budget} used: ${r.trials.length} of ${r.planned} trials ran, ${r.budget.notStarted} not started`);
       if (o.json) return printJson(r);
-      if (!r.best) { setExitCode(1); return out('No trial succeeded.'); }
+      if (!r.best) { out('No trial succeeded.'); return 1; }
       const shown = r.leaderboard.slice(0, Math.max(0, o.top));
-      const rows = shown.map((t) => [t.name, t.algorithm, describePoint(t.params), num(t.score), t.std !== undefined ? num(t.std) : '', t.cost!.train_seconds.toFixed(3), formatBytes(t.cost!.model_bytes), String(t.cost!.n_features), t.pareto ? '*' : '']);
+      const rows = shown.map((t) => [t.name, t.algorithm, describePoint(t.params), formatNumber(t.score), t.std !== undefined ? formatNumber(t.std) : '', t.cost!.train_seconds.toFixed(3), formatBytes(t.cost!.model_bytes), String(t.cost!.n_features), t.pareto ? '*' : '']);
       out(table(['Trial', 'Algorithm', 'Params', r.metric, '± std', 'train s', 'model', 'features', 'pareto'], rows));
       const failed = r.trials.length - r.leaderboard.length;
       const notes = [
@@ -201,12 +198,12 @@ export function register(program: Command): void {
       ].filter(Boolean);
       if (notes.length) out(notes.join('\n'));
       out(`Pareto front (${r.metric} against ${r.cost}, * above): ${r.pareto.join(', ')}`);
-      out(`\nBest: ${r.best.algorithm} ${describePoint(r.best.params)}  ${r.metric}=${num(r.best.score)}  (experiment ${r.best.name}; mlv exp apply ${r.best.name} writes it into the train stage's params)`);
+      out(`\nBest: ${r.best.algorithm} ${describePoint(r.best.params)}  ${r.metric}=${formatNumber(r.best.score)}  (experiment ${r.best.name}; mlv exp apply ${r.best.name} writes it into the train stage's params)`);
     });
 }
 
 /** `exp run --queue [--wait]`: jobs instead of runs (src/api/queueSubmit.ts, queueWait.ts). */
-async function runQueued(o: { setParam: string[]; name?: string; message?: string; random?: number; seed: number; wait?: boolean; quiet?: boolean; json?: boolean }): Promise<void> {
+async function runQueued(o: { setParam: string[]; name?: string; message?: string; random?: number; seed: number; wait?: boolean; quiet?: boolean; json?: boolean }): Promise<ExitCode> {
   const { queueSubmit } = await import('../../src/api/queueSubmit.js');
   const q = await queueSubmit({ cwd: cwd(), env: process.env, set: o.setParam, name: o.name, message: o.message, random: o.random, seed: o.seed });
   for (const w of q.warnings) err(`mlv: warning: ${w}`);
@@ -221,47 +218,33 @@ async function runQueued(o: { setParam: string[]; name?: string; message?: strin
   const { queueWait } = await import('../../src/api/queueWait.js');
   // Ctrl-C stops following, not the jobs: they stay queued for the workers.
   const ctl = new AbortController();
-  const onSignal = () => { err(`mlv: stopped waiting; the jobs stay queued (mlv queue status --sweep ${q.sweep})`); ctl.abort(); };
-  process.once('SIGINT', onSignal);
-  const r = await queueWait({
+  const r = await onSignals((_sig, count) => {
+    if (count > 1) process.exit(130);
+    err(`mlv: stopped waiting; the jobs stay queued (mlv queue status --sweep ${q.sweep})`);
+    ctl.abort();
+  }, () => queueWait({
     cwd: cwd(), env: process.env, baseline: q.baseline, jobs: q.jobs.map((j) => j.id), signal: ctl.signal,
     onChange: o.quiet ? undefined : (row) => {
       if (row.state === 'active') err(`${color.dim('▶')} ${row.name}  on ${row.worker ?? '?'}${row.attempts > 1 ? `  (run ${row.attempts})` : ''}`);
       else if (row.state === 'completed') err(`${color.green('✓')} ${row.name}  ok  (${row.result?.seconds.toFixed(1) ?? '?'} s on ${row.result?.host ?? '?'})`);
       else if (row.state === 'failed') err(`${color.red('✗')} ${row.name}  failed: ${(row.error ?? '').split('\n')[0]}`);
     },
-  }).finally(() => process.off('SIGINT', onSignal));
-  if (ctl.signal.aborted) return setExitCode(130);
-  if (r.cancelled) setExitCode(130);
-  else if (r.failed) setExitCode(1);
-  if (o.json) return printJson({ ...r, queue: q.queue, sweep: q.sweep, jobs: q.jobs });
-  out(renderRun(r));
+  }), { signals: ['SIGINT'] });
+  if (ctl.signal.aborted) return 130;
+  if (o.json) printJson({ ...r, queue: q.queue, sweep: q.sweep, jobs: q.jobs });
+  else out(renderRun(r));
+  return runCode(r);
 }
 
+/** A sweep's exit code: 130 when runs were cancelled, 1 when one failed. */
+const runCode = (r: ExpRunResult): number => (r.cancelled ? 130 : r.failed ? 1 : 0);
+
 /** SIGINT/SIGTERM: abort (running stages are stopped, worktrees removed); a second signal removes worktrees at once and exits. */
-async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const ctl = new AbortController();
-  let count = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    count++;
-    if (count === 1) {
-      err(`mlv: ${sig}: stopping; unfinished runs are not recorded (again to exit at once)`);
-      ctl.abort(new Error(sig));
-      return;
-    }
-    removeLiveWorktreesSync();
-    process.exit(130);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await fn(ctl.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    removeLiveWorktreesSync();
-  }
-}
+const STOP_RUNS: InterruptOptions = {
+  stopping: 'stopping; unfinished runs are not recorded (again to exit at once)',
+  again: () => { removeLiveWorktreesSync(); process.exit(130); },
+  cleanup: removeLiveWorktreesSync,
+};
 
 function progress(e: ExpEvent): void {
   if (e.type === 'start') err(`${color.dim('▶')} ${e.name}  ${describePoint(e.point)}`);
@@ -284,7 +267,7 @@ function renderRun(r: ExpRunResult): string {
     x.name,
     x.status === 'ok' ? color.green('ok') : x.status === 'failed' ? color.red('failed') : color.yellow('cancelled'),
     describePoint(x.params),
-    ...metricKeys.map((k) => num(x.metrics[k])),
+    ...metricKeys.map((k) => formatNumber(x.metrics[k])),
   ]);
   const summary = `${r.ok} ok, ${r.failed} failed${r.cancelled ? `, ${r.cancelled} cancelled` : ''} (baseline ${r.baseline.slice(0, 7)}). See mlv exp show.`;
   return `${table(['Experiment', 'Status', 'Params', ...metricKeys], rows)}\n${summary}`;
@@ -303,31 +286,16 @@ export function renderShow(r: ExpShowResult): string {
     const status = row.status === 'failed' ? color.red(' ✗') : '';
     const params = r.params.map((k) => {
       const v = row.params[k];
-      const s = v === undefined ? '-' : fmt(v);
+      const s = v === undefined ? '-' : formatValue(v, PARAM);
       return row.kind === 'exp' && (row as ExpShowRow).changedParams?.includes(k) ? color.yellow(s) : s;
     });
     const metrics = r.metrics.map((k) => {
       const v = row.metrics[k];
       if (v === undefined) return '-';
       const d = (row as ExpShowRow).deltas?.[k];
-      return d === undefined || d === 0 ? num(v) : `${num(v)} ${color.dim(`(${signed(d)})`)}`;
+      return d === undefined || d === 0 ? formatNumber(v) : `${formatNumber(v)} ${color.dim(`(${formatDelta(d)})`)}`;
     });
     rowsOut.push([name + status, shortDate(row.date), ...params, ...metrics]);
   });
   return table(['Experiment', 'Created', ...r.params, ...r.metrics], rowsOut);
-}
-
-function shortDate(iso: string): string {
-  return iso ? iso.replace('T', ' ').slice(0, 16) : '';
-}
-function num(v: number | undefined): string {
-  if (v === undefined || Number.isNaN(v)) return '-';
-  if (Number.isInteger(v)) return String(v);
-  return String(Number(v.toPrecision(4)));
-}
-function signed(v: number): string {
-  return `${v >= 0 ? '+' : ''}${Number(v.toPrecision(3))}`;
-}
-function fmt(v: unknown): string {
-  return v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v);
 }

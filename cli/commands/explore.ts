@@ -1,8 +1,9 @@
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
 import { explore, type ColumnReport, type ExploreReport } from '../../src/api/explore.js';
-import { color, cwd, err, out, printJson, progressBar, table } from '../io.js';
+import { cwd, err, out, printJson, progressBar } from '../io.js';
+import { color, formatNumber, STAT, table } from '../format.js';
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('explore <csv>')
     .description('profile a CSV: types, missing values, statistics, histograms, correlations, warnings')
@@ -25,14 +26,7 @@ export function register(program: Command): void {
     });
 }
 
-export function fmt(x: unknown): string {
-  if (x === undefined || x === null) return '';
-  if (typeof x === 'string') return x;
-  const n = x as number;
-  if (Number.isInteger(n) && Math.abs(n) < 1e9) return String(n);
-  if (n !== 0 && (Math.abs(n) >= 1e9 || Math.abs(n) < 1e-3)) return n.toExponential(2);
-  return String(Number(n.toPrecision(4)));
-}
+const fmt = (x: number | string | null | undefined): string => (typeof x === 'string' ? x : formatNumber(x, STAT));
 
 const SPARK = '▁▂▃▄▅▆▇█';
 

@@ -1,8 +1,8 @@
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
 import { featurize } from '../../src/api/featurize.js';
 import { err, out, printJson } from '../io.js';
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('featurize <csv>')
     .description('derive, join, encode, impute and scale features as a spec says; saves the fitted transform beside the output')

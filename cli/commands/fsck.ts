@@ -1,9 +1,9 @@
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
 import { fsck } from '../../src/api/fsck.js';
-import { setExitCode } from '../main.js';
-import { color, cwd, formatBytes, out, printJson, progressBar } from '../io.js';
+import { cwd, out, printJson, progressBar } from '../io.js';
+import { color, formatBytes } from '../format.js';
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('fsck')
     .description('re-hash every cached object and report damage (exit 1)')
@@ -11,10 +11,11 @@ export function register(program: Command): void {
     .action(async (o: { json?: boolean }) => {
       const bar = progressBar('checking');
       const r = await fsck({ cwd: cwd(), onProgress: bar.onProgress }).finally(bar.done);
-      if (r.problems.length) setExitCode(1);
-      if (o.json) return printJson(r);
+      const code = r.problems.length ? 1 : 0;
+      if (o.json) { printJson(r); return code; }
       for (const p of r.problems) out(`${color.red(p.problem)} ${p.hash}: ${p.detail}`);
       if (r.notPulled.length) out(`Not pulled (not damage; mlv pull fetches them): ${r.notPulled.map((n) => n.path).slice(0, 5).join(', ')}${r.notPulled.length > 5 ? ` and ${r.notPulled.length - 5} more` : ''}.`);
       out(`Checked ${r.checked} object(s), ${formatBytes(r.bytes)}: ${r.problems.length ? color.red(`${r.problems.length} problem(s)`) : 'no problems'}.`);
+      return code;
     });
 }

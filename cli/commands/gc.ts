@@ -1,22 +1,18 @@
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
 import { gc } from '../../src/api/gc.js';
-import { UsageError } from '../../src/errors/index.js';
-import { cwd, lockWaitLine, err, formatBytes, out, printJson } from '../io.js';
+import { cwd, lockWaitLine, err, out, printJson } from '../io.js';
+import { formatBytes } from '../format.js';
+import { count } from '../options.js';
 
-const count = (v: string): number => {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new UsageError(`--keep-runs ${v}: expected a whole number, 0 or more`);
-  return n;
-};
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('gc')
     .description('delete cached objects nothing refers to (the workspace by default), and run-cache entries no kept version recorded')
     .option('-n, --dry-run', 'list what would be deleted, the bytes freed and what the run cache holds')
     .option('-a, --all-commits', 'keep everything reachable from any branch, tag or refs/mlv/*')
     .option('--keep-exps', 'keep everything experiments (refs/mlv/exps/*) refer to')
-    .option('--keep-runs <n>', 'also keep the n most recently written or restored run-cache entries', count, 0)
+    .option('--keep-runs <n>', 'also keep the n most recently written or restored run-cache entries', count('--keep-runs'), 0)
     .option('--json', 'print the result as JSON')
     .action(async (o: { dryRun?: boolean; allCommits?: boolean; keepExps?: boolean; keepRuns: number; json?: boolean }) => {
       const r = await gc({ cwd: cwd(), onLockWait: lockWaitLine, dryRun: o.dryRun, allCommits: o.allCommits, keepExps: o.keepExps, keepRuns: o.keepRuns });

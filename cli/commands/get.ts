@@ -1,8 +1,9 @@
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
 import { get } from '../../src/api/get.js';
-import { cwd, formatBytes, out, printJson } from '../io.js';
+import { cwd, out, printJson } from '../io.js';
+import { formatBytes } from '../format.js';
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('get')
     .description('write one artifact as it was at <rev>, without touching HEAD or the workspace')

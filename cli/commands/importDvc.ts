@@ -1,9 +1,9 @@
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
 import { importDvc } from '../../src/api/importDvc.js';
 import { cwd, err, out, printJson } from '../io.js';
 import { mlvCommand } from '../mlvCommand.js';
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('import-dvc')
     .description('bring a DVC 2.x/3.x project over: .dvc files, dvc.yaml, dvc.lock, remotes and the cached data')

@@ -1,11 +1,11 @@
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
 import { UsageError } from '../../src/errors/index.js';
 import { importMlRandomForestFile } from '../../src/api/importModel.js';
 import { cwd, out, printJson } from '../io.js';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('import-model <ml-rf.json>')
     .description('convert a model saved by the ml-random-forest npm package (rf.toJSON()) into an mlv model file')

@@ -1,11 +1,11 @@
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
 
 /**
  * Command modules are loaded on demand: `mlv status` loads only status.ts and what it
  * imports, not the ML built-ins or the UI, so start-up stays short. To add a command:
  * one entry in `modules`, and its top-level names in `names`.
  */
-type Module = { register: (program: Command) => void };
+type Module = { register: (program: Program) => void };
 const modules: Record<string, () => Promise<Module>> = {
   init: () => import('./init.js'),
   add: () => import('./add.js'),
@@ -40,7 +40,7 @@ const modules: Record<string, () => Promise<Module>> = {
 /** Top-level command name → the module that registers it (where they differ). */
 const names: Record<string, string> = { pull: 'push', fetch: 'push', 'install-hooks': 'installHooks', 'import-model': 'importModel', 'merge-driver': 'mergeDriver', 'import-dvc': 'importDvc' };
 
-export async function registerAll(program: Command, argv: string[]): Promise<void> {
+export async function registerAll(program: Program, argv: string[]): Promise<void> {
   const word = argv.slice(2).find((a) => !a.startsWith('-'));
   const key = word === undefined ? undefined : names[word] ?? (word in modules ? word : undefined);
   if (!word && (argv.includes('-V') || argv.includes('--version'))) return;

@@ -1,9 +1,9 @@
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
 import { init } from '../../src/api/init.js';
 import { cwd, out, printJson } from '../io.js';
 import { mlvCommand } from '../mlvCommand.js';
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('init')
     .description('make this git repository an mlv workspace (idempotent)')

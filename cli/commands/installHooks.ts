@@ -1,9 +1,9 @@
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
 import { installHooks } from '../../src/api/installHooks.js';
 import { cwd, err, out, printJson } from '../io.js';
 import { mlvCommand } from '../mlvCommand.js';
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('install-hooks')
     .description('git hooks (post-checkout: mlv checkout, pre-push: mlv push) and the mlv merge driver')

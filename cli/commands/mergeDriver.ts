@@ -1,9 +1,8 @@
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
 import { mergeDriver } from '../../src/api/mergeDriver.js';
 import { cwd, err, printJson } from '../io.js';
-import { setExitCode } from '../main.js';
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('merge-driver')
     .description('git merge driver for *.mlv and mlv.lock (git runs it: merge-driver %O %A %B %P)')
@@ -17,6 +16,6 @@ export function register(program: Command): void {
       for (const m of r.messages) err(m.startsWith('  ') ? m : `mlv: ${m}`);
       if (o.json) printJson(r);
       // git treats any non-zero exit as "conflicted"; 1 is mlv's "a check failed".
-      if (!r.clean) setExitCode(1);
+      if (!r.clean) return 1;
     });
 }

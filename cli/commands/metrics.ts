@@ -1,10 +1,9 @@
-import type { Command } from 'commander';
-import { cwd, out, printJson, table } from '../io.js';
+import type { Program } from '../program.js';
+import { cwd, out, printJson } from '../io.js';
+import { EXACT_DELTA, formatDelta, formatValue, table } from '../format.js';
 
-export const valueText = (v: unknown): string => (v === undefined ? '—' : typeof v === 'string' ? v : typeof v === 'number' ? String(Number(v.toPrecision(10))) : JSON.stringify(v));
-export const deltaText = (d: number | undefined): string => (d === undefined ? '' : `${d >= 0 ? '+' : ''}${Number(d.toPrecision(6))}`);
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   const metrics = program.command('metrics').description('pipeline metrics');
   metrics
     .command('show')
@@ -15,7 +14,7 @@ export function register(program: Command): void {
       const { metricsShow } = await import('../../src/api/metrics.js');
       const r = await metricsShow({ cwd: cwd(), rev });
       if (o.json) return printJson(r);
-      const rows = Object.entries(r.metrics).flatMap(([file, values]) => Object.entries(values).map(([k, v]) => [file, k, valueText(v)]));
+      const rows = Object.entries(r.metrics).flatMap(([file, values]) => Object.entries(values).map(([k, v]) => [file, k, formatValue(v)]));
       if (rows.length === 0) return out(`No metrics in ${r.rev}.`);
       out(table(['file', 'metric', 'value'], rows));
     });
@@ -31,6 +30,6 @@ export function register(program: Command): void {
       const r = await metricsDiff({ cwd: cwd(), a, b, all: o.all });
       if (o.json) return printJson(r);
       if (r.metrics.length === 0) return out(`No metric changes between ${r.a} and ${r.b}.`);
-      out(table(['metric', r.a, r.b, 'change'], r.metrics.map((x) => [x.key, valueText(x.a), valueText(x.b), deltaText(x.delta)])));
+      out(table(['metric', r.a, r.b, 'change'], r.metrics.map((x) => [x.key, formatValue(x.a), formatValue(x.b), formatDelta(x.delta, EXACT_DELTA)])));
     });
 }

@@ -1,8 +1,8 @@
-import type { Command } from 'commander';
-import { cwd, out, printJson, table } from '../io.js';
-import { deltaText, valueText } from './metrics.js';
+import type { Program } from '../program.js';
+import { cwd, out, printJson } from '../io.js';
+import { EXACT_DELTA, formatDelta, formatValue, table } from '../format.js';
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   const params = program.command('params').description('pipeline parameters');
   params
     .command('diff')
@@ -16,6 +16,6 @@ export function register(program: Command): void {
       const r = await paramsDiff({ cwd: cwd(), a, b, all: o.all });
       if (o.json) return printJson(r);
       if (r.params.length === 0) return out(`No parameter changes between ${r.a} and ${r.b}.`);
-      out(table(['param', r.a, r.b, 'change'], r.params.map((x) => [x.key, valueText(x.a), valueText(x.b), deltaText(x.delta)])));
+      out(table(['param', r.a, r.b, 'change'], r.params.map((x) => [x.key, formatValue(x.a), formatValue(x.b), formatDelta(x.delta, EXACT_DELTA)])));
     });
 }

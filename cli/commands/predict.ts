@@ -1,8 +1,8 @@
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
 import { predict } from '../../src/api/predict.js';
 import { err, out, printJson } from '../io.js';
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('predict <model> <csv>')
     .description('apply a model to a CSV: writes y_pred (and proba_<label>, y_true when known)')

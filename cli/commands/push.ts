@@ -1,8 +1,10 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Program } from '../program.js';
+import { count } from '../options.js';
 import { push } from '../../src/api/push.js';
 import { pull } from '../../src/api/pull.js';
 import { remoteList } from '../../src/api/remote.js';
-import { cwd, lockWaitLine, err, formatBytes, out, printJson, progressBar } from '../io.js';
+import { cwd, lockWaitLine, err, out, printJson, progressBar } from '../io.js';
+import { formatBytes } from '../format.js';
 
 // The AWS SDK warns on every run under Node 20 (it will need 22 from 2027); mlv supports 20 and prints one line per error.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -19,18 +21,12 @@ function killAfterUploads(): ((hash: string) => void) | undefined {
   return () => { if (++done >= n) process.kill(process.pid, 'SIGKILL'); };
 }
 
-const jobs = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`--jobs takes a whole number ≥ 1, not '${v}'`);
-  return n;
-};
-
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('push')
     .description('send the objects the workspace refers to (or all commits) to a remote')
     .argument('[remote]', 'remote name (default: the default remote)')
-    .option('-j, --jobs <n>', 'transfers at once', jobs)
+    .option('-j, --jobs <n>', 'transfers at once', count('--jobs'))
     .option('-a, --all-commits', 'everything any branch, tag or refs/mlv/* refers to')
     .option('--exps', 'also everything experiments refer to')
     .option('--verify', 're-hash what the remote already has and replace damaged objects (reads them all back)')
@@ -49,7 +45,7 @@ export function register(program: Command): void {
       .description(name === 'pull' ? 'bring the objects the workspace needs from a remote, then check them out' : 'bring objects from a remote into the cache without touching the workspace')
       .argument('[remote]', 'remote name (default: the default remote); a path here starts the paths')
       .argument('[paths...]', 'only what these tracked paths need (a directory inside a tracked directory works)')
-      .option('-j, --jobs <n>', 'transfers at once', jobs)
+      .option('-j, --jobs <n>', 'transfers at once', count('--jobs'))
       .option('-a, --all-commits', 'everything any branch, tag or refs/mlv/* refers to')
       .option('-f, --force', 'checkout may overwrite data not in the cache')
       .option('--json', 'print the result as JSON')

@@ -1,25 +1,22 @@
 /**
  * `mlv queue …` — the experiment queue on Redis (src/api/queue*.ts).
  */
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
+import { count } from '../options.js';
 import type { QueueJobRow, QueueStatusResult } from '../../src/api/queueStatus.js';
 import { UsageError } from '../../src/errors/index.js';
 import { describePoint } from '../../src/api/expRun.js';
-import { color, cwd, out, printJson, table } from '../io.js';
+import { cwd, out, printJson } from '../io.js';
+import { color, formatNumber, table } from '../format.js';
 
-const int = (flag: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} ${v}: expected a positive whole number`);
-  return n;
-};
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   const queue = program.command('queue').description('the experiment queue on Redis: jobs made by mlv exp run --queue, run by mlv worker');
 
   queue.command('status')
     .description('jobs waiting, active (which worker, since when, progress), completed and failed')
     .option('--sweep <id>', 'only the jobs of one exp run --queue')
-    .option('--limit <N>', 'completed and failed jobs to list, newest first', int('--limit'), 50)
+    .option('--limit <N>', 'completed and failed jobs to list, newest first', count('--limit'), 50)
     .option('--json', 'print the status as JSON')
     .action(async (o: { sweep?: string; limit: number; json?: boolean }) => {
       const { queueStatus } = await import('../../src/api/queueStatus.js');
@@ -84,7 +81,7 @@ function detail(j: QueueJobRow, now: number): string {
     return `for ${ago(j.started, now)}${p?.stage ? `, stage ${p.stage} ${p.status ?? ''}`.trimEnd() : ''}`;
   }
   if (j.state === 'completed' && j.result) {
-    const m = Object.entries(j.result.metrics).slice(0, 2).map(([k, v]) => `${k}=${Number(v.toPrecision(4))}`).join(' ');
+    const m = Object.entries(j.result.metrics).slice(0, 2).map(([k, v]) => `${k}=${formatNumber(v)}`).join(' ');
     return `${j.result.reused ? 'reused' : `${j.result.seconds.toFixed(1)} s`}${m ? `  ${m}` : ''}`;
   }
   if (j.state === 'failed') return (j.error ?? '').split('\n')[0].slice(0, 100);

@@ -1,8 +1,8 @@
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
 import { remoteAdd, remoteDefault, remoteList, remoteRemove } from '../../src/api/remote.js';
 import { cwd, out, printJson } from '../io.js';
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   const remote = program.command('remote').description('configure where objects are shared (local path or s3://bucket/prefix)');
   remote
     .command('add')

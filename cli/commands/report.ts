@@ -1,11 +1,11 @@
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
 import { UsageError } from '../../src/errors/index.js';
-import { setExitCode } from '../main.js';
-import { color, cwd, err, out, printJson } from '../io.js';
+import { cwd, err, out, printJson } from '../io.js';
+import { color } from '../format.js';
 
 interface Opts { output?: string; format?: string; compare?: string; verify?: boolean; json?: boolean; quiet?: boolean }
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('report')
     .description('write the documentation of a version (commit or experiment): data, features, model, metrics, plots, cost, reproduction')
@@ -26,15 +26,15 @@ export function register(program: Command): void {
         onOutput: o.quiet || o.json ? undefined : (_s, chunk) => { process.stderr.write(chunk); },
       });
       if (r.verify?.noteError) err(`mlv: note: the outcome was not recorded in refs/notes/mlv-repro: ${r.verify.noteError}`);
-      if (r.verify && !r.verify.match) {
-        err(`mlv: ${r.verify.rev} does not reproduce: ${r.verify.rows.filter((x) => !x.match).map((x) => x.name).slice(0, 5).join(', ')}`);
-        setExitCode(1);
-      }
-      if (r.text !== undefined) { process.stdout.write(r.text); return; }
+      const code = r.verify && !r.verify.match ? 1 : 0;
+      if (code) err(`mlv: ${r.verify!.rev} does not reproduce: ${r.verify!.rows.filter((x) => !x.match).map((x) => x.name).slice(0, 5).join(', ')}`);
+      if (r.text !== undefined) { process.stdout.write(r.text); return code; }
       if (o.json) {
-        return printJson({ output: r.output, format: r.format, files: r.files, commit: r.report.commit, plots: r.report.plots.map((p) => p.id), notes: r.report.notes, ...(r.verify ? { verify: { match: r.verify.match, rows: r.verify.rows.length } } : {}) });
+        printJson({ output: r.output, format: r.format, files: r.files, commit: r.report.commit, plots: r.report.plots.map((p) => p.id), notes: r.report.notes, ...(r.verify ? { verify: { match: r.verify.match, rows: r.verify.rows.length } } : {}) });
+        return code;
       }
       for (const n of r.report.notes) err(color.yellow(`note: ${n}`));
       out(`report of ${r.report.commit.slice(0, 12)} written to ${r.output}${r.files.length ? ` (+ ${r.files.length} plot file(s))` : ''}${r.verify ? `; ${r.verify.match ? 'reproduced' : 'did NOT reproduce'}` : ''}`);
+      return code;
     });
 }

@@ -1,72 +1,61 @@
-import type { Command } from 'commander';
+import type { ExitCode, Program } from '../program.js';
+import { withInterrupt } from '../interrupt.js';
+import { count, number } from '../options.js';
 import type { StageEvent } from '../../src/api/repro.js';
 import type { VerifyResult } from '../../src/api/repro.js';
 import { UsageError } from '../../src/errors/index.js';
-import { setExitCode } from '../main.js';
-import { color, cwd, lockWaitLine, err, out, printJson, table } from '../io.js';
+import { cwd, lockWaitLine, err, out, printJson } from '../io.js';
+import { color, table } from '../format.js';
 
-interface Opts { force?: boolean; jobs?: string; runCache?: boolean; rev?: string; tolerance?: string; json?: boolean; quiet?: boolean }
+interface Opts { force?: boolean; jobs: number; runCache?: boolean; rev?: string; tolerance?: number; json?: boolean; quiet?: boolean }
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('repro')
     .description('run stale pipeline stages in dependency order and record mlv.lock; with --rev, verify that a past commit rebuilds to the same bytes and metrics')
     .argument('[stages...]', 'stages to bring up to date (and their upstream); default all')
     .option('-f, --force', 'run the stages even if nothing changed')
-    .option('-j, --jobs <n>', 'run up to n independent stages in parallel', '1')
+    .option('-j, --jobs <n>', 'run up to n independent stages in parallel', count('--jobs'), 1)
     .option('--no-run-cache', 'always run; never restore outputs of an identical earlier run')
     .option('--rev <rev>', 'rebuild that commit in a temporary worktree and compare with its mlv.lock')
-    .option('--tolerance <x>', 'relative tolerance for metrics with --rev (default 1e-9)')
+    .option('--tolerance <x>', 'relative tolerance for metrics with --rev (default 1e-9)', number('--tolerance'))
     .option('-q, --quiet', "don't show the stages' own output")
     .option('--json', 'print the result as JSON')
     .action(async (stages: string[], o: Opts) => {
-      const jobs = Number(o.jobs);
-      if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`-j ${o.jobs}: expected a positive whole number`);
+      if (o.rev !== undefined && stages.length) throw new UsageError('repro --rev rebuilds the whole pipeline of that commit; drop the stage names');
+      if (o.rev === undefined && o.tolerance !== undefined) throw new UsageError('--tolerance applies to repro --rev');
       // Loaded on use: `mlv <other command>` does not pay for the pipeline modules.
       const { repro, reproRev } = await import('../../src/api/repro.js');
-      const controller = new AbortController();
-      const stop = (sig: NodeJS.Signals) => { err(`mlv: ${sig}: stopping the running stages…`); controller.abort(); };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
       const onStage = (e: StageEvent) => {
         if (e.status === 'start') err(`Running stage '${e.stage}'${e.message ? color.dim(` (${e.message})`) : ''}`);
         else if (e.status === 'cached') err(`Stage '${e.stage}' restored from the run cache`);
         else if (e.status === 'up-to-date' && !o.json) err(`Stage '${e.stage}' is up to date${e.message ? ` (${e.message})` : ''}`);
       };
       const onOutput = o.quiet ? undefined : (_s: string, chunk: Buffer) => { process.stderr.write(chunk); };
-      try {
+      const run = async (signal: AbortSignal): Promise<ExitCode> => {
         if (o.rev !== undefined) {
-          if (stages.length) throw new UsageError('repro --rev rebuilds the whole pipeline of that commit; drop the stage names');
-          const tolerance = o.tolerance === undefined ? undefined : Number(o.tolerance);
-          if (tolerance !== undefined && !(tolerance >= 0)) throw new UsageError(`--tolerance ${o.tolerance}: expected a non-negative number`);
-          const r = await reproRev({ cwd: cwd(), rev: o.rev, tolerance, jobs, signal: controller.signal, onStage, onOutput });
-          report(r, Boolean(o.json));
+          const r = await reproRev({ cwd: cwd(), rev: o.rev, tolerance: o.tolerance, jobs: o.jobs, signal, onStage, onOutput });
+          const code = report(r, Boolean(o.json));
           if (r.noteError) err(`mlv: note: the outcome was not recorded in refs/notes/mlv-repro: ${r.noteError}`);
-          return;
+          return code;
         }
-        if (o.tolerance !== undefined) throw new UsageError('--tolerance applies to repro --rev');
-        const r = await repro({ cwd: cwd(), onLockWait: lockWaitLine, stages, force: o.force, jobs, runCache: o.runCache, signal: controller.signal, onStage, onOutput });
+        const r = await repro({ cwd: cwd(), onLockWait: lockWaitLine, stages, force: o.force, jobs: o.jobs, runCache: o.runCache, signal, onStage, onOutput });
         if (o.json) return printJson({ ran: r.ran, cached: r.cached, upToDate: r.upToDate });
         if (r.ran.length === 0 && r.cached.length === 0) out('Everything is up to date.');
         else out(`Ran ${r.ran.length} stage(s)${r.cached.length ? `, restored ${r.cached.length} from the run cache` : ''}; mlv.lock updated.`);
-      } catch (e) {
-        if (controller.signal.aborted) {
-          err('mlv: interrupted; mlv.lock and the outputs of the stopped stage were left as they were');
-          setExitCode(130);
-          return;
-        }
-        throw e;
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-      }
+      };
+      return withInterrupt({ stopping: 'stopping the running stages…' }, (signal) => run(signal).catch((e) => {
+        if (!signal.aborted) throw e;
+        err('mlv: interrupted; mlv.lock and the outputs of the stopped stage were left as they were');
+        return 130;
+      }));
     });
 }
 
 const short = (v: string | number | null, kind: string) =>
   v === null ? '—' : typeof v === 'number' ? String(v) : kind === 'out' ? v.slice(0, 12) : v;
 
-function report(r: VerifyResult, json: boolean): void {
+function report(r: VerifyResult, json: boolean): ExitCode {
   const bad = r.rows.filter((x) => !x.match);
   if (json) printJson({ rev: r.rev, commit: r.commit, match: r.match, rows: r.rows, envDiffers: r.envDiffers, seconds: r.seconds });
   else {
@@ -85,5 +74,5 @@ function report(r: VerifyResult, json: boolean): void {
     const envs = [...new Map(r.envDiffers.map((e) => [e.key, e])).values()].map((e) => `${e.key} ${e.recorded ?? '—'} → ${e.now ?? '—'}`).join(', ');
     err(`mlv: note: the environment differs from the one recorded: ${envs}`);
   }
-  if (!r.match) setExitCode(1);
+  return r.match ? 0 : 1;
 }

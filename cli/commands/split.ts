@@ -1,11 +1,12 @@
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
 import { UsageError } from '../../src/errors/index.js';
 import { split, type SplitReport, type SplitSide } from '../../src/api/split.js';
-import { cwd, out, printJson, table } from '../io.js';
+import { cwd, out, printJson } from '../io.js';
+import { table } from '../format.js';
 
 interface Flags { output?: string[]; testSize: string; stratify?: string; group?: string; orderBy?: string; seed: string; json?: boolean }
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('split <csv>')
     .description('split a CSV into training and test rows (random, stratified, grouped or latest-last)')

@@ -1,8 +1,8 @@
-import type { Command } from 'commander';
+import type { ExitCode, Program } from '../program.js';
 import { status } from '../../src/api/status.js';
 import { UsageError } from '../../src/errors/index.js';
-import { setExitCode } from '../main.js';
-import { color, cwd, formatBytes, out, printJson } from '../io.js';
+import { cwd, out, printJson } from '../io.js';
+import { color, formatBytes } from '../format.js';
 
 const HELP = `
 States (the "state" field of --json; its "hint" is the command that fixes it):
@@ -23,7 +23,7 @@ listed as not pulled, not stale ("reasons" empty, "notPulled" the paths).`;
 
 const LABEL: Record<string, string> = { 'not-pulled': 'not pulled', 'not-cached': 'not cached' };
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('status')
     .description('tracked data that is modified, missing, not pulled or not cached; stale pipeline stages')
@@ -37,9 +37,9 @@ export function register(program: Command): void {
       if (o.complete && !o.check) throw new UsageError('--complete only applies with --check');
       if (o.remote !== undefined) return showRemote(typeof o.remote === 'string' ? o.remote : undefined, o);
       const r = await status({ cwd: cwd() });
-      if (o.check && (!r.clean || (o.complete && !r.complete))) setExitCode(1);
-      if (o.json) return printJson(r);
-      if (r.clean && r.complete) return out('Data and pipelines are up to date.');
+      const code = o.check && (!r.clean || (o.complete && !r.complete)) ? 1 : 0;
+      if (o.json) { printJson(r); return code; }
+      if (r.clean && r.complete) { out('Data and pipelines are up to date.'); return code; }
       const paint = (s: string) => (s === 'modified' ? color.yellow(s) : s === 'not pulled' ? color.dim(s) : color.red(s));
       const size = (n: { files: number; bytes: number }, kind: string) => (kind === 'dir' ? `${n.files} file(s), ${formatBytes(n.bytes)}` : formatBytes(n.bytes));
       for (const d of r.data) {
@@ -57,16 +57,17 @@ export function register(program: Command): void {
         else out(`  ${color.dim('not pulled')} stage ${s.stage}: ${s.notPulled!.join(', ')}  ${color.dim(`(mlv pull ${s.notPulled!.join(' ')})`)}`);
       }
       if (r.clean) out(`No changes; the data not pulled is not in the cache yet (mlv pull fetches it; status --check ignores it without --complete).`);
+      return code;
     });
 }
 
-async function showRemote(remote: string | undefined, o: { check?: boolean; json?: boolean; allCommits?: boolean }): Promise<void> {
+async function showRemote(remote: string | undefined, o: { check?: boolean; json?: boolean; allCommits?: boolean }): Promise<ExitCode> {
   // Loaded only for --remote: a plain status does not open remotes.
   const { remoteStatus } = await import('../../src/api/remoteStatus.js');
   const r = await remoteStatus({ cwd: cwd(), remote, allCommits: o.allCommits });
-  if (o.check && !r.clean) setExitCode(1);
-  if (o.json) return printJson(r);
-  if (r.clean) return out(`Cache and remote '${r.remote}' hold everything the workspace refers to.`);
+  const code = o.check && !r.clean ? 1 : 0;
+  if (o.json) { printJson(r); return code; }
+  if (r.clean) { out(`Cache and remote '${r.remote}' hold everything the workspace refers to.`); return code; }
   const section = (title: string, rows: typeof r.notPushed, paint: (s: string) => string, hint: string) => {
     if (!rows.length) return;
     out(`${title} (${hint}):`);
@@ -76,4 +77,5 @@ async function showRemote(remote: string | undefined, o: { check?: boolean; json
   section('Not in the local cache', r.notLocal, color.yellow, 'mlv pull');
   section(`Neither cached nor on '${r.remote}'`, r.missing, color.red, 'lost unless another copy exists');
   for (const p of r.unknown) out(`  ${color.red(p)}/  directory listing is on neither side; its files are unknown`);
+  return code;
 }

@@ -1,11 +1,13 @@
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
+import { count } from '../options.js';
 import { UsageError } from '../../src/errors/index.js';
 import { algorithms, GAP_THRESHOLD, metricsDocument, parseScalar, train, type Algorithm, type ImportanceMethod, type Params, type Task } from '../../src/api/train.js';
-import { color, cwd, err, formatBytes, out, printJson, progressBar, table } from '../io.js';
+import { cwd, err, out, printJson, progressBar } from '../io.js';
+import { color, formatBytes, table } from '../format.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('train <csv>')
     .description(`fit a model (${algorithms().map((a) => a.title).join(', ')}), validate it, save it`)
@@ -16,19 +18,19 @@ export function register(program: Command): void {
     .option('--params-section <name>', 'take hyperparameters from this section of params.yaml')
     .option('--params-file <path>', 'the params file for --params-section', 'params.yaml')
     .option('--validation <scheme>', 'holdout:0.2 | kfold:5 | leave-p-out:1 | none')
-    .option('--seed <n>', 'random seed (default 0)')
+    .option('--seed <n>', 'random seed (default 0)', count('--seed'))
     .option('--featurize <state.json>', 'embed this fitted featurize state in the model (default: <csv>.featurize.json if present)')
     .option('--no-featurize', 'embed no featurize state')
     .option('-o, --output <model.json>', 'write the model here')
     .option('--metrics <metrics.json>', 'write the metrics here')
-    .option('--jobs <n>', 'worker threads for forests (default: the cores)')
+    .option('--jobs <n>', 'worker threads for forests (default: the cores)', count('--jobs'))
     .option('--importance <method>', 'native (the model\'s own) | permutation (score drop when a feature is shuffled in the validation rows)')
-    .option('--importance-repeats <n>', 'shuffles per feature for --importance permutation (default 5)')
+    .option('--importance-repeats <n>', 'shuffles per feature for --importance permutation (default 5)', count('--importance-repeats'))
     .option('--json', 'print the metrics as JSON')
     .action(async (csv: string, opts: {
       target?: string; task?: string; algorithm?: string; param: string[]; paramsSection?: string; paramsFile: string;
-      validation?: string; seed?: string; featurize?: string | false; output?: string; metrics?: string; jobs?: string; json?: boolean;
-      importance?: string; importanceRepeats?: string;
+      validation?: string; seed?: number; featurize?: string | false; output?: string; metrics?: string; jobs?: number; json?: boolean;
+      importance?: string; importanceRepeats?: number;
     }) => {
       const params: Params = {};
       for (const kv of opts.param) {
@@ -36,12 +38,6 @@ export function register(program: Command): void {
         if (eq <= 0) throw new UsageError(`-p ${kv}: expected key=value`);
         params[kv.slice(0, eq).trim()] = parseScalar(kv.slice(eq + 1));
       }
-      const int = (flag: string, v: string | undefined, min: number) => {
-        if (v === undefined) return undefined;
-        const n = Number(v);
-        if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, got "${v}"`);
-        return n;
-      };
       const bar = progressBar('train');
       const r = await train({
         csv,
@@ -53,10 +49,10 @@ export function register(program: Command): void {
         paramsSection: opts.paramsSection,
         paramsFile: opts.paramsFile,
         validation: opts.validation,
-        seed: int('--seed', opts.seed, 0),
-        jobs: int('--jobs', opts.jobs, 1),
+        seed: opts.seed,
+        jobs: opts.jobs,
         importance: opts.importance as ImportanceMethod | undefined,
-        importanceRepeats: int('--importance-repeats', opts.importanceRepeats, 1),
+        importanceRepeats: opts.importanceRepeats,
         featurize: opts.featurize,
         output: opts.output,
         metricsPath: opts.metrics,

@@ -4,12 +4,12 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Command } from 'commander';
+import type { Program } from '../program.js';
 import { UsageError } from '../../src/errors/index.js';
 import { cwd } from '../io.js';
 
 
-export function register(program: Command): void {
+export function register(program: Program): void {
   program
     .command('ui')
     .description('browse and compare commits and experiments in an interactive table')

@@ -3,54 +3,39 @@
  * in this clone. Ctrl-C once: finish the current job(s), then stop. Twice: stop them and
  * hand the jobs back to the queue. Three times: exit at once.
  */
-import type { Command } from 'commander';
-import { UsageError } from '../../src/errors/index.js';
+import type { Program } from '../program.js';
+import { onSignals } from '../interrupt.js';
+import { count } from '../options.js';
 import { describePoint, removeLiveWorktreesSync } from '../../src/api/expRun.js';
 import type { WorkerEvent } from '../../src/api/queueWorker.js';
-import { color, cwd, err, printJson } from '../io.js';
-import { setExitCode } from '../main.js';
+import { cwd, err, printJson } from '../io.js';
+import { color } from '../format.js';
 
-const int = (flag: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new UsageError(`${flag} ${v}: expected a whole number`);
-  return n;
-};
-
-export function register(program: Command): void {
+export function register(program: Program): void {
   program.command('worker')
     .description('run queued experiments (mlv exp run --queue) in this clone; results go to the git and mlv remotes')
-    .option('-c, --concurrency <N>', 'experiments at once, each in its own worktree', int('--concurrency'), 1)
+    .option('-c, --concurrency <N>', 'experiments at once, each in its own worktree', count('--concurrency'), 1)
     .option('--exit-when-idle', 'stop once the queue has nothing waiting or running')
-    .option('--max-jobs <N>', 'stop after taking N jobs', int('--max-jobs'))
+    .option('--max-jobs <N>', 'stop after taking N jobs', count('--max-jobs'))
     .option('-q, --quiet', 'no progress on stderr')
     .option('--json', 'print a summary as JSON when the worker stops')
     .action(async (o: { concurrency: number; exitWhenIdle?: boolean; maxJobs?: number; quiet?: boolean; json?: boolean }) => {
       const { queueWorker } = await import('../../src/api/queueWorker.js');
       const stop = new AbortController();
       const handBack = new AbortController();
-      let count = 0;
-      const onSignal = (sig: NodeJS.Signals) => {
-        count++;
+      const onSignal = (sig: NodeJS.Signals, count: number) => {
         if (count === 1) { err(`mlv worker: ${sig}: finishing the current job(s), then stopping (again to hand them back to the queue)`); stop.abort(); return; }
         if (count === 2) { err(`mlv worker: ${sig}: handing the current job(s) back to the queue (again to exit at once)`); handBack.abort(); return; }
         removeLiveWorktreesSync();
         process.exit(130);
       };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      try {
-        const r = await queueWorker({
-          cwd: cwd(), env: process.env, concurrency: o.concurrency, exitWhenIdle: o.exitWhenIdle, maxJobs: o.maxJobs,
-          stop: stop.signal, handBack: handBack.signal, onEvent: o.quiet ? quietEvent : progress,
-        });
-        if (r.handedBack) setExitCode(130);
-        if (o.json) printJson(r);
-        else if (!o.quiet) err(`mlv worker: stopped: ${r.ok} ok, ${r.failed} failed${r.handedBack ? `, ${r.handedBack} handed back` : ''}`);
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        removeLiveWorktreesSync();
-      }
+      const r = await onSignals(onSignal, () => queueWorker({
+        cwd: cwd(), env: process.env, concurrency: o.concurrency, exitWhenIdle: o.exitWhenIdle, maxJobs: o.maxJobs,
+        stop: stop.signal, handBack: handBack.signal, onEvent: o.quiet ? quietEvent : progress,
+      }), { cleanup: removeLiveWorktreesSync });
+      if (o.json) printJson(r);
+      else if (!o.quiet) err(`mlv worker: stopped: ${r.ok} ok, ${r.failed} failed${r.handedBack ? `, ${r.handedBack} handed back` : ''}`);
+      return r.handedBack ? 130 : 0;
     });
 }
 

@@ -4,7 +4,8 @@
  * width here rather than left to wrap.
  */
 import type { Verdict } from '../../src/compare/rows.js';
-export { formatBytes } from '../io.js';
+import { formatDelta as delta, formatNumber as number, formatValue as value, NARROW, shortDate as dateText } from '../format.js';
+export { fit, fitEnd, formatBytes } from '../format.js';
 
 export interface Seg {
   text: string;
@@ -72,47 +73,11 @@ export function toAnsi(line: Line, color: boolean): string {
   return out;
 }
 
-/** Pad with spaces, or cut with an ellipsis, to exactly `w` characters. */
-export function fit(s: string, w: number, align: 'left' | 'right' = 'left'): string {
-  if (w <= 0) return '';
-  if (s.length > w) return w === 1 ? '…' : s.slice(0, w - 1) + '…';
-  return align === 'left' ? s.padEnd(w) : s.padStart(w);
-}
-
-/** Like fit, but a long text keeps its end ("…n_estimators"): keys differ at the end. */
-export function fitEnd(s: string, w: number): string {
-  if (s.length <= w) return s.padEnd(w);
-  return w <= 1 ? '…' : '…' + s.slice(s.length - w + 1);
-}
-
-export function formatNumber(n: number | undefined): string {
-  if (n === undefined || n === null) return '-';
-  if (!Number.isFinite(n)) return String(n);
-  if (Number.isInteger(n)) return String(n);
-  const abs = Math.abs(n);
-  if (abs >= 1000) return n.toFixed(0);
-  if (abs < 1e-4) return n.toExponential(2);
-  return String(Number(n.toPrecision(4)));
-}
-
-export function formatDelta(d: number | undefined): string {
-  if (d === undefined) return '';
-  if (d === 0) return '±0';
-  return (d > 0 ? '+' : '-') + formatNumber(Math.abs(d));
-}
-
-export function formatValue(v: unknown): string {
-  if (v === undefined) return '-';
-  if (v === null) return 'null';
-  if (typeof v === 'number') return formatNumber(v);
-  return String(v);
-}
-
-/** "2024-05-03T10:00:00Z" → "05-03 10:00", in the time zone the date was recorded in. */
-export function shortDate(iso: string): string {
-  const m = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)/.exec(iso);
-  return m ? `${m[2]}-${m[3]} ${m[4]}:${m[5]}` : iso.slice(0, 11);
-}
+/** The UI's columns are narrow: numbers in the NARROW style, dates without the year. */
+export const formatNumber = (n: number | undefined): string => number(n, NARROW);
+export const formatDelta = (d: number | undefined): string => delta(d, NARROW, '±0');
+export const formatValue = (v: unknown): string => value(v, NARROW);
+export const shortDate = (iso: string): string => dateText(iso, { year: false });
 
 export function verdictColor(v: Verdict | undefined): Seg['color'] {
   return v === 'better' ? 'green' : v === 'worse' ? 'red' : undefined;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError, UsageError } from '../errors/index.js';
+import { checkCount, InputError, UsageError } from '../errors/index.js';
 import { resolveRev } from '../git/porcelain.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
 import { uniqueName, validateName } from '../experiments/names.js';
@@ -37,6 +37,8 @@ export interface ExpRunResult {
 /** The runs a set of `-S` arguments asks for, named; nothing runs. */
 export function planRuns(root: string, baseline: string, opts: Pick<ExpRunOptions, 'set' | 'name' | 'random' | 'seed'>): PlannedRun[] {
   const specs = (opts.set ?? []).map(parseOverride);
+  checkCount('--random', opts.random);
+  checkCount('--seed', opts.seed, -Infinity);
   const points: Point[] = opts.random !== undefined ? randomPoints(specs, opts.random, opts.seed ?? 0) : gridPoints(specs);
   const existing = listExps(root);
   const taken = new Set(existing.map((e) => e.name));
@@ -62,7 +64,7 @@ export function planRuns(root: string, baseline: string, opts: Pick<ExpRunOption
  */
 export async function expRun(opts: ExpRunOptions): Promise<ExpRunResult> {
   const repo = openRepo(opts);
-  if (opts.jobs !== undefined && (!Number.isInteger(opts.jobs) || opts.jobs < 1)) throw new InputError(`--jobs ${opts.jobs}: expected a positive whole number`, { jobs: opts.jobs });
+  checkCount('--jobs', opts.jobs);
   const baseline = resolveRev(repo.root, 'HEAD');
   const hasPipeline = existsSync(join(repo.root, 'mlv.yaml')) || gitSync(repo.root, ['ls-tree', '--name-only', baseline, 'mlv.yaml'], { allowFail: true }).trim() !== '';
   if (!hasPipeline) throw new UsageError('mlv.yaml: no pipeline to run; declare stages first (see mlv repro)', { file: 'mlv.yaml' }, 'ENOPIPELINE');

@@ -1,7 +1,7 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { defaultDirection } from '../compare/rows.js';
 import type { MetricDirection } from '../compare/types.js';
-import { InputError } from '../errors/index.js';
+import { checkCount, InputError } from '../errors/index.js';
 import { gitIdentity, writeExpCommit } from '../experiments/commit.js';
 import { recordExp } from '../experiments/record.js';
 import { uniqueName } from '../experiments/names.js';
@@ -116,6 +116,8 @@ export async function expSearch(opts: ExpSearchOptions): Promise<ExpSearchResult
   const direction = defaultDirection(metric);
   const validation = opts.validation ?? 'kfold:5';
   const seed = opts.seed ?? 0;
+  checkCount('--seed', seed, 0);
+  checkCount('--trials', opts.trials);
   const identity = gitIdentity(root);
   const taken = new Set(listExps(root).map((e) => e.name));
   // The trial records which bytes it scored: `mlv exp apply` checks the pipeline trains on the same.

@@ -1,6 +1,6 @@
 import { collectKeys, defaultDirection, resolveKey, sortIndices, varyingKeys } from '../compare/rows.js';
 import type { VersionRow } from '../compare/types.js';
-import { InputError } from '../errors/index.js';
+import { checkCount } from '../errors/index.js';
 import { gitRootOrThrow, type RepoOptions } from '../repo/Repo.js';
 import { loadVersions, type ExpVersionRow } from '../experiments/versions.js';
 
@@ -60,7 +60,7 @@ export function withDeltas(rows: ExpVersionRow[]): ExpShowRow[] {
  */
 export async function expShow(opts: ExpShowOptions): Promise<ExpShowResult> {
   const root = gitRootOrThrow(opts.cwd);
-  if (opts.commits !== undefined && (!Number.isInteger(opts.commits) || opts.commits < 1)) throw new InputError(`-n ${opts.commits}: expected a positive whole number`, { commits: opts.commits });
+  checkCount('-n', opts.commits);
   const loaded = await loadVersions(root, { commits: opts.commits });
   let rows = withDeltas(loaded.rows);
   if (opts.onlyWithExps) {

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { InputError } from '../errors/index.js';
+import { checkCount } from '../errors/index.js';
 import { listRuns, removeRun, runCachePolicy, runObjects, type RunEntry } from '../pipeline/runCache.js';
 import { liveWorktreesSince, repairDeadWorktrees } from '../git/worktree.js';
 import { withRepoLock } from '../repo/lock.js';
@@ -47,7 +47,7 @@ export interface GcResult {
  */
 export async function gc(opts: GcOptions): Promise<GcResult> {
   const keepRuns = opts.keepRuns ?? 0;
-  if (!Number.isInteger(keepRuns) || keepRuns < 0) throw new InputError(`--keep-runs ${opts.keepRuns}: expected a whole number, 0 or more`, { key: 'keep-runs', value: opts.keepRuns });
+  checkCount('--keep-runs', keepRuns, 0);
   const repo = openRepo(opts);
   return withRepoLock(repo, 'gc', async () => {
     const items = await trackedInScope(repo, { workspace: true, allCommits: opts.allCommits, exps: opts.keepExps, uncached: true });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CheckFailedError, NotFoundError } from '../errors/index.js';
+import { CheckFailedError, checkCount, NotFoundError } from '../errors/index.js';
 import { applyRestore, conflictError, planRestore } from '../repo/workspace.js';
 import type { OnProgress } from '../progress.js';
 import { withRepoLock } from '../repo/lock.js';
@@ -36,6 +36,7 @@ export interface PullResult extends TransferResult {
  *   await pull({ cwd, remote: 'origin' })
  */
 export async function pull(opts: PullOptions): Promise<PullResult> {
+  checkCount('--jobs', opts.jobs);
   const repo = openRepo(opts);
   const remote = await openRemote(repo.config, repo.root, opts.remote);
   try {

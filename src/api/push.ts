@@ -1,4 +1,4 @@
-import { CheckFailedError } from '../errors/index.js';
+import { CheckFailedError, checkCount } from '../errors/index.js';
 import type { OnProgress } from '../progress.js';
 import { objectsOfTracked, pushOrder, trackedInScope } from '../repo/reachable.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
@@ -37,6 +37,7 @@ export interface PushResult extends TransferResult {
  *   await push({ cwd, remote: 'origin', allCommits: true })
  */
 export async function push(opts: PushOptions): Promise<PushResult> {
+  checkCount('--jobs', opts.jobs);
   const repo = openRepo(opts);
   const remote = await openRemote(repo.config, repo.root, opts.remote);
   try {

@@ -1,3 +1,4 @@
+import { checkCount } from '../errors/index.js';
 import type { Point } from '../experiments/overrides.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
 import { openQueue, type ExpJob } from '../queue/bull.js';
@@ -78,6 +79,7 @@ export async function queueStatus(opts: QueueStatusOptions): Promise<QueueStatus
   const repo = openRepo(opts);
   const s = queueSettings(repo.config, opts.env ?? {});
   const limit = opts.limit ?? 50;
+  checkCount('--limit', limit);
   const queue = await openQueue(s);
   try {
     const counts = (await queue.getJobCounts(...STATES)) as Record<QueueJobState, number>;

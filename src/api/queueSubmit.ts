@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
-import { InputError, UsageError } from '../errors/index.js';
+import { checkCount, InputError, UsageError } from '../errors/index.js';
 import { uniqueName, validateName } from '../experiments/names.js';
 import { gridPoints, parseOverride, randomPoints, type Point } from '../experiments/overrides.js';
 import { paramsFilesOf } from '../experiments/pipeline.js';
@@ -101,6 +101,8 @@ function safeUser(): string {
  */
 async function plan(root: string, gitRemote: string, baseline: string, sweep: string, opts: QueueSubmitOptions): Promise<PlannedRun[]> {
   const specs = (opts.set ?? []).map(parseOverride);
+  checkCount('--random', opts.random);
+  checkCount('--seed', opts.seed, -Infinity);
   const points: Point[] = opts.random !== undefined ? randomPoints(specs, opts.random, opts.seed ?? 0) : gridPoints(specs);
   const prefix = `${EXP_PREFIX}${baseline}/`;
   const taken = new Set([

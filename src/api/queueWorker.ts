@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { InputError } from '../errors/index.js';
+import { checkCount, InputError } from '../errors/index.js';
 import { defaultHooks, type PipelineHooks } from '../experiments/pipeline.js';
 import { gitRootOrThrow, openRepoAt, type RepoOptions } from '../repo/Repo.js';
 import { bullmq, openWorker, persistenceOf, type ExpJob } from '../queue/bull.js';
@@ -52,8 +52,8 @@ export interface QueueWorkerResult {
  */
 export async function queueWorker(opts: QueueWorkerOptions): Promise<QueueWorkerResult> {
   const concurrency = opts.concurrency ?? 1;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new InputError(`--concurrency ${opts.concurrency}: expected a positive whole number`, { concurrency });
-  if (opts.maxJobs !== undefined && (!Number.isInteger(opts.maxJobs) || opts.maxJobs < 1)) throw new InputError(`--max-jobs ${opts.maxJobs}: expected a positive whole number`, { maxJobs: opts.maxJobs });
+  checkCount('--concurrency', concurrency);
+  checkCount('--max-jobs', opts.maxJobs);
   const root = gitRootOrThrow(opts.cwd);
   const repo = openRepoAt(root);
   const s = queueSettings(repo.config, opts.env ?? {});

@@ -1,4 +1,4 @@
-import { UsageError } from '../errors/index.js';
+import { checkCount, UsageError } from '../errors/index.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
 import { reproduce, type ReproduceOptions, type ReproduceResult } from '../pipeline/reproduce.js';
 import { verifyRev, type VerifyOptions, type VerifyResult } from '../pipeline/verify.js';
@@ -15,7 +15,7 @@ export interface ReproOptions extends RepoOptions, Omit<ReproduceOptions, 'root'
  */
 export async function repro(opts: ReproOptions): Promise<ReproduceResult> {
   const repo = openRepo(opts);
-  if (opts.jobs !== undefined && (!Number.isInteger(opts.jobs) || opts.jobs < 1)) throw new UsageError(`-j ${opts.jobs}: expected a positive whole number`);
+  checkCount('--jobs', opts.jobs);
   return reproduce({ ...opts, root: repo.root });
 }
 
@@ -34,6 +34,7 @@ export interface ReproRevOptions extends RepoOptions, Omit<VerifyOptions, 'root'
  */
 export async function reproRev(opts: ReproRevOptions): Promise<VerifyResult & { noteError?: string }> {
   const repo = openRepo(opts);
+  checkCount('--jobs', opts.jobs);
   if (opts.tolerance !== undefined && !(opts.tolerance >= 0)) throw new UsageError(`--tolerance ${opts.tolerance}: expected a non-negative number`);
   const commit = resolveRev(repo.root, opts.rev);
   const now = opts.now ?? (() => new Date());

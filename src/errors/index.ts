@@ -9,3 +9,4 @@ export { UnsafePathError } from './UnsafePathError.js';
 export { EnvironmentError, environmentError } from './EnvironmentError.js';
 export { QueueUnavailableError } from './QueueUnavailableError.js';
 export { GitError } from './GitError.js';
+export { checkCount } from './options.js';

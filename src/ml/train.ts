@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import YAML from 'yaml';
-import { InputError, UsageError } from '../errors/index.js';
+import { checkCount, InputError, UsageError } from '../errors/index.js';
 import { readCsvWithLines } from './csv.js';
 import { strayMessage, strayText } from './data/strays.js';
 import { USER_OUTPUT, writeFileAtomic } from '../store/atomic.js';
@@ -177,7 +177,8 @@ export async function train(frame: Frame, opts: TrainOptions = {}): Promise<Trai
   const t0 = clock();
   const src = frame.source ?? 'data';
   const seed = opts.seed ?? 0;
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got ${seed}`);
+  checkCount('--seed', seed, 0);
+  checkCount('--jobs', opts.jobs);
   const lineOf = (row: number) => (opts.lines ? opts.lines[row] : row + 2);
 
   // Task and algorithm.
@@ -276,7 +277,7 @@ export async function train(frame: Frame, opts: TrainOptions = {}): Promise<Trai
     throw new UsageError(`--importance must be ${IMPORTANCE_METHODS.join(' or ')}, got "${importance}"`);
   }
   const repeats = opts.importanceRepeats ?? DEFAULT_REPEATS;
-  if (!Number.isSafeInteger(repeats) || repeats < 1) throw new UsageError(`--importance-repeats must be an integer >= 1, got ${repeats}`);
+  checkCount('--importance-repeats', repeats);
   const permutation = importance === 'permutation';
   if (permutation && !supervised) throw new UsageError(`--importance permutation measures a score's drop: it needs classification or regression, not ${task}`);
   if (permutation && (scheme.kind === 'none' || scheme.kind === 'leave-p-out')) {

@@ -111,7 +111,7 @@ test('permutation importance needs validation rows and a supervised task; repeat
     && e.message === '--importance permutation shuffles features among the validation rows: use --validation holdout or kfold, not none');
   await assert.rejects(go({ validation: 'leave-p-out:1', importance: 'permutation' }), /not leave-p-out:1/);
   await assert.rejects(go({ importance: 'permutation', importanceRepeats: 0 }), (e: Error) => e instanceof UsageError
-    && e.message === '--importance-repeats must be an integer >= 1, got 0');
+    && e.message === '--importance-repeats 0: expected a whole number, 1 or more');
   await assert.rejects(go({ importance: 'gain' as 'native' }), (e: Error) => e instanceof UsageError
     && e.message === '--importance must be native or permutation, got "gain"');
   await assert.rejects(train(frame, { task: 'clustering', algorithm: 'kmeans', importance: 'permutation' }), /needs classification or regression, not clustering/);
