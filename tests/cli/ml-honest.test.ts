@@ -2,18 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, mlv, removeDir, tempDir } from '../helpers/repo.js';
+import { ROOT, mlv, mlvOk, removeDir, tempDir } from '../helpers/repo.js';
 
 const FIX = join(ROOT, 'fixtures', 'ml');
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 
-function runner(dir: string) {
-  return (args: string[]) => {
-    const r = mlv(dir, args);
-    assert.equal(r.code, 0, `${args.join(' ')}\n${r.stderr}`);
-    return r;
-  };
-}
+const runner = (dir: string) => (args: string[]) => mlvOk(dir, args);
 
 test('train reports the training-row score and the gap; a gap over 0.1 is one warning line', (t) => {
   const dir = tempDir('mlv-cli-honest-');
