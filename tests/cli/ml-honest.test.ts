@@ -93,6 +93,15 @@ test('split → featurize → train → predict → evaluate: held-out rows are 
     assert.equal(ej.warnings.length, 1);
     assert.ok(ej.r2 > hj.r2, 'the training rows score better than the held-out ones');
   }
+  // A model written before training_data existed: predict says it cannot tell, evaluate says nothing.
+  const { training_data: _td, ...old } = model;
+  writeFileSync(join(dir, 'old.json'), JSON.stringify(old));
+  const op = JSON.parse(ok(['predict', 'old.json', 'train.f.csv', '-o', 'old-preds.csv', '--json']).stdout);
+  assert.equal(op.trained_on, null);
+  assert.equal(op.training_rows, null);
+  const oe = ok(['evaluate', 'old-preds.csv', '--task', 'regression', '--json']);
+  assert.doesNotMatch(oe.stderr, /warning/);
+  assert.equal(JSON.parse(oe.stdout).evaluated_rows, undefined);
   // A record of other bytes is stale: evaluate no longer claims to know the rows.
   appendFileSync(join(dir, 'self.csv'), '10,12\n');
   const stale = ok(['evaluate', 'self.csv', '--task', 'regression', '--json']);
