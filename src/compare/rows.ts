@@ -243,6 +243,8 @@ export function defaultDirection(metric: string): MetricDirection {
   // A spread across folds is better small too.
   const last = parts[parts.length - 1];
   if (last === 'std' || last.endsWith('_std')) return 'min';
+  // mlv train's gap between training and validation scores: smaller generalises better.
+  if (last === 'gap') return 'min';
   return 'max';
 }
 

@@ -2,18 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, mlv, removeDir, tempDir } from '../helpers/repo.js';
+import { ROOT, mlv, mlvOk, removeDir, tempDir } from '../helpers/repo.js';
 
 const FIX = join(ROOT, 'fixtures', 'ml');
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 
-function runner(dir: string) {
-  return (args: string[]) => {
-    const r = mlv(dir, args);
-    assert.equal(r.code, 0, `${args.join(' ')}\n${r.stderr}`);
-    return r;
-  };
-}
+const runner = (dir: string) => (args: string[]) => mlvOk(dir, args);
 
 test('train reports the training-row score and the gap; a gap over 0.1 is one warning line', (t) => {
   const dir = tempDir('mlv-cli-honest-');
@@ -99,6 +93,15 @@ test('split → featurize → train → predict → evaluate: held-out rows are 
     assert.equal(ej.warnings.length, 1);
     assert.ok(ej.r2 > hj.r2, 'the training rows score better than the held-out ones');
   }
+  // A model written before training_data existed: predict says it cannot tell, evaluate says nothing.
+  const { training_data: _td, ...old } = model;
+  writeFileSync(join(dir, 'old.json'), JSON.stringify(old));
+  const op = JSON.parse(ok(['predict', 'old.json', 'train.f.csv', '-o', 'old-preds.csv', '--json']).stdout);
+  assert.equal(op.trained_on, null);
+  assert.equal(op.training_rows, null);
+  const oe = ok(['evaluate', 'old-preds.csv', '--task', 'regression', '--json']);
+  assert.doesNotMatch(oe.stderr, /warning/);
+  assert.equal(JSON.parse(oe.stdout).evaluated_rows, undefined);
   // A record of other bytes is stale: evaluate no longer claims to know the rows.
   appendFileSync(join(dir, 'self.csv'), '10,12\n');
   const stale = ok(['evaluate', 'self.csv', '--task', 'regression', '--json']);

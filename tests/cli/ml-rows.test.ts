@@ -2,18 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, mlv, removeDir, tempDir } from '../helpers/repo.js';
+import { ROOT, mlv, mlvOk, removeDir, tempDir } from '../helpers/repo.js';
 
 const FIX = join(ROOT, 'fixtures', 'ml');
 const csvRows = (path: string) => readFileSync(path, 'utf8').trimEnd().split('\n').slice(1).map((l) => l.split(','));
 
-function runner(dir: string) {
-  return (args: string[]) => {
-    const r = mlv(dir, args);
-    assert.equal(r.code, 0, `${args.join(' ')}\n${r.stderr}`);
-    return r;
-  };
-}
+const runner = (dir: string) => (args: string[]) => mlvOk(dir, args);
 
 test('a weekly series with gaps: drop_missing [co2] reports what it dropped, then split → featurize → train → predict → evaluate on the latest rows', (t) => {
   const dir = tempDir('mlv-cli-rows-');

@@ -82,8 +82,8 @@ test('first sort direction: best metric first, newest first, text ascending', ()
 });
 
 test('metric directions: losses and errors are minimised', () => {
-  for (const m of ['loss', 'val_loss', 'eval.log_loss', 'mae', 'train.rmse', 'mse', 'error', 'test/error_rate']) assert.equal(defaultDirection(m), 'min', m);
-  for (const m of ['accuracy', 'f1', 'roc_auc', 'r2', 'eval.precision', 'glossary']) assert.equal(defaultDirection(m), 'max', m);
+  for (const m of ['loss', 'val_loss', 'eval.log_loss', 'mae', 'train.rmse', 'mse', 'error', 'test/error_rate', 'train_metrics.json:gap']) assert.equal(defaultDirection(m), 'min', m);
+  for (const m of ['accuracy', 'f1', 'roc_auc', 'r2', 'eval.precision', 'glossary', 'train_metrics.json:train_accuracy']) assert.equal(defaultDirection(m), 'max', m);
 });
 
 test('deltas against a baseline are better or worse by direction', () => {
