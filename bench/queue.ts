@@ -52,7 +52,7 @@ const t = (iso?: string) => (iso ? Date.parse(iso) : NaN);
 // prepare: counts the input's lines. train: `work_ms` of its own CPU time (or of sleep),
 // then a 256 KiB model that depends on `trees` and metrics.json.
 const PREPARE = `node -e "const f=require('fs');f.writeFileSync('prep.txt',String(f.readFileSync('data/raw.txt','utf8').split('\\\\n').length))"`;
-const TRAIN = `node -e "const f=require('fs');const p=f.readFileSync('params.yaml','utf8');const t=+/trees: *([0-9]+)/.exec(p)[1],w=+/work_ms: *([0-9]+)/.exec(p)[1],sl=+/sleep: *([0-9]+)/.exec(p)[1];if(sl)Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,w);else{let x=0;while(process.cpuUsage().user<w*1000)x++}f.mkdirSync('model',{recursive:true});f.writeFileSync('model/m.bin',Buffer.alloc(262144,t%251));f.writeFileSync('metrics.json',JSON.stringify({accuracy:t/(t+10)}))"`;
+const TRAIN = `node -e "const f=require('fs');const p=f.readFileSync('params.yaml','utf8');const t=+/trees: *([0-9]+)/.exec(p)[1],w=+/work_ms: *([0-9]+)/.exec(p)[1],sl=+/sleep: *([0-9]+)/.exec(p)[1];if(sl)Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,w);else{let x=0;while(process.cpuUsage().user<w*1000)for(let i=0;i<1e6;i++)x+=i%7}f.mkdirSync('model',{recursive:true});f.writeFileSync('model/m.bin',Buffer.alloc(262144,t%251));f.writeFileSync('metrics.json',JSON.stringify({accuracy:t/(t+10)}))"`;
 const PIPELINE = `stages:
   prepare:
     cmd: ${JSON.stringify(PREPARE)}
