@@ -33,6 +33,7 @@ import { queueWait } from '../src/api/queueWait.js';
 import { env, git, makeRepo, MLV_BIN, mlvOk, removeDir, tempDir } from '../tests/helpers/repo.js';
 import { startRedis } from '../tests/helpers/redis.js';
 import { queueBlock } from '../tests/helpers/queue.js';
+import { pipelineYaml } from '../tests/helpers/exp.js';
 
 const SHORT = process.env.MLV_BENCH_SHORT === '1';
 const JOBS = Number(process.env.MLV_BENCH_JOBS ?? (SHORT ? 4 : 8));
@@ -53,20 +54,7 @@ const t = (iso?: string) => (iso ? Date.parse(iso) : NaN);
 // then a 256 KiB model that depends on `trees` and metrics.json.
 const PREPARE = `node -e "const f=require('fs');f.writeFileSync('prep.txt',String(f.readFileSync('data/raw.txt','utf8').split('\\\\n').length))"`;
 const TRAIN = `node -e "const f=require('fs');const p=f.readFileSync('params.yaml','utf8');const t=+/trees: *([0-9]+)/.exec(p)[1],w=+/work_ms: *([0-9]+)/.exec(p)[1],sl=+/sleep: *([0-9]+)/.exec(p)[1];if(sl)Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,w);else{let x=0;while(process.cpuUsage().user<w*1000)for(let i=0;i<1e6;i++)x+=i%7}f.mkdirSync('model',{recursive:true});f.writeFileSync('model/m.bin',Buffer.alloc(262144,t%251));f.writeFileSync('metrics.json',JSON.stringify({accuracy:t/(t+10)}))"`;
-const PIPELINE = `stages:
-  prepare:
-    cmd: ${JSON.stringify(PREPARE)}
-    deps: [data/raw.txt]
-    outs: [prep.txt]
-  train:
-    cmd: ${JSON.stringify(TRAIN)}
-    deps: [prep.txt]
-    params: [train.trees, train.work_ms, train.sleep]
-    outs: [model]
-    metrics:
-      - metrics.json:
-          cache: false
-`;
+const PIPELINE = pipelineYaml(PREPARE, TRAIN, ['train.trees', 'train.work_ms', 'train.sleep']);
 
 interface Worker { done: Promise<{ code: number | null; cpuMs?: number; stderr: string }>; ready: Promise<void> }
 
