@@ -11,20 +11,25 @@ import { git, makeRepo, mlvOk } from './repo.js';
 const PREPARE = `node -e "const f=require('fs');f.writeFileSync('prep.txt',String(f.readFileSync('data/raw.txt','utf8').trim().split('\\\\n').length))"`;
 const TRAIN = `node -e "const f=require('fs');const p=f.readFileSync('params.yaml','utf8');const t=+/trees: *(-?[0-9.]+)/.exec(p)[1],d=+/depth: *(-?[0-9.]+)/.exec(p)[1],n=+f.readFileSync('prep.txt','utf8');if(t<0){console.error('negative trees');process.exit(3)}if(process.env.SLOW)Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,+process.env.SLOW);f.mkdirSync('model',{recursive:true});f.writeFileSync('model/m.txt',t+'x'+d+'x'+n);f.writeFileSync('metrics.json',JSON.stringify({accuracy:t*d/(t*d+n),loss:n/(t*d+n)}))"`;
 
-export const PIPELINE = `stages:
+/** mlv.yaml of the two stages: prepare (data/raw.txt → prep.txt), train (prep.txt and `params` → model/, metrics.json). */
+export function pipelineYaml(prepare: string, train: string, params: string[]): string {
+  return `stages:
   prepare:
-    cmd: ${JSON.stringify(PREPARE)}
+    cmd: ${JSON.stringify(prepare)}
     deps: [data/raw.txt]
     outs: [prep.txt]
   train:
-    cmd: ${JSON.stringify(TRAIN)}
+    cmd: ${JSON.stringify(train)}
     deps: [prep.txt]
-    params: [train.trees, train.depth]
+    params: [${params.join(', ')}]
     outs: [model]
     metrics:
       - metrics.json:
           cache: false
 `;
+}
+
+export const PIPELINE = pipelineYaml(PREPARE, TRAIN, ['train.trees', 'train.depth']);
 
 /** train's accuracy for trees t, depth d and n data lines. */
 export const accuracy = (t: number, d: number, n = 10) => (t * d) / (t * d + n);
