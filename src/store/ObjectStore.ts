@@ -5,7 +5,7 @@
 
 import {
   chmodSync, closeSync, constants, copyFileSync, existsSync, fsyncSync, linkSync,
-  mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeSync,
+  mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, symlinkSync, writeSync,
 } from 'node:fs';
 import { copyFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -125,17 +125,41 @@ export class ObjectStore {
     return tmpName(this.tmpDir, hint);
   }
 
-  /** Move a complete, verified temp file (from tempPath) into place under its hash. */
-  installTemp(tmp: string, hash: string): void {
-    const dest = this.path(hash);
-    if (existsSync(dest)) {
+  /**
+   * Object names of each prefix directory, listed once when `mlv add` first asks about
+   * it: one readdir per prefix instead of a stat per object. Objects this store
+   * installs or removes are added and dropped; another process adding one meanwhile
+   * only makes an answer "absent" when it is present, and the object is then written
+   * again, identically (the rename replaces it).
+   */
+  private readonly listed = new Map<string, Set<string>>();
+
+  /** has() for a plain object, from the prefix directory's listing. */
+  private hasListed(hash: string): boolean {
+    const prefix = hash.slice(0, 2);
+    let names = this.listed.get(prefix);
+    if (!names) {
+      try { names = new Set(readdirSync(join(this.objectsDir, prefix))); } catch { names = new Set(); }
+      this.listed.set(prefix, names);
+    }
+    return names.has(hash.slice(2));
+  }
+
+  /**
+   * Move a complete, verified temp file (from tempPath) into place under its hash.
+   * `readOnly`: the temp file was created with mode 0444 already (no chmod).
+   */
+  installTemp(tmp: string, hash: string, readOnly = false): void {
+    if (this.hasListed(hash)) {
       rmSync(tmp, { force: true });
       return;
     }
+    const dest = this.path(hash);
     const dir = dirname(dest);
     if (!this.knownDirs.has(dir)) { mkdirSync(dir, { recursive: true }); this.knownDirs.add(dir); }
-    chmodSync(tmp, 0o444);
+    if (!readOnly) chmodSync(tmp, 0o444);
     renameSync(tmp, dest);
+    this.listed.get(hash.slice(0, 2))?.add(hash.slice(2));
     if (this.durable) fsyncDir(dir);
   }
 
@@ -146,14 +170,14 @@ export class ObjectStore {
    */
   async addFile(src: string, onBytes?: (n: number) => void, knownHash?: string, st?: Pick<Stats, 'size' | 'mtimeMs'>): Promise<StoredObject> {
     const before = st ?? statSync(src);
-    if (knownHash && this.has(knownHash)) return { hash: knownHash, size: before.size };
+    if (knownHash && (isChunkedId(knownHash) ? this.has(knownHash) : this.hasListed(knownHash))) return { hash: knownHash, size: before.size };
     if (before.size > CHUNKING.threshold) {
       const { id, size } = await cutFile(src, { store: this, onBytes });
       return { hash: id, size };
     }
     if (before.size <= CHUNK) {
       // Small files: one read, one hash, one write; no thread-pool round trips.
-      const data = readFileSync(src);
+      const data = readSmall(src, before.size);
       onBytes?.(data.length);
       return this.addBytes(data);
     }
@@ -174,15 +198,19 @@ export class ObjectStore {
     }
   }
 
-  /** Store bytes (manifests, lock snapshots). */
+  /**
+   * Store bytes (small files, manifests, lock snapshots). The temp file is created
+   * read-only (its descriptor still writes) and renamed into place once complete: the
+   * rename is what keeps a kill from leaving a partial object under its name.
+   */
   addBytes(data: Uint8Array | string): StoredObject {
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
     const hash = hashBytes(buf);
-    if (!this.has(hash)) {
+    if (!this.hasListed(hash)) {
       const tmp = this.newTmp('bytes');
       try {
-        writeAll(tmp, buf, this.durable);
-        this.installTemp(tmp, hash);
+        writeAll(tmp, buf, this.durable, 0o444);
+        this.installTemp(tmp, hash, true);
       } catch (e) {
         rmSync(tmp, { force: true });
         throw e;
@@ -294,6 +322,7 @@ export class ObjectStore {
   remove(hash: string): void {
     this.fingerprintMemo = undefined;
     this.completeChunked.clear();
+    this.listed.get(hash.slice(0, 2))?.delete(hash.slice(2));
     rmSync(this.path(hash), { force: true });
   }
 
@@ -311,8 +340,8 @@ export class ObjectStore {
   }
 }
 
-function writeAll(path: string, data: Uint8Array, sync = true): void {
-  const fd = openSync(path, 'w', 0o644);
+function writeAll(path: string, data: Uint8Array, sync = true, mode = 0o644): void {
+  const fd = openSync(path, 'w', mode);
   try {
     let off = 0;
     while (off < data.length) off += writeSync(fd, data, off, data.length - off);
@@ -322,6 +351,27 @@ function writeAll(path: string, data: Uint8Array, sync = true): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Read buffer for small files, reused: addBytes is done with the bytes before the next read. */
+let smallBuf = Buffer.allocUnsafe(64 << 10);
+
+/**
+ * A small file's bytes, read with one open and read (no fstat, no new buffer), in a
+ * view that is valid until the next call. A size other than `size` means the file
+ * changed since it was listed.
+ */
+function readSmall(src: string, size: number): Buffer {
+  if (smallBuf.length < size + 1) smallBuf = Buffer.allocUnsafe(Math.max(size + 1, smallBuf.length * 2));
+  const fd = openSync(src, 'r');
+  let n = 0;
+  try {
+    for (let r; n <= size && (r = readSync(fd, smallBuf, n, size + 1 - n, null)) > 0;) n += r;
+  } finally {
+    closeSync(fd);
+  }
+  if (n !== size) throw new InputError(`${src}: the file changed while it was being added; try again`, { path: src });
+  return smallBuf.subarray(0, n);
 }
 
 async function tryLink(link: LinkType, src: string, tmp: string, hash: string, onBytes?: (n: number) => void): Promise<boolean> {

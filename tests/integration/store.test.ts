@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, utimesSync, writeFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { git, makeRepo, mlv, mlvOk, removeDir, tempDir } from '../helpers/repo.js';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { env, git, makeRepo, mlv, MLV_BIN, mlvOk, removeDir, tempDir } from '../helpers/repo.js';
 
 const write = (dir: string, rel: string, data: string | Buffer) => {
   mkdirSync(join(dir, rel, '..'), { recursive: true });
@@ -510,4 +511,36 @@ test('with --json an error is the one JSON document on stdout', () => {
   assert.equal(usage.code, 2);
   assert.equal(JSON.parse(usage.stdout).error.code, 'EUSAGE');
   removeDir(dir);
+});
+
+test('add of many small files: objects are read-only and named by their bytes; kill -9 mid-add leaves no partial object', async () => {
+  const dir = initRepo();
+  try {
+    for (let i = 0; i < 3000; i++) write(dir, `ds/${i % 30}/f${i}.txt`, `row ${i} ${'x'.repeat(i % 300)}\n`);
+    const check = () => {
+      for (const h of objects(dir)) {
+        const p = join(dir, '.mlv/cache/objects/sha256', h.slice(0, 2), h.slice(2));
+        assert.equal(statSync(p).mode & 0o777, 0o444, `${h} is read-only`);
+        assert.equal(createHash('sha256').update(readFileSync(p)).digest('hex'), h, `${h} holds its bytes`);
+      }
+    };
+    for (const ms of [300, 700, 1200]) {
+      const child = spawn(process.execPath, [MLV_BIN, 'add', 'ds'], { cwd: dir, env: env(), stdio: 'ignore' });
+      await new Promise((r) => setTimeout(r, ms));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.on('close', r));
+      check();
+    }
+    mlvOk(dir, ['add', 'ds']);
+    check();
+    assert.equal(objects(dir).length, 3001, 'every file and the manifest');
+    assert.deepEqual(JSON.parse(mlvOk(dir, ['status', '--json']).stdout).data, []);
+    // Added again: every object is found in its directory's listing; nothing is written.
+    const before = statSync(join(dir, '.mlv/cache/objects/sha256')).mtimeMs;
+    rmSync(join(dir, '.mlv/state'));
+    mlvOk(dir, ['add', 'ds']);
+    assert.equal(objects(dir).length, 3001);
+    assert.equal(statSync(join(dir, '.mlv/cache/objects/sha256')).mtimeMs, before);
+    assert.equal(JSON.parse(mlvOk(dir, ['fsck', '--json']).stdout).problems.length, 0);
+  } finally { removeDir(dir); }
 });
