@@ -100,7 +100,8 @@ export function fitBoosting(data: BoostData, rows: Int32Array, o: BoostParams): 
   const raw = new Float64Array(D * m);
   for (let k = 0; k < D; k++) raw.fill(baseline[k], k * m, (k + 1) * m);
   const g = new Float64Array(D * m), h = new Float64Array(D * m);
-  const idx = new Int32Array(m), tmp = new Int32Array(m), og = new Float64Array(m), oh = new Float64Array(m);
+  // The root's histogram reads the gradients in place; a smaller child has at most m/2 rows.
+  const idx = new Int32Array(m), tmp = new Int32Array(m), og = new Float64Array(m >> 1), oh = new Float64Array(m >> 1);
   const gains = new Float64Array(p);
   const pool: Float64Array[] = [];
   const grow = {
