@@ -7,6 +7,7 @@ import { diffVersions } from './compare.js';
 import { readFilesAt } from '../git/porcelain.js';
 import { loadVersions } from './versions.js';
 import { LOCK_FILE, readLockIfValid } from '../repo/lockfile.js';
+import { SEARCH_FILE } from './search.js';
 import { openRepoAt, type Repo } from '../repo/Repo.js';
 import { trackedAtCommit } from '../repo/tracked.js';
 import { defaultDirection } from '../compare/rows.js';
@@ -42,8 +43,10 @@ export async function versionDetail(root: string, row: VersionRow, repoOf: () =>
     ...(t.kind === 'dir' ? { files: t.files } : {}),
     ...(t.desc ? { desc: t.desc } : {}),
   }));
-  const detail: VersionDetail = { row, artifacts, reproCommand: `mlv repro --rev ${row.rev.slice(0, 7)}` };
-  for (const doc of await metricsDocuments(root, row.rev, repoOf)) {
+  // A search trial's commit holds its spec and report (mlv-search.json), no pipeline: it is rebuilt by mlv train.
+  const search = 'search.algorithm' in row.params ? await searchSpec(root, row.rev) : undefined;
+  const detail: VersionDetail = { row, artifacts, reproCommand: search ? trainCommand(search) : `mlv repro --rev ${row.rev.slice(0, 7)}` };
+  for (const doc of search ? [search] : await metricsDocuments(root, row.rev, repoOf)) {
     const cm = doc.confusion_matrix as { labels?: unknown; matrix?: unknown } | undefined;
     if (!detail.confusionMatrix && cm && Array.isArray(cm.labels) && Array.isArray(cm.matrix)) {
       detail.confusionMatrix = { labels: cm.labels as Array<string | number>, matrix: cm.matrix as number[][] };
@@ -77,6 +80,32 @@ function importances(v: unknown): Record<string, number> | undefined {
   }
   const entries = Object.entries(v as Record<string, unknown>).filter((e): e is [string, number] => typeof e[1] === 'number');
   return entries.length ? Object.fromEntries(entries) : undefined;
+}
+
+/** A search trial's mlv-search.json, when its commit holds a readable one. */
+async function searchSpec(root: string, rev: string): Promise<Record<string, unknown> | undefined> {
+  const [bytes] = await readFilesAt(root, [`${rev}:${SEARCH_FILE}`]);
+  if (!bytes) return undefined;
+  try {
+    const doc = JSON.parse(bytes.toString('utf8'));
+    return doc && typeof doc === 'object' && !Array.isArray(doc) && typeof doc.algorithm === 'string' ? doc : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `mlv train` command that fits a search trial's model again (its data, target, algorithm, hyperparameters, validation and seed). */
+function trainCommand(spec: Record<string, unknown>): string {
+  const word = (v: unknown) => {
+    const s = v === null ? 'null' : String(v);
+    return /^[\w./:=,+@%-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  };
+  const params = spec.params && typeof spec.params === 'object' ? Object.entries(spec.params as Record<string, unknown>) : [];
+  return [
+    'mlv train', word(spec.data), '--target', word(spec.target), '--task', word(spec.task), '--algorithm', word(spec.algorithm),
+    ...params.flatMap(([k, v]) => ['-p', word(`${k}=${v === null ? 'null' : v}`)]),
+    '--validation', word(spec.validation), '--seed', word(spec.seed),
+  ].join(' ');
 }
 
 /** The JSON metrics files a version's lock records: from git, or from the cache when cached. */

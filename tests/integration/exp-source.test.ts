@@ -77,7 +77,7 @@ test('openVersionSource: rows with experiments beneath, detail, diff and directi
   }
 });
 
-test('exp search: each trial is an experiment; the best has the top cross-validated score', async () => {
+test('exp search: each trial is an experiment; the best has the top cross-validated score; a trial\'s detail is its report and its mlv train command', async () => {
   const dir = makeRepo();
   try {
     git(dir, ['commit', '-q', '--allow-empty', '-m', 'empty']);
@@ -98,6 +98,15 @@ test('exp search: each trial is an experiment; the best has the top cross-valida
       const spec = JSON.parse(git(dir, ['show', `${t.ref}:mlv-search.json`]));
       assert.equal(spec.metrics.accuracy.mean, t.score);
     }
+    // The detail of a trial is its own report, and rebuilding it is mlv train, not repro (a trial has no pipeline).
+    const best = rows.find((x) => x.rev === r.best!.commit)!;
+    const detail = await (await openVersionSource(dir)).detail(best);
+    assert.deepEqual(Object.keys(detail.featureImportances!), ['sepal_length_cm', 'sepal_width_cm', 'petal_length_cm', 'petal_width_cm']);
+    assert.equal(detail.confusionMatrix!.matrix.flat().reduce((a, b) => a + b, 0), 150);
+    assert.equal(detail.cost!.featureCount, 4);
+    assert.match(detail.reproCommand, /^mlv train \S+iris\.csv --target species --task classification --algorithm decision_tree -p max_depth=\S+ -p min_samples_leaf=\d+ --validation kfold:3 --seed 0$/);
+    const again = JSON.parse(mlvOk(dir, [...detail.reproCommand.split(' ').slice(1), '--json']).stdout);
+    assert.equal(again.metrics.accuracy.mean, r.best!.score);
     git(dir, ['fsck', '--strict', '--no-progress']);
   } finally {
     removeDir(dir);

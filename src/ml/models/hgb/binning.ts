@@ -30,7 +30,15 @@ function midpointPercentile(sorted: Float64Array, q: number): number {
 
 /** Thresholds of one feature's present values (any order; sorted here). */
 export function featureThresholds(values: Float64Array, maxBins: number): Float64Array {
-  const sorted = values.filter((v) => !Number.isNaN(v)).sort();
+  // Plain loops: TypedArray.filter with a callback took ~150 ms on 90k values, most of a fit's binning.
+  let present = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) present++;
+  let sorted: Float64Array;
+  if (present < values.length) {
+    sorted = new Float64Array(present);
+    for (let i = 0, k = 0; i < values.length; i++) if (values[i] === values[i]) sorted[k++] = values[i];
+  } else sorted = values.slice();
+  sorted.sort();
   if (sorted.length === 0) return new Float64Array(0);
   let distinct = 1;
   for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
@@ -64,7 +72,11 @@ export function fitBins(columns: Float64Array[], rows: Int32Array, maxBins: numb
     }
     sample = a.slice(0, SUBSAMPLE).sort();
   }
-  const thresholds = columns.map((c) => featureThresholds(Float64Array.from(sample, (r) => c[r]), maxBins));
+  const thresholds = columns.map((c) => {
+    const v = new Float64Array(sample.length);
+    for (let i = 0; i < v.length; i++) v[i] = c[sample[i]];
+    return featureThresholds(v, maxBins);
+  });
   return { thresholds, missingBin: maxBins };
 }
 

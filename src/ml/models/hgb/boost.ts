@@ -63,10 +63,20 @@ function holdOut(rows: Int32Array, fraction: number, y: Int32Array | undefined, 
   for (const k of keys) {
     const g = groups.get(k)!;
     for (let i = g.length - 1; i > 0; i--) { const j = randInt(rng, i + 1); const t = g[i]; g[i] = g[j]; g[j] = t; }
-    val.push(...g.slice(0, Math.round((nVal * g.length) / rows.length)));
+    // A loop, not push(...slice): spreading 100k+ rows as arguments overflows the stack.
+    const take = Math.round((nVal * g.length) / rows.length);
+    for (let i = 0; i < take; i++) val.push(g[i]);
   }
-  const inVal = new Set(val);
-  return [Int32Array.from(rows.filter((r) => !inVal.has(r))), Int32Array.from(val).sort()];
+  const sorted = Int32Array.from(val).sort();
+  // Rows ascend, so the training rows are a merge against the sorted validation rows (no Set, no filter callback).
+  const train = new Int32Array(rows.length - sorted.length);
+  for (let i = 0, j = 0, k = 0; i < rows.length; i++) {
+    const r = rows[i];
+    while (j < sorted.length && sorted[j] < r) j++;
+    if (j < sorted.length && sorted[j] === r) continue;
+    train[k++] = r;
+  }
+  return [train, sorted];
 }
 
 export function fitBoosting(data: BoostData, rows: Int32Array, o: BoostParams): { state: BoostState; importances: Float64Array } {
@@ -100,7 +110,8 @@ export function fitBoosting(data: BoostData, rows: Int32Array, o: BoostParams): 
   const raw = new Float64Array(D * m);
   for (let k = 0; k < D; k++) raw.fill(baseline[k], k * m, (k + 1) * m);
   const g = new Float64Array(D * m), h = new Float64Array(D * m);
-  const idx = new Int32Array(m), tmp = new Int32Array(m), og = new Float64Array(m), oh = new Float64Array(m);
+  // The root's histogram reads the gradients in place; a smaller child has at most m/2 rows.
+  const idx = new Int32Array(m), tmp = new Int32Array(m), og = new Float64Array(m >> 1), oh = new Float64Array(m >> 1);
   const gains = new Float64Array(p);
   const pool: Float64Array[] = [];
   const grow = {

@@ -46,6 +46,7 @@ export interface Grown {
 const TINY = 1e-15;
 const MIN_HESSIAN_TO_SPLIT = 1e-3;
 
+/** og/oh: scratch for the ordered gradients of a smaller child, at least ⌊m/2⌋ long. */
 export function growTree(ctx: SplitContext, idx: Int32Array, g: Float64Array, h: Float64Array, o: GrowParams, gains: Float64Array, tmp: Int32Array, og: Float64Array, oh: Float64Array, pool: Float64Array[]): Grown {
   const m = idx.length;
   for (let i = 0; i < m; i++) idx[i] = i;
@@ -65,7 +66,7 @@ export function growTree(ctx: SplitContext, idx: Int32Array, g: Float64Array, h:
   };
   if (m < 2 * o.minSamplesLeaf || H < MIN_HESSIAN_TO_SPLIT) finalize(root);
   else {
-    root.hist = buildHistogram(ctx, idx, 0, m, g, h, og, oh, pool);
+    root.hist = buildHistogram(ctx, null, 0, m, g, h, og, oh, pool);
     consider(root);
   }
   while (splittable.length > 0) {

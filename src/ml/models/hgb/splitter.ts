@@ -34,11 +34,23 @@ export interface Split {
   missingLeft: boolean;
 }
 
-/** The histogram of rows (in a buffer from `pool` when it has one) `idx[start..end)` with per-row gradients g and hessians h. */
-export function buildHistogram(ctx: SplitContext, idx: Int32Array, start: number, end: number, g: Float64Array, h: Float64Array, og: Float64Array, oh: Float64Array, pool: Float64Array[]): Float64Array {
+/**
+ * The histogram (in a buffer from `pool` when it has one) of rows `idx[start..end)` with
+ * per-row gradients g and hessians h, gathered into og/oh (at least end − start long)
+ * first; `idx` null means rows 0..end−1 in order (the root), read in place.
+ */
+export function buildHistogram(ctx: SplitContext, idx: Int32Array | null, start: number, end: number, g: Float64Array, h: Float64Array, og: Float64Array, oh: Float64Array, pool: Float64Array[]): Float64Array {
   const p = ctx.binned.length;
   const hist = pool.pop()?.fill(0) ?? new Float64Array(p * BINS * 3);
   const m = end - start;
+  if (!idx) {
+    for (let f = 0; f < p; f++) {
+      const col = ctx.binned[f];
+      const base = f * BINS * 3;
+      for (let j = 0; j < m; j++) { const b = base + col[j] * 3; hist[b] += g[j]; hist[b + 1] += h[j]; hist[b + 2]++; }
+    }
+    return hist;
+  }
   for (let j = 0; j < m; j++) { const r = idx[start + j]; og[j] = g[r]; oh[j] = h[r]; }
   for (let f = 0; f < p; f++) {
     const col = ctx.binned[f];
