@@ -42,8 +42,11 @@ export const CELL: NumberStyle = { digits: 4, missing: '-', nan: '-' };
 export const NARROW: NumberStyle = { digits: 4, roundFrom: 1000, expBelow: 1e-4, missing: '-' };
 /** Values of metrics show/diff and diff: 10 significant digits, '—' when missing. */
 export const EXACT: NumberStyle = { digits: 10, wholeBelow: 1e10, missing: '—' };
-/** Statistics of explore: 4 digits, whole numbers in full below 1e9, exponents outside [1e-3, 1e9). */
-export const STAT: NumberStyle = { digits: 4, wholeBelow: 1e9, expFrom: 1e9, expBelow: 1e-3, missing: '' };
+/**
+ * Statistics of explore: 4 digits, but never fewer than the integer part's (a quartile of
+ * 19800212.5 is 19800213, not 19800000); exponents outside [1e-3, 1e9).
+ */
+export const STAT: NumberStyle = { digits: 4, wholeBelow: 1e9, expFrom: 1e9, roundFrom: 1e4, expBelow: 1e-3, missing: '' };
 /** Params as given: every digit, '—' when missing. */
 export const PARAM: NumberStyle = { missing: '—' };
 /** Deltas of exp show and exp diff: 3 significant digits. */

@@ -25,6 +25,7 @@ const expSearch: typeof import('../../src/api/expSearch.js').expSearch = async (
 const expShow: typeof import('../../src/api/expShow.js').expShow = async (o) => (await import('../../src/api/expShow.js')).expShow(o);
 
 const collect = (v: string, acc: string[]) => [...acc, v];
+const collectList = (v: string, acc: string[]) => [...acc, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
 export function register(program: Program): void {
   const exp = program.command('exp').description('experiments: pipeline runs with changed params, kept as commits on refs/mlv/exps');
@@ -60,11 +61,17 @@ export function register(program: Program): void {
     .addOption(new Option('--asc', 'sort ascending (default: best first)').conflicts('desc'))
     .addOption(new Option('--desc', 'sort descending (default: best first)').conflicts('asc'))
     .option('--only-changed', 'only params and metrics that differ between rows')
-    .option('--json', 'print the table as JSON')
-    .action(async (o: { num: number; sortBy?: string; asc?: boolean; desc?: boolean; onlyChanged?: boolean; json?: boolean }) => {
-      const r = await expShow({ cwd: cwd(), commits: o.num, sortBy: o.sortBy, onlyChanged: o.onlyChanged, descending: o.asc ? false : o.desc ? true : undefined });
+    .option('--metrics <globs>', "only these metric columns: globs on file:key or key, comma-separated or repeated ('acc*,eval.json:*', 'cost.*')", collectList, [])
+    .option('--params <globs>', "only these param columns ('train.*')", collectList, [])
+    .option('--json', 'print the table as JSON (every column unless --metrics/--params)')
+    .action(async (o: { num: number; sortBy?: string; asc?: boolean; desc?: boolean; onlyChanged?: boolean; metrics: string[]; params: string[]; json?: boolean }) => {
+      const r = await expShow({
+        cwd: cwd(), commits: o.num, sortBy: o.sortBy, onlyChanged: o.onlyChanged, descending: o.asc ? false : o.desc ? true : undefined,
+        metrics: o.metrics, params: o.params, columns: o.json ? 'all' : 'default',
+      });
       if (o.json) return printJson(r);
       out(renderShow(r));
+      if (r.hidden?.length) err(color.dim(`${r.hidden.length} cost column(s) not shown (${r.hidden.slice(0, 3).join(', ')}${r.hidden.length > 3 ? ', …' : ''}); --metrics 'cost.*' shows them`));
     });
 
   exp.command('diff')

@@ -55,6 +55,24 @@ function heatCell(r: number | null): string {
   return ' ' + text.padStart(5) + shade;
 }
 
+/** From this many number columns on, explore lists the strongest pairs instead of the matrix. */
+const PAIRS_FROM = 50;
+const PAIRS_SHOWN = 20;
+
+/** [i, j, r] of the strongest correlations, |r| descending, and how many pairs have one. */
+function strongestPairs(r: ExploreReport): { pairs: Array<[number, number, number]>; of: number } {
+  const m = r.correlation.matrix;
+  const pairs: Array<[number, number, number]> = [];
+  for (let i = 0; i < m.length; i++) {
+    for (let j = i + 1; j < m.length; j++) {
+      const v = m[i][j];
+      if (v !== null) pairs.push([i, j, v]);
+    }
+  }
+  pairs.sort((x, y) => Math.abs(y[2]) - Math.abs(x[2]) || x[0] - y[0] || x[1] - y[1]);
+  return { pairs: pairs.slice(0, PAIRS_SHOWN), of: pairs.length };
+}
+
 function describeRow(c: ColumnReport): string[] {
   const top = c.top?.[0] ? `${c.top[0].value} (${c.top[0].count})` : '';
   return [
@@ -82,7 +100,13 @@ export function renderReport(r: ExploreReport): string {
   }
 
   const cc = r.correlation.columns;
-  if (cc.length >= 2) {
+  if (cc.length >= PAIRS_FROM) {
+    // A matrix this wide does not fit a terminal: the pairs that matter (--json has the matrix).
+    const { pairs, of } = strongestPairs(r);
+    lines.push('', color.bold(`most correlated pairs (Pearson, ${pairs.length} of ${of}; --json has the ${cc.length}×${cc.length} matrix)`));
+    const w = Math.max(...pairs.map(([a]) => cc[a].length));
+    for (const [a, b, v] of pairs) lines.push(`  ${cc[a].padEnd(w)}  ${cc[b].padEnd(w)} ${heatCell(v)}`);
+  } else if (cc.length >= 2) {
     lines.push('', color.bold('correlation (Pearson)'));
     const w = Math.max(...cc.map((c) => c.length));
     lines.push(' '.repeat(w + 4) + cc.map((_, j) => String(j + 1).padStart(7)).join(''));

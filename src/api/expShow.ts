@@ -1,4 +1,4 @@
-import { collectKeys, defaultDirection, resolveKey, sortIndices, varyingKeys } from '../compare/rows.js';
+import { collectKeys, defaultDirection, defaultMetricKeys, resolveKey, selectKeys, sortIndices, varyingKeys } from '../compare/rows.js';
 import type { VersionRow } from '../compare/types.js';
 import { checkCount } from '../errors/index.js';
 import { gitRootOrThrow, type RepoOptions } from '../repo/Repo.js';
@@ -15,6 +15,16 @@ export interface ExpShowOptions extends RepoOptions {
   onlyChanged?: boolean;
   /** Hide commits without experiments (except HEAD). */
   onlyWithExps?: boolean;
+  /** Only the metric columns these globs match (`acc*`, `eval.json:*`, `cost.*`). */
+  metrics?: string[];
+  /** Only the param columns these globs match (`train.*`). */
+  params?: string[];
+  /**
+   * 'default': cost columns (`cost.*`) stay out of the metrics except one train time,
+   * as `mlv exp show` prints them; 'all' (the default here, and --json): every column.
+   * Ignored when `metrics` selects columns.
+   */
+  columns?: 'all' | 'default';
 }
 
 export interface ExpShowRow extends ExpVersionRow {
@@ -31,6 +41,8 @@ export interface ExpShowResult {
   metrics: string[];
   sortBy?: { kind: 'metric' | 'param'; key: string; descending: boolean };
   rows: ExpShowRow[];
+  /** Metric columns the default table left out (cost columns); --metrics shows them. */
+  hidden?: string[];
 }
 
 /** Params and metric deltas of each experiment against its baseline. */
@@ -69,9 +81,15 @@ export async function expShow(opts: ExpShowOptions): Promise<ExpShowResult> {
   }
   const keys = collectKeys(rows as VersionRow[]);
   const all = rows.map((_, i) => i);
-  const params = opts.onlyChanged ? varyingKeys(rows, all, keys.params, 'param') : keys.params;
-  const metrics = opts.onlyChanged ? varyingKeys(rows, all, keys.metrics, 'metric') : keys.metrics;
-  const result: ExpShowResult = { head: loaded.head, params, metrics, rows };
+  let paramKeys = opts.params?.length ? selectKeys(keys.params, opts.params, '--params') : keys.params;
+  let metricKeys = opts.metrics?.length ? selectKeys(keys.metrics, opts.metrics, '--metrics') : keys.metrics;
+  let hidden: string[] = [];
+  if (!opts.metrics?.length && opts.columns === 'default') ({ shown: metricKeys, hidden } = defaultMetricKeys(metricKeys));
+  if (opts.onlyChanged) {
+    paramKeys = varyingKeys(rows, all, paramKeys, 'param');
+    metricKeys = varyingKeys(rows, all, metricKeys, 'metric');
+  }
+  const result: ExpShowResult = { head: loaded.head, params: paramKeys, metrics: metricKeys, rows, ...(hidden.length ? { hidden } : {}) };
   if (opts.sortBy) {
     const column = resolveKey(opts.sortBy, keys, `--sort-by ${opts.sortBy}`);
     const descending = opts.descending ?? (column.kind === 'metric' ? defaultDirection(column.key) === 'max' : false);

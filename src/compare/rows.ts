@@ -32,6 +32,44 @@ export function collectKeys(rows: readonly VersionRow[]): TableKeys {
   return { params: [...params].sort(), metrics: [...metrics].sort() };
 }
 
+// ---------------------------------------------------------------- column selection
+
+const globRegex = (glob: string): RegExp =>
+  new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+
+/**
+ * The keys any glob matches, in their order. A glob matches the whole key
+ * (`eval.json:acc*`) or the part after its file (`acc*`, `cost.*`); `*` is any text,
+ * `?` one character. A glob that matches nothing is an error naming it.
+ */
+export function selectKeys(keys: readonly string[], globs: readonly string[], term: string): string[] {
+  const res = globs.map((g) => ({ g, re: globRegex(g) }));
+  const hit = new Set<string>();
+  for (const { g, re } of res) {
+    const found = keys.filter((k) => re.test(k) || re.test(k.slice(k.indexOf(':') + 1)));
+    if (found.length === 0) {
+      const some = keys.slice(0, 6).join(', ');
+      throw new InputError(`${term} ${g}: matches no column${keys.length ? ` (there are ${keys.length}: ${some}${keys.length > 6 ? ', …' : ''})` : ' (there are none)'}`, { key: g });
+    }
+    for (const k of found) hit.add(k);
+  }
+  return keys.filter((k) => hit.has(k));
+}
+
+/** A cost column (`<file>:cost.model_bytes` …): what a run cost, not how well it did. */
+export const isCostKey = (key: string): boolean => /(^|:)cost\./.test(key);
+const TRAIN_TIME = /(^|:)cost\.(train_)?seconds$/;
+
+/**
+ * The metric columns of a default table: cost columns stay out except the first train
+ * time, so a project's 30 metrics fit a terminal; `hidden` is what was left out.
+ */
+export function defaultMetricKeys(keys: readonly string[]): { shown: string[]; hidden: string[] } {
+  const time = keys.find((k) => TRAIN_TIME.test(k));
+  const hidden = keys.filter((k) => isCostKey(k) && k !== time);
+  return { shown: keys.filter((k) => !hidden.includes(k)), hidden };
+}
+
 export function cellValue(row: VersionRow, col: Column): ParamValue | undefined {
   switch (col.kind) {
     case 'name': return row.name;

@@ -48,7 +48,11 @@ export interface ColumnReport {
   personal?: PersonalKind;
 }
 
-export type WarningKind = 'text_in_numbers' | 'constant' | 'id_like' | 'high_correlation' | 'high_missing' | 'imbalanced_target' | 'personal_data' | 'empty';
+/**
+ * `correlation_truncated` says the correlation matrix covers only the first 60 number
+ * columns; reports written before it called that `high_correlation` with no columns.
+ */
+export type WarningKind = 'text_in_numbers' | 'constant' | 'id_like' | 'high_correlation' | 'high_missing' | 'imbalanced_target' | 'missing_target' | 'personal_data' | 'empty' | 'correlation_truncated';
 
 export interface ExploreWarning {
   kind: WarningKind;
@@ -238,7 +242,14 @@ export async function explore(path: string, opts: ExploreOptions = {}): Promise<
     if ((allUnique && (col.type === 'categorical' || (integral && isConsecutive(col)))) || (ID_NAME.test(col.name) && col.count >= 10 && col.distinct >= 0.95 * col.count)) {
       warnings.push({ kind: 'id_like', columns: [col.name], message: `${col.name}: looks like an identifier (${col.distinct} distinct values in ${col.count} rows); it carries no signal a model can generalise from` });
     }
-    if (col.missing_share > 0.2) {
+    if (col.name === opts.target && col.missing > 0 && col.count > 0) {
+      // train refuses a row without its target: say so here, before it stops there.
+      warnings.push({
+        kind: 'missing_target', columns: [col.name],
+        message: `${col.name}: the target is missing in ${col.missing} row${col.missing === 1 ? '' : 's'} (${pct(col.missing_share)}); mlv train stops at them: drop them first (featurize drop_missing: [${col.name}])`,
+      });
+    } else if (col.missing_share > 0.2 && col.count > 0) {
+      // An empty column has its one warning (empty) above.
       warnings.push({ kind: 'high_missing', columns: [col.name], message: `${col.name}: ${pct(col.missing_share)} of values are missing` });
     }
     if (col.type === 'categorical' && p.firstText && p.numberCells >= MOSTLY_NUMERIC * (p.numberCells + p.textCells)) {
@@ -255,7 +266,9 @@ export async function explore(path: string, opts: ExploreOptions = {}): Promise<
   for (let i = 0; i < numeric.length; i++) {
     for (let j = i + 1; j < numeric.length; j++) {
       const r = matrix[i][j];
-      if (Math.abs(r) >= 0.9) {
+      // Two features that say the same thing are a problem; a feature that predicts the target is not.
+      const target = numeric[i].name === opts.target || numeric[j].name === opts.target;
+      if (Math.abs(r) >= 0.9 && !target) {
         warnings.push({
           kind: 'high_correlation', columns: [numeric[i].name, numeric[j].name],
           message: `${numeric[i].name} and ${numeric[j].name} are highly correlated (r = ${r.toFixed(3)})`,
@@ -275,7 +288,7 @@ export async function explore(path: string, opts: ExploreOptions = {}): Promise<
     }
   }
   if (numeric.length < profiles.filter((p) => p.type === 'number').length) {
-    warnings.push({ kind: 'high_correlation', columns: [], message: `correlation computed for the first ${MAX_CORR_COLUMNS} number columns only` });
+    warnings.push({ kind: 'correlation_truncated', columns: [], message: `correlation computed for the first ${MAX_CORR_COLUMNS} number columns only` });
   }
 
   return {
