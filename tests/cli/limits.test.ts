@@ -9,9 +9,9 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { mlv, removeDir, tempDir } from '../helpers/repo.js';
+import { makeRepo, mlv, mlvOk, removeDir, tempDir } from '../helpers/repo.js';
 
 const dir = tempDir('mlv-limits-');
 after(() => removeDir(dir));
@@ -86,4 +86,29 @@ test('a row of a million fields: the error names its line', () => {
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /^mlv: .*long-row\.csv: line 3: more than 100,000 columns; mlv reads at most 100,000/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
+});
+
+test('a 6 MB params.yaml whose stage uses one key: status and repro read only that entry; a file that cannot be cut is one error line', () => {
+  const repo = makeRepo();
+  try {
+    mlvOk(repo, ['init']);
+    const entry = (i: number, a: number) => `k${i}:\n  a: ${a}\n  b: [1, 2, 3]\n  c: "text value ${i}"\n`;
+    const params = (changed: Record<number, number> = {}) => Array.from({ length: 100_000 }, (_, i) => entry(i, changed[i] ?? i)).join('');
+    writeFileSync(join(repo, 'params.yaml'), params());
+    writeFileSync(join(repo, 'mlv.yaml'), 'stages:\n  s:\n    cmd: echo run > out.txt\n    params: [k77.a]\n    outs: [out.txt]\n');
+    assert.match(mlvOk(repo, ['status']).stdout, /stage s: never run/);
+    mlvOk(repo, ['repro', '-q']);
+    assert.match(mlvOk(repo, ['status']).stdout, /up to date/);
+    writeFileSync(join(repo, 'params.yaml'), params({ 5000: -1 }));
+    assert.match(mlvOk(repo, ['status']).stdout, /up to date/, 'an entry no stage uses does not matter');
+    writeFileSync(join(repo, 'params.yaml'), params({ 77: -1 }));
+    assert.match(mlvOk(repo, ['status']).stdout, /stage s: param k77\.a changed/);
+
+    writeFileSync(join(repo, 'params.yaml'), params() + entry(5, 5));
+    const dup = mlv(repo, ['status']);
+    assert.equal(dup.code, 2, dup.stderr);
+    assert.equal(dup.stderr.trim(), `mlv: params.yaml: 5.5 MiB of YAML that mlv cannot read by section ('k5' appears twice at the top); a params file is parsed whole only up to 2 MiB (docs/pipelines.md, "Limits")`);
+  } finally {
+    removeDir(repo);
+  }
 });
