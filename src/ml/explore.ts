@@ -15,6 +15,7 @@ import { readTyped, scanColumns, TypedColumn } from './data/columns.js';
 import { formatDate, parseNumber } from './data/values.js';
 import { MOSTLY_NUMERIC } from './data/strays.js';
 import { ChunkedF64, fsum, histogram, pearson, summarize } from './data/columnstats.js';
+import { cutCell } from './data/cut.js';
 import { detectPersonal, PERSONAL_DESCRIPTION, type PersonalKind } from './data/personal.js';
 
 export interface ExploreOptions {
@@ -105,16 +106,17 @@ class Profile extends TypedColumn {
   }
 
   protected value(x: number, raw: string): void {
-    if (this.sample.length < SAMPLE) this.sample.push(raw);
+    if (this.sample.length < SAMPLE) this.sample.push(cutCell(raw));
     if (this.type === 'boolean') {
       if (x === 1) this.trues++;
       else this.falses++;
     } else this.nums!.push(x);
   }
 
-  protected text(s: string): void {
+  protected text(cell: string): void {
+    const s = cutCell(cell);
     if (this.sample.length < SAMPLE) this.sample.push(s);
-    if (Number.isNaN(parseNumber(s))) {
+    if (Number.isNaN(parseNumber(cell))) {
       this.textCells++;
       if (this.firstText === null) this.firstText = { line: this.line, value: s };
     } else this.numberCells++;
@@ -153,7 +155,7 @@ function topOf(counts: Map<string, number>, k: number): Array<{ value: string; c
 function report(p: Profile, rows: number, opts: ExploreOptions): { col: ColumnReport; classCounts?: number[] } {
   const type = p.type ?? 'number';
   const count = rows - p.nMissing;
-  const base = { name: p.name, count, missing: p.nMissing, missing_share: rows ? p.nMissing / rows : 0, distinct_exact: true };
+  const base = { name: cutCell(p.name), count, missing: p.nMissing, missing_share: rows ? p.nMissing / rows : 0, distinct_exact: true };
   const k = opts.top ?? 5;
   if (type === 'categorical') {
     const counts = p.counts ?? new Map<string, number>();
@@ -270,8 +272,8 @@ export async function explore(path: string, opts: ExploreOptions = {}): Promise<
       const target = numeric[i].name === opts.target || numeric[j].name === opts.target;
       if (Math.abs(r) >= 0.9 && !target) {
         warnings.push({
-          kind: 'high_correlation', columns: [numeric[i].name, numeric[j].name],
-          message: `${numeric[i].name} and ${numeric[j].name} are highly correlated (r = ${r.toFixed(3)})`,
+          kind: 'high_correlation', columns: [cutCell(numeric[i].name), cutCell(numeric[j].name)],
+          message: `${cutCell(numeric[i].name)} and ${cutCell(numeric[j].name)} are highly correlated (r = ${r.toFixed(3)})`,
         });
       }
     }
@@ -297,7 +299,7 @@ export async function explore(path: string, opts: ExploreOptions = {}): Promise<
     ...(opts.target !== undefined ? { target: opts.target } : {}),
     columns,
     correlation: {
-      columns: numeric.map((p) => p.name),
+      columns: numeric.map((p) => cutCell(p.name)),
       matrix: matrix.map((row) => row.map((r) => (Number.isNaN(r) ? null : r))),
     },
     warnings,

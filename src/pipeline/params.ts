@@ -11,6 +11,7 @@ import { resolveRev } from '../git/porcelain.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { workPath } from '../repo/workpath.js';
 import { DEFAULT_PARAMS, PIPELINE_FILE, parsePipeline } from './load.js';
+import { MAX_WHOLE_PARAMS_BYTES, SECTION_MIN_BYTES, topLevelSections } from './yamlSections.js';
 
 const MISSING = Symbol('missing');
 
@@ -28,6 +29,22 @@ export function parseDataFile(text: string, file: string, what = 'params'): unkn
     throw new InputError(`${file}:${e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line}: not valid ${what === 'metrics' ? 'JSON or YAML' : 'YAML'} (${e.message.split('\n')[0]})`, { file }, what === 'metrics' ? 'EMETRICS' : 'EPARAMS');
   }
   return toJSOf(doc, file);
+}
+
+/**
+ * A params file as far as `keys` (dotted) need it. A YAML file over SECTION_MIN_BYTES is
+ * parsed only in the top-level entries the keys start with (pipeline/yamlSections.ts);
+ * one that cannot be cut is parsed whole up to MAX_WHOLE_PARAMS_BYTES, and refused past
+ * that with one line naming the file. `root` enables the parse cache (whole files only).
+ */
+export function parseParamsFile(root: string | undefined, file: string, text: string, keys: Iterable<string>): unknown {
+  const whole = () => cachedParse(root, `params:${file}`, text, () => parseDataFile(text, file));
+  if (file.endsWith('.json') || text.length < SECTION_MIN_BYTES) return whole();
+  const cut = topLevelSections(text, new Set([...keys].map((k) => k.split('.')[0])));
+  if ('text' in cut) return parseDataFile(cut.text, file) ?? {};
+  if (text.length <= MAX_WHOLE_PARAMS_BYTES) return whole();
+  const mib = (text.length / 1024 / 1024).toFixed(1);
+  throw new InputError(`${file}: ${mib} MiB of YAML that mlv cannot read by section (${cut.reason}); a params file is parsed whole only up to ${MAX_WHOLE_PARAMS_BYTES / 1024 / 1024} MiB (docs/pipelines.md, "Limits")`, { file, reason: cut.reason, limit: MAX_WHOLE_PARAMS_BYTES }, 'EPARAMSIZE');
 }
 
 /** Value at a dotted key; MISSING when absent. */
@@ -70,17 +87,21 @@ export async function readText(root: string, rev: string | undefined, file: stri
 /**
  * Every parameter of a version, flattened: keys of params.yaml bare
  * (`train.n_estimators`), keys of other params files the pipeline names as
- * `file:key`. `rev` is a revision (commit id, branch, HEAD~1…); undefined reads the work tree.
+ * `file:key`. Of a YAML file over 256 KiB, only the top-level entries stages use
+ * (parseParamsFile). `rev` is a revision (commit id, branch, HEAD~1…); undefined reads the work tree.
  * @example
  *   await readParams(root)          // { 'train.n_estimators': 100, 'conf.json:lr': 0.1 }
  *   await readParams(root, commit)
  */
 export async function readParams(root: string, rev?: string): Promise<Record<string, unknown>> {
   const files = new Set<string>([DEFAULT_PARAMS]);
+  const used = new Map<string, string[]>(); // file → keys stages name (what a big file is read for)
   const pipelineText = await readText(root, rev, PIPELINE_FILE);
   if (pipelineText !== undefined) {
     try {
-      for (const s of parsePipeline(pipelineText, PIPELINE_FILE, root).stages.values()) for (const p of s.params) files.add(p.file);
+      for (const s of parsePipeline(pipelineText, PIPELINE_FILE, root).stages.values()) {
+        for (const p of s.params) { files.add(p.file); used.set(p.file, [...(used.get(p.file) ?? []), p.key]); }
+      }
     } catch {
       // An old commit's broken mlv.yaml must not hide its params.yaml.
     }
@@ -89,7 +110,7 @@ export async function readParams(root: string, rev?: string): Promise<Record<str
   for (const file of [...files].sort((a, b) => (a === DEFAULT_PARAMS ? -1 : b === DEFAULT_PARAMS ? 1 : a < b ? -1 : 1))) {
     const text = await readText(root, rev, file);
     if (text === undefined) continue;
-    const flat = flatten(parseDataFile(text, file));
+    const flat = flatten(parseParamsFile(rev === undefined ? root : undefined, file, text, used.get(file) ?? []));
     for (const [k, v] of Object.entries(flat)) out[file === DEFAULT_PARAMS ? k : `${file}:${k}`] = v;
   }
   return out;
@@ -110,7 +131,7 @@ export function paramValues(root: string, refs: Array<{ file: string; key: strin
       const p = workPath(root, file, usedBy, { leaf: true });
       if (!existsSync(p)) throw new NotFoundError('params', `${file}: params file not found (${usedBy} uses '${key}')`, { file, key });
       const text = readFileSync(p, 'utf8');
-      parsed.set(file, cachedParse(root, `params:${file}`, text, () => parseDataFile(text, file)));
+      parsed.set(file, parseParamsFile(root, file, text, refs.filter((r) => r.file === file).map((r) => r.key)));
     }
     const v = getPath(parsed.get(file), key);
     if (v === MISSING) throw new InputError(`${file}: no parameter '${key}' (${usedBy} uses it)`, { file, key }, 'EPARAMKEY');

@@ -15,6 +15,25 @@ const QUOTE = 34;
 const LF = 10;
 const CR = 13;
 
+/**
+ * Most fields a row may have, the header included: readers keep state per column, so a
+ * 10-million-column header is refused at once rather than read (docs/ml-data.md, "Limits").
+ */
+export const MAX_COLUMNS = 100_000;
+/** Longest row, in characters: a row is held whole in memory while it is read. */
+export const MAX_ROW_CHARS = 256 * 1024 * 1024;
+
+/** Where an unfinished row stands, so that the next chunk alone is scanned (see CsvTokenizer.advance). */
+const enum At { FieldStart, Unquoted, Quoted, QuoteSeen }
+
+function tooWide(file: string, line: number): InputError {
+  return new InputError(`${file}: line ${line}: more than ${MAX_COLUMNS.toLocaleString('en-US')} columns; mlv reads at most ${MAX_COLUMNS.toLocaleString('en-US')} (docs/ml-data.md, "Limits")`, { file, line, limit: MAX_COLUMNS }, 'ETOOWIDE');
+}
+
+function tooLong(file: string, line: number): InputError {
+  return new InputError(`${file}: line ${line}: a row longer than ${MAX_ROW_CHARS / 1024 / 1024} MiB; mlv reads rows up to ${MAX_ROW_CHARS / 1024 / 1024} MiB (docs/ml-data.md, "Limits")`, { file, line, limit: MAX_ROW_CHARS }, 'ETOOLONG');
+}
+
 export interface RowSink {
   /** `line` is the 1-based physical line the row starts on. Return false to stop early. */
   (fields: string[], line: number): void | boolean;
@@ -25,31 +44,88 @@ export interface ParseProgress {
   total?: number;
 }
 
-/** Incremental tokenizer: feed text chunks, get complete rows. */
+/**
+ * Incremental tokenizer: feed text chunks, get complete rows.
+ *
+ * A row longer than a chunk is not parsed again with every chunk (which made a 100 MB
+ * field quadratic): once a row is known unfinished, each new chunk is only scanned for
+ * where the row could end, keeping the counts the limits need, and the row is parsed
+ * once, whole, when it ends.
+ */
 export class CsvTokenizer {
   private pending = '';
   private line = 1;
   private first = true;
   stopped = false;
+  /** The unfinished row, in pieces, while `open` says how far it got. */
+  private parts: string[] = [];
+  private open: { at: At; fields: number; chars: number } | null = null;
 
   constructor(private readonly file: string, private readonly sink: RowSink) {}
 
   feed(chunk: string): void {
     if (this.stopped) return;
-    let text = this.pending.length > 0 ? this.pending + chunk : chunk;
-    if (this.first && text.length > 0) {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (this.first && chunk.length > 0) {
+      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
       this.first = false;
     }
+    let text: string;
+    if (this.open) {
+      if (!this.advance(chunk)) { this.parts.push(chunk); return; }
+      text = this.parts.join('') + chunk;
+      this.parts = [];
+      this.open = null;
+    } else text = this.pending.length > 0 ? this.pending + chunk : chunk;
     const used = this.parse(text, false);
     this.pending = used < text.length ? text.slice(used) : '';
+    if (this.pending.length === 0) return;
+    // What is left starts an unfinished row: from now on only new chunks are scanned.
+    this.open = { at: At.FieldStart, fields: 1, chars: 0 };
+    if (this.advance(this.pending)) this.open = null; // it may end right here (a CR or quote at the very end): parse again next time
+    else { this.parts = [this.pending]; this.pending = ''; }
   }
 
   end(): void {
     if (this.stopped) return;
-    const text = this.pending;
+    const text = this.open ? this.parts.join('') : this.pending;
     this.pending = '';
+    this.parts = [];
+    this.open = null;
     if (text.length > 0) this.parse(text, true);
+  }
+
+  /**
+   * Scan `s`, the next piece of the unfinished row, as parse() would read it: true when
+   * the row may end in it. Enforces the limits on the way.
+   */
+  private advance(s: string): boolean {
+    const o = this.open!;
+    o.chars += s.length;
+    if (o.chars > MAX_ROW_CHARS) throw tooLong(this.file, this.line);
+    let at = o.at;
+    let fields = o.fields;
+    const n = s.length;
+    for (let i = 0; i < n; i++) {
+      if (at === At.Quoted) {
+        const q = s.indexOf('"', i);
+        if (q === -1) break;
+        i = q;
+        at = At.QuoteSeen;
+        continue;
+      }
+      const c = s.charCodeAt(i);
+      if (c === LF || c === CR) return true;
+      else if (c === COMMA) {
+        if (++fields > MAX_COLUMNS) throw tooWide(this.file, this.line);
+        at = At.FieldStart;
+      } else if (at === At.QuoteSeen) {
+        if (c !== QUOTE) return true; // an error parse() will report
+        at = At.Quoted;
+      } else if (at === At.FieldStart) at = c === QUOTE ? At.Quoted : At.Unquoted;
+    }
+    o.at = at;
+    o.fields = fields;
+    return false;
   }
 
   /** Parses as many complete rows as `text` holds; returns how many chars were consumed. */
@@ -67,7 +143,9 @@ export class CsvTokenizer {
           const rowLine = this.line++;
           i = nl + 1;
           if (line.length === 0) continue;
-          if (this.sink(line.split(','), rowLine) === false) {
+          const fields = line.split(',');
+          if (fields.length > MAX_COLUMNS) throw tooWide(this.file, rowLine);
+          if (this.sink(fields, rowLine) === false) {
             this.stopped = true;
             return n;
           }
@@ -155,6 +233,7 @@ export class CsvTokenizer {
         break;
       }
       if (!complete) return rowStart;
+      if (fields.length > MAX_COLUMNS) throw tooWide(this.file, rowLine);
       this.line += 1 + extraLines;
       // A blank line is one empty unquoted field.
       if (fields.length === 1 && fields[0] === '' && text.charCodeAt(rowStart) !== QUOTE) continue;

@@ -121,3 +121,52 @@ test('date parsing agrees with Date.UTC, leap years included', async () => {
   assert.ok(Number.isNaN(parseDate('2023-13-01')));
   assert.ok(Number.isNaN(parseDate('2023-01-01T24:00:00')));
 });
+
+test('random CSV text split into random chunks gives the rows (or the error) of the whole text', () => {
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const pieces = ['a', 'bc', ',', '"', '""', '\n', '\r\n', '\r', 'x y', '"q,\n"'];
+  const run = (chunks: string[]) => {
+    const rows: Array<[string[], number]> = [];
+    const t = new CsvTokenizer('t', (f, l) => { rows.push([f, l]); });
+    try {
+      for (const c of chunks) t.feed(c);
+      t.end();
+      return { rows };
+    } catch (e) {
+      return { rows, error: (e as Error).message };
+    }
+  };
+  for (let trial = 0; trial < 400; trial++) {
+    let text = '';
+    const n = 1 + Math.floor(rand() * 40);
+    for (let i = 0; i < n; i++) text += pieces[Math.floor(rand() * pieces.length)];
+    const whole = run([text]);
+    const chunks: string[] = [];
+    for (let i = 0; i < text.length;) { const k = 1 + Math.floor(rand() * 6); chunks.push(text.slice(i, i + k)); i += k; }
+    const split = run(chunks);
+    assert.deepEqual(split, whole, `text ${JSON.stringify(text)} in chunks ${JSON.stringify(chunks)}`);
+  }
+});
+
+test('the column limit holds in one chunk and across many, and a row longer than a chunk is read once, whole', () => {
+  const wide = Array.from({ length: 100_001 }, (_, i) => `c${i}`).join(',') + '\n';
+  for (const size of [wide.length, 4096]) {
+    const t = new CsvTokenizer('w.csv', () => {});
+    assert.throws(() => { for (let i = 0; i < wide.length; i += size) t.feed(wide.slice(i, i + size)); t.end(); },
+      (e: unknown) => e instanceof InputError && /^w\.csv: line 1: more than 100,000 columns/.test(e.message));
+  }
+  const ok = Array.from({ length: 100_000 }, () => '1').join(',') + '\n';
+  let got = 0;
+  const t = new CsvTokenizer('ok.csv', (f) => { got = f.length; });
+  for (let i = 0; i < ok.length; i += 1000) t.feed(ok.slice(i, i + 1000));
+  t.end();
+  assert.equal(got, 100_000);
+  const cell = 'z'.repeat(3_000_000);
+  const rows: string[][] = [];
+  const long = new CsvTokenizer('l.csv', (f) => { rows.push(f); });
+  const text = `h\n"${cell}"\n${cell}\nend\n`;
+  for (let i = 0; i < text.length; i += 65536) long.feed(text.slice(i, i + 65536));
+  long.end();
+  assert.deepEqual(rows.map((r) => r.map((c) => c.length)), [[1], [3_000_000], [3_000_000], [3]]);
+});
