@@ -183,6 +183,7 @@ export function register(program: Program): void {
         cwd: cwd(), data: o.data, target: o.target, task: o.task as 'classification' | 'regression' | undefined,
         algorithms: o.algorithms?.split(',').map((s) => s.trim()).filter(Boolean), trials: o.trials, validation: o.validation,
         metric: o.metric, seed: o.seed, budgetSeconds, cost: o.cost as CostAxis, signal,
+        onSkipped: (s) => err(`mlv: not searching ${s.algorithms.join(', ')}: ${s.reason}, and they refuse missing values (impute them with mlv featurize, or name them with --algorithms to try anyway)`),
         onTrial: o.quiet ? undefined : (t) => err(`${t.status === 'ok' ? color.green('✓') : color.red('✗')} ${t.name}  ${t.algorithm} ${describePoint(t.params)}  ${t.score !== undefined ? `${t.metric}=${formatNumber(t.score)}  ${t.cost!.train_seconds.toFixed(3)} s` : t.error ?? ''}`),
       }));
       if (r.budget && !o.quiet) err(`mlv: budget ${o.budget} used: ${r.trials.length} of ${r.planned} trials ran, ${r.budget.notStarted} not started`);
