@@ -178,5 +178,9 @@ describe('exp search on data with missing feature values', () => {
     const named = JSON.parse(mlvOk(dir, ['exp', 'search', '--data', 'gaps.csv', '--target', 'species', '--algorithms', 'decision_tree', '--trials', '1', '-q', '--json']).stdout) as SearchJson & { skipped?: unknown };
     assert.equal(named.skipped, undefined);
     assert.equal(named.trials[0].status, 'failed');
+    // Quiet, with every trial failed: the outcome still names the cause.
+    const none = mlv(dir, ['exp', 'search', '--data', 'gaps.csv', '--target', 'species', '--algorithms', 'decision_tree', '--trials', '1', '-q']);
+    assert.equal(none.code, 1);
+    assert.match(none.stdout, /No trial succeeded; \S+ \(decision_tree\) failed with: gaps\.csv:6: column "sepal_length_cm" has a missing value/);
   });
 });
