@@ -190,11 +190,16 @@ export function register(program: Program): void {
         cwd: cwd(), data: o.data, target: o.target, task: o.task as 'classification' | 'regression' | undefined,
         algorithms: o.algorithms?.split(',').map((s) => s.trim()).filter(Boolean), trials: o.trials, validation: o.validation,
         metric: o.metric, seed: o.seed, budgetSeconds, cost: o.cost as CostAxis, signal,
+        onSkipped: (s) => err(`mlv: not searching ${s.algorithms.join(', ')}: ${s.reason}, and they refuse missing values (impute them with mlv featurize, or name them with --algorithms to try anyway)`),
         onTrial: o.quiet ? undefined : (t) => err(`${t.status === 'ok' ? color.green('✓') : color.red('✗')} ${t.name}  ${t.algorithm} ${describePoint(t.params)}  ${t.score !== undefined ? `${t.metric}=${formatNumber(t.score)}  ${t.cost!.train_seconds.toFixed(3)} s` : t.error ?? ''}`),
       }));
       if (r.budget && !o.quiet) err(`mlv: budget ${o.budget} used: ${r.trials.length} of ${r.planned} trials ran, ${r.budget.notStarted} not started`);
       if (o.json) return printJson(r);
-      if (!r.best) { out('No trial succeeded.'); return 1; }
+      if (!r.best) {
+        const first = r.trials.find((t) => t.error);
+        out(first ? `No trial succeeded; ${first.name} (${first.algorithm}) failed with: ${first.error}` : 'No trial succeeded.');
+        return 1;
+      }
       const shown = r.leaderboard.slice(0, Math.max(0, o.top));
       const rows = shown.map((t) => [t.name, t.algorithm, describePoint(t.params), formatNumber(t.score), t.std !== undefined ? formatNumber(t.std) : '', t.cost!.train_seconds.toFixed(3), formatBytes(t.cost!.model_bytes), String(t.cost!.n_features), t.pareto ? '*' : '']);
       out(table(['Trial', 'Algorithm', 'Params', r.metric, '± std', 'train s', 'model', 'features', 'pareto'], rows));

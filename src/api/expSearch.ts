@@ -10,9 +10,9 @@ import { expMessage, listExps } from '../experiments/refs.js';
 import { interleave, paretoFront, SEARCH_FILE, searchPoints, SEARCHABLE } from '../experiments/search.js';
 import { resolveRev } from '../git/porcelain.js';
 import { readCsvWithLines } from '../ml/csv.js';
-import { TASK_ALGORITHMS, type Algorithm } from '../ml/models/index.js';
+import { findAlgorithm, TASK_ALGORITHMS, type Algorithm } from '../ml/models/index.js';
 import type { Params } from '../ml/models/params.js';
-import { inferTask, train } from '../ml/train.js';
+import { firstMissingFeature, inferTask, train } from '../ml/train.js';
 import { gitRootOrThrow, type RepoOptions } from '../repo/Repo.js';
 import { hashFile } from '../store/hash.js';
 
@@ -36,6 +36,8 @@ export interface ExpSearchOptions extends RepoOptions {
   cost?: CostAxis;
   signal?: AbortSignal;
   onTrial?: (t: Trial) => void;
+  /** Called before the first trial when algorithms are left out (see `skipped` in the result). */
+  onSkipped?: (s: NonNullable<ExpSearchResult['skipped']>) => void;
 }
 
 /** What a trial cost: the train call's seconds (cross-validation and final fit), the model file's bytes, the features it used. */
@@ -80,6 +82,8 @@ export interface ExpSearchResult {
   trials: Trial[];
   /** Trials planned; `trials.length` of them ran. */
   planned: number;
+  /** Algorithms left out because the data has a missing feature value they refuse (only when --algorithms is not given). */
+  skipped?: { algorithms: Algorithm[]; reason: string };
   /** Set when the budget stopped the search: trials not started. */
   budget?: { seconds: number; notStarted: number };
   cost: CostAxis;
@@ -107,7 +111,18 @@ export async function expSearch(opts: ExpSearchOptions): Promise<ExpSearchResult
   const task = opts.task ?? inferTask(frame, opts.target).task;
   if (task !== 'classification' && task !== 'regression') throw new InputError(`--task ${task}: search supports classification and regression`, { task });
   const allowed = TASK_ALGORITHMS[task].filter((a) => SEARCHABLE.includes(a));
-  const algorithms = (opts.algorithms?.length ? opts.algorithms : allowed) as Algorithm[];
+  let algorithms = (opts.algorithms?.length ? opts.algorithms : allowed) as Algorithm[];
+  // Left to choose, the search does not plan trials that would fail on a missing feature value.
+  let skipped: ExpSearchResult['skipped'];
+  const gap = opts.algorithms?.length ? undefined : firstMissingFeature(frame, opts.target, lines);
+  if (gap) {
+    const refuse = algorithms.filter((a) => !findAlgorithm(a)?.allowsMissing);
+    if (refuse.length < algorithms.length) {
+      skipped = { algorithms: refuse, reason: gap.message };
+      algorithms = algorithms.filter((a) => !refuse.includes(a));
+      opts.onSkipped?.(skipped);
+    }
+  }
   const wrong = algorithms.filter((a) => !TASK_ALGORITHMS[task].includes(a));
   if (wrong.length) throw new InputError(`--algorithms: ${wrong.join(', ')} cannot do ${task} (use ${TASK_ALGORITHMS[task].join(', ')})`, { algorithms: wrong });
   const costAxis = opts.cost ?? 'train_seconds';
@@ -176,7 +191,7 @@ export async function expSearch(opts: ExpSearchOptions): Promise<ExpSearchResult
   for (const t of leaderboard) t.pareto = front.has(t.name);
   return {
     baseline, task, metric, direction, validation, seed, data, leaderboard, best: leaderboard[0], trials,
-    planned: plan.length, ...(budget ? { budget } : {}), cost: costAxis, pareto: leaderboard.filter((t) => t.pareto).map((t) => t.name),
+    planned: plan.length, ...(skipped ? { skipped } : {}), ...(budget ? { budget } : {}), cost: costAxis, pareto: leaderboard.filter((t) => t.pareto).map((t) => t.name),
   };
 }
 

@@ -172,6 +172,27 @@ export function inferTask(frame: Frame, target: string): { task: Task; reason: s
   return { task: 'regression', reason: `target "${target}" is numeric` };
 }
 
+/** A numeric column's first missing value, as `<file>:<line>: column "<name>" has a missing value`. */
+function missingCell(src: string, c: NumericColumn, lines?: ArrayLike<number>): { line: number; message: string } | undefined {
+  const i = c.values.findIndex((v) => Number.isNaN(v));
+  if (i < 0) return undefined;
+  const line = lines ? lines[i] : i + 2;
+  return { line, message: `${src}:${line}: column "${c.name}" has a missing value` };
+}
+
+/**
+ * The first missing value among the numeric features (every column but the target),
+ * or undefined: only algorithms that declare `allowsMissing` train on such data.
+ */
+export function firstMissingFeature(frame: Frame, target: string, lines?: ArrayLike<number>): { column: string; line: number; message: string } | undefined {
+  for (const c of frame.columns) {
+    if (c.name === target || c.type === 'categorical') continue;
+    const gap = missingCell(frame.source ?? 'data', c, lines);
+    if (gap) return { column: c.name, ...gap };
+  }
+  return undefined;
+}
+
 export async function train(frame: Frame, opts: TrainOptions = {}): Promise<TrainResult> {
   const clock = opts.clock ?? (() => performance.now());
   const t0 = clock();
@@ -225,13 +246,8 @@ export async function train(frame: Frame, opts: TrainOptions = {}): Promise<Trai
         { file: src, key: c.name },
       );
     }
-    const i = descriptor.allowsMissing ? -1 : c.values.findIndex((v) => Number.isNaN(v));
-    if (i >= 0) {
-      throw new InputError(
-        `${src}:${lineOf(i)}: column "${c.name}" has a missing value; impute it with \`mlv featurize\` or drop the row`,
-        { file: src, line: lineOf(i), key: c.name },
-      );
-    }
+    const gap = descriptor.allowsMissing ? undefined : missingCell(src, c, opts.lines);
+    if (gap) throw new InputError(`${gap.message}; impute it with \`mlv featurize\` or drop the row`, { file: src, line: gap.line, key: c.name });
   }
   const features = featureCols.map((c) => c.name);
   const columns = (featureCols as NumericColumn[]).map((c) => c.values);

@@ -149,3 +149,38 @@ describe('exp search → exp apply → repro', () => {
     assert.match(bad.stderr, /--budget 10 minutes: expected a time such as 90s, 10m or 1h/);
   });
 });
+
+describe('exp search on data with missing feature values', () => {
+  let dir: string;
+  before(() => {
+    dir = makeRepo();
+    mlvOk(dir, ['init']);
+    // iris with two blank cells: only gradient_boosting takes missing values.
+    const lines = readFileSync(IRIS, 'utf8').split('\n');
+    lines[5] = lines[5].replace(/^[^,]*,/, ',');
+    lines[77] = lines[77].replace(/^([^,]*),[^,]*,/, '$1,,');
+    writeFileSync(join(dir, 'gaps.csv'), lines.join('\n'));
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-qm', 'baseline']);
+  });
+  after(() => removeDir(dir));
+
+  test('by default only the algorithms that take missing values are tried, and the search says why the others are not', () => {
+    const r = mlvOk(dir, ['exp', 'search', '--data', 'gaps.csv', '--target', 'species', '--trials', '1', '--json']);
+    const s = JSON.parse(r.stdout) as SearchJson & { skipped?: { algorithms: string[]; reason: string } };
+    assert.deepEqual([...new Set(s.trials.map((t) => t.algorithm))], ['gradient_boosting']);
+    assert.ok(s.trials.every((t) => t.status === 'ok'), 'no trial fails for a missing value');
+    const others = TASK_ALGORITHMS.classification.filter((a) => SEARCHABLE.includes(a) && a !== 'gradient_boosting');
+    assert.deepEqual([...(s.skipped?.algorithms ?? [])].sort(), [...others].sort());
+    assert.match(s.skipped!.reason, /gaps\.csv:6: column "sepal_length_cm" has a missing value/);
+    assert.match(r.stderr, new RegExp(`mlv: not searching ${others.join(', ')}: gaps\\.csv:6: column "sepal_length_cm" has a missing value`));
+    // Named explicitly, an algorithm that refuses missing values is tried, and its trial fails naming the cell.
+    const named = JSON.parse(mlvOk(dir, ['exp', 'search', '--data', 'gaps.csv', '--target', 'species', '--algorithms', 'decision_tree', '--trials', '1', '-q', '--json']).stdout) as SearchJson & { skipped?: unknown };
+    assert.equal(named.skipped, undefined);
+    assert.equal(named.trials[0].status, 'failed');
+    // Quiet, with every trial failed: the outcome still names the cause.
+    const none = mlv(dir, ['exp', 'search', '--data', 'gaps.csv', '--target', 'species', '--algorithms', 'decision_tree', '--trials', '1', '-q']);
+    assert.equal(none.code, 1);
+    assert.match(none.stdout, /No trial succeeded; \S+ \(decision_tree\) failed with: gaps\.csv:6: column "sepal_length_cm" has a missing value/);
+  });
+});
