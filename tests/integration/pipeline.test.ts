@@ -88,14 +88,20 @@ test('a run-cache hit restores outputs without running the command', async () =>
     assert.equal(runs(dir), 2, 'the command did not run');
     assert.equal(read(dir, 'out.txt'), first);
     assert.equal(r.lock.stages.make.params['params.yaml'].scale, 1);
-    // --force runs for real; gc keeps what run-cache entries name.
+    // --force runs for real; gc --keep-runs keeps the most recent run-cache entries and what they name.
     assert.deepEqual((await reproduce({ root: dir, force: true })).ran, ['make']);
     assert.equal(runs(dir), 3);
     removeDir(join(dir, 'out.txt'));
-    await gc({ cwd: dir });
+    await gc({ cwd: dir, keepRuns: 2 });
     setParam(dir, 'scale', 2);
     assert.deepEqual((await reproduce({ root: dir })).cached, ['make']);
+    assert.equal(runs(dir), 3);
     assert.match(read(dir, 'out.txt'), /scale: 2/);
+    // A plain gc keeps only the entries the workspace's mlv.lock records (scale 2 now): scale 1 runs again.
+    await gc({ cwd: dir });
+    setParam(dir, 'scale', 1);
+    assert.deepEqual((await reproduce({ root: dir })).ran, ['make']);
+    assert.equal(runs(dir), 4);
   } finally {
     removeDir(dir);
   }
