@@ -1,7 +1,8 @@
 /**
  * `.mlv/lock`: one writer at a time (docs/FORMAT.md, "Local state").
  *
- * Created with O_EXCL, as git's lockfile.c does. A writer that finds it held waits a
+ * Created whole or not at all (a temp file hard-linked into place: the link fails when the
+ * name exists, as git's lockfile.c's O_EXCL does). A writer that finds it held waits a
  * bounded time (`lock_timeout`, `MLV_LOCK_TIMEOUT`), like git's lock retries. A lock
  * whose process is gone is taken over atomically: removing it is guarded by a marker
  * `.mlv/tmp/locks/<hash of the stale line>`, also created with O_EXCL, and the marker's
@@ -10,7 +11,7 @@
  * finds a different line and removes nothing.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConflictError, InputError } from '../errors/index.js';
@@ -63,8 +64,31 @@ function readLine(file: string): string | undefined {
   }
 }
 
-/** Create `file` holding `line`, only if it does not exist. */
-function createExclusive(file: string, line: string): boolean {
+/**
+ * Create `file` holding `line`, only if it does not exist. The line is written to a temp
+ * file first and hard-linked into place (link fails when the name exists, as O_EXCL
+ * does), so a kill never leaves an empty or partial lock behind; the temp file sits in
+ * `.mlv/tmp/locks/` with the line, and is swept once its process is gone.
+ */
+function createExclusive(file: string, line: string, tmpDir: string): boolean {
+  mkdirSync(tmpDir, { recursive: true });
+  const tmp = join(tmpDir, `.new-${process.pid}-${randomBytes(6).toString('hex')}`);
+  writeFileSync(tmp, line);
+  try {
+    linkSync(tmp, file);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    // A filesystem without hard links: O_EXCL, where a kill between create and write can leave an empty lock (see isPartial).
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') return createOpenExclusive(file, line);
+    throw e;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+function createOpenExclusive(file: string, line: string): boolean {
   let fd: number;
   try { fd = openSync(file, 'wx'); } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -72,6 +96,17 @@ function createExclusive(file: string, line: string): boolean {
   }
   try { writeSync(fd, line); } finally { closeSync(fd); }
   return true;
+}
+
+/**
+ * A lock or marker that is not a whole line (an older mlv, or a filesystem without hard
+ * links, killed between creating it and writing it) and is older than a moment: nobody
+ * is about to complete it, so it is as stale as a dead holder's.
+ */
+const PARTIAL_GRACE_MS = 2000;
+function isPartial(file: string, line: string): boolean {
+  if (/^\d+ \S+ .*\n$/.test(line)) return false;
+  try { return Date.now() - statSync(file).mtimeMs > PARTIAL_GRACE_MS; } catch { return false; }
 }
 
 function newLine(what: string): string {
@@ -94,9 +129,9 @@ function breakStale(mlvDir: string, file: string, staleLine: string, depth = 0):
   const marker = markerFor(mlvDir, staleLine);
   mkdirSync(markerDir(mlvDir), { recursive: true });
   const mine = newLine('takeover');
-  if (!createExclusive(marker, mine)) {
+  if (!createExclusive(marker, mine, markerDir(mlvDir))) {
     const other = readLine(marker);
-    if (other !== undefined && isStale(other) && depth < 4) breakStale(mlvDir, marker, other, depth + 1);
+    if (other !== undefined && (isStale(other) || isPartial(marker, other)) && depth < 4) breakStale(mlvDir, marker, other, depth + 1);
     return; // someone else is taking it over, or just did: the caller looks again
   }
   try {
@@ -115,7 +150,7 @@ function sweepMarkers(mlvDir: string): void {
   for (const n of names) {
     const file = join(markerDir(mlvDir), n);
     const line = readLine(file);
-    if (line !== undefined && isStale(line)) rmSync(file, { force: true });
+    if (line !== undefined && (isStale(line) || isPartial(file, line))) rmSync(file, { force: true });
   }
 }
 
@@ -153,7 +188,7 @@ export async function acquireLock(mlvDir: string, what: string, opts: LockOption
   let waiting = false;
   for (;;) {
     const line = newLine(what);
-    if (createExclusive(file, line)) {
+    if (createExclusive(file, line, markerDir(mlvDir))) {
       sweepMarkers(mlvDir);
       trace(`+${process.pid}`);
       let released = false;
@@ -166,7 +201,7 @@ export async function acquireLock(mlvDir: string, what: string, opts: LockOption
     }
     const holder = readLine(file);
     if (holder === undefined) continue; // released between our two calls
-    const stale = isStale(holder);
+    const stale = isStale(holder) || isPartial(file, holder);
     if (stale) {
       breakStale(mlvDir, file, holder);
       if (readLine(file) !== holder) continue;

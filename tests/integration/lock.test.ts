@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -164,6 +164,21 @@ describe('the repository lock', () => {
       rmSync(remote, { recursive: true, force: true });
       rmSync(join(dir, 'mlv.yaml'), { force: true });
     }
+  });
+
+  test('an empty lock (an older mlv killed between creating and writing it) is taken over once it is 2 s old, not before', () => {
+    writeFileSync(join(dir, 'e.bin'), 'e\n');
+    const lock = join(dir, '.mlv', 'lock');
+    writeFileSync(lock, '');
+    const fresh = mlv(dir, ['add', 'e.bin'], { env: { MLV_LOCK_TIMEOUT: '0' } });
+    assert.equal(fresh.code, 2, 'a lock being written is waited for');
+    assert.match(fresh.stderr, /\.mlv\/lock: held by/);
+    const old = new Date(Date.now() - 5000);
+    utimesSync(lock, old, old);
+    const r = mlv(dir, ['add', 'e.bin'], { env: { MLV_LOCK_TIMEOUT: '0' } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(existsSync(lock), false);
+    assert.deepEqual(readdirSync(join(dir, '.mlv', 'tmp', 'locks')).filter((n) => n.startsWith('.new-')), [], 'no temp line left behind');
   });
 
   test('a takeover marker left by a killed taker does not block the next writer', () => {
