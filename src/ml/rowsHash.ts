@@ -1,6 +1,6 @@
 /**
  * The hash of rows as a model sees them (docs/FORMAT.md, `training_data.sha256`): per row,
- * each feature as a float64 little-endian (NaN canonical), then the label's text and a
+ * each feature as a float64 little-endian (NaN canonical, -0 as 0), then the label's text and a
  * zero byte when there is a label. `mlv train` records it in the model; `mlv predict`
  * hashes the rows it predicts the same way, so predictions of the training rows are known
  * as such whether they came from the featurized file or from raw rows.
@@ -26,7 +26,7 @@ export function hashRows(p: number, feature: (i: number, f: number) => number, n
       if (o + 8 > CHUNK) flush();
       const x = feature(i, f);
       if (Number.isNaN(x)) buf.writeBigUInt64LE(0x7ff8000000000000n, o);
-      else buf.writeDoubleLE(x, o);
+      else buf.writeDoubleLE(x === 0 ? 0 : x, o); // -0 is 0 to every model
       o += 8;
     }
     if (label) {
