@@ -71,9 +71,16 @@ function readLine(file: string): string | undefined {
  * `.mlv/tmp/locks/` with the line, and is swept once its process is gone.
  */
 function createExclusive(file: string, line: string, tmpDir: string): boolean {
-  mkdirSync(tmpDir, { recursive: true });
   const tmp = join(tmpDir, `.new-${process.pid}-${randomBytes(6).toString('hex')}`);
-  writeFileSync(tmp, line);
+  try {
+    mkdirSync(tmpDir, { recursive: true });
+    writeFileSync(tmp, line);
+  } catch {
+    // No room or no write access for the temp line (a full or read-only disk): creating
+    // the lock itself then fails with the cause the user needs to see.
+    rmSync(tmp, { force: true });
+    return createOpenExclusive(file, line);
+  }
   try {
     linkSync(tmp, file);
     return true;
