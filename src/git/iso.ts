@@ -5,6 +5,8 @@
  * so anything touching the index or a work tree goes through ./porcelain.ts.
  */
 import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import type IsoGit from 'isomorphic-git';
 
@@ -15,7 +17,30 @@ let loaded: typeof IsoGit | undefined;
 const load = (): typeof IsoGit => (loaded ??= requireLazy('isomorphic-git') as typeof IsoGit);
 export const iso: typeof IsoGit = new Proxy({} as typeof IsoGit, { get: (_t, key) => load()[key as keyof typeof IsoGit] });
 const git = iso;
-export const isoFs = fs;
+/**
+ * The fs isomorphic-git writes through. Loose objects are written to a temp file beside
+ * `objects/` and renamed into place, as git does: a kill mid-write must not leave an
+ * empty object that `git fsck` and every later read trip over.
+ */
+const LOOSE = /[\\/]objects[\\/][0-9a-f]{2}[\\/][0-9a-f]{38}$/;
+export const isoFs: typeof fs = {
+  ...fs,
+  promises: {
+    ...fs.promises,
+    async writeFile(file: fs.PathLike, data: string | Uint8Array, opts?: fs.WriteFileOptions): Promise<void> {
+      const path = String(file);
+      if (!LOOSE.test(path)) return fs.promises.writeFile(file, data, opts);
+      const tmp = join(dirname(dirname(dirname(path))), `mlv-tmp-obj-${process.pid}-${randomBytes(6).toString('hex')}`);
+      try {
+        await fs.promises.writeFile(tmp, data, opts);
+        await fs.promises.rename(tmp, path);
+      } catch (e) {
+        await fs.promises.rm(tmp, { force: true });
+        throw e;
+      }
+    },
+  } as typeof fs.promises,
+};
 
 /** Shared parsed-object cache per repository: reading many files at one rev reuses trees. */
 const caches = new Map<string, object>();
