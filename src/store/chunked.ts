@@ -161,14 +161,7 @@ export async function assemble(store: ObjectStore, id: string, dest: string, whe
   const readChunk = async (i: number, buf: Buffer): Promise<{ buf: Buffer; data: Buffer }> => {
     const src = await open(store.path(chunks[i].hash), 'r');
     try {
-      let n = 0;
-      for (;;) {
-        const { bytesRead } = await src.read(buf, n, buf.length - n, n);
-        if (bytesRead === 0) break;
-        n += bytesRead;
-        if (n === buf.length) break;
-      }
-      return { buf, data: buf.subarray(0, n) };
+      return { buf, data: buf.subarray(0, await readInto(src, buf, 0, buf.length, 0)) };
     } finally {
       await src.close();
     }
