@@ -15,7 +15,7 @@ import { binColumns, fitBins } from './binning.js';
 import { growTree } from './grower.js';
 import { binaryLogLoss, multinomialLogLoss, squaredError, type Loss } from './loss.js';
 import { addTreeColumns, treeToState, type Tree, type TreeState } from './predictor.js';
-import type { SplitContext } from './splitter.js';
+import { CHUNK, type SplitContext } from './splitter.js';
 
 export interface BoostParams {
   learning_rate: number;
@@ -48,26 +48,37 @@ export interface BoostData {
   seed: number;
 }
 
-/** Rows split into training and validation rows (both ascending). */
+/**
+ * Rows split into training and validation rows (both ascending): per label in ascending
+ * order (one group for regression), its rows in row order are shuffled (Fisher-Yates from
+ * the end) and the first round(nVal × share) of them held out. The groups live in one
+ * Int32Array, each in its own segment.
+ */
 function holdOut(rows: Int32Array, fraction: number, y: Int32Array | undefined, seed: number): [Int32Array, Int32Array] {
   const rng = createRng(seed, 0xe5);
-  const groups = new Map<number, number[]>();
-  for (const r of rows) {
-    const k = y ? y[r] : 0;
-    if (!groups.has(k)) groups.set(k, []);
-    groups.get(k)!.push(r);
-  }
+  let K = 1;
+  if (y) for (let i = 0; i < rows.length; i++) K = Math.max(K, y[rows[i]] + 1);
+  const at = new Int32Array(K + 1);
+  if (y) for (let i = 0; i < rows.length; i++) at[y[rows[i]] + 1]++;
+  else at[1] = rows.length;
+  for (let k = 0; k < K; k++) at[k + 1] += at[k];
+  const grouped = new Int32Array(rows.length);
+  const fill = at.slice(0, K);
+  for (let i = 0; i < rows.length; i++) grouped[fill[y ? y[rows[i]] : 0]++] = rows[i];
   const nVal = fraction >= 1 ? fraction : Math.ceil(fraction * rows.length);
-  const val: number[] = [];
-  const keys = [...groups.keys()].sort((a, b) => a - b);
-  for (const k of keys) {
-    const g = groups.get(k)!;
-    for (let i = g.length - 1; i > 0; i--) { const j = randInt(rng, i + 1); const t = g[i]; g[i] = g[j]; g[j] = t; }
-    // A loop, not push(...slice): spreading 100k+ rows as arguments overflows the stack.
-    const take = Math.round((nVal * g.length) / rows.length);
-    for (let i = 0; i < take; i++) val.push(g[i]);
+  let total = 0;
+  const take = new Int32Array(K);
+  for (let k = 0; k < K; k++) { take[k] = Math.round((nVal * (at[k + 1] - at[k])) / rows.length); total += take[k]; }
+  const sorted = new Int32Array(total);
+  for (let k = 0, v = 0; k < K; k++) {
+    const base = at[k];
+    for (let i = at[k + 1] - base - 1; i > 0; i--) {
+      const j = randInt(rng, i + 1);
+      const t = grouped[base + i]; grouped[base + i] = grouped[base + j]; grouped[base + j] = t;
+    }
+    for (let i = 0; i < take[k]; i++) sorted[v++] = grouped[base + i];
   }
-  const sorted = Int32Array.from(val).sort();
+  sorted.sort();
   // Rows ascend, so the training rows are a merge against the sorted validation rows (no Set, no filter callback).
   const train = new Int32Array(rows.length - sorted.length);
   for (let i = 0, j = 0, k = 0; i < rows.length; i++) {
@@ -90,7 +101,13 @@ export function fitBoosting(data: BoostData, rows: Int32Array, o: BoostParams): 
   let val: Int32Array | undefined;
   if (early && o.validation_fraction !== null) [train, val] = holdOut(rows, o.validation_fraction, data.yClass, data.seed);
   const m = train.length;
-  const target = (rs: Int32Array) => (classify ? Int32Array.from(rs, (r) => data.yClass![r]) : Float64Array.from(rs, (r) => data.yReg![r]));
+  // Labels as bytes when they fit (the same values, a quarter of the memory).
+  const target = (rs: Int32Array): ArrayLike<number> => {
+    const out = classify ? (K <= 256 ? new Uint8Array(rs.length) : new Int32Array(rs.length)) : new Float64Array(rs.length);
+    const from = classify ? data.yClass! : data.yReg!;
+    for (let i = 0; i < rs.length; i++) out[i] = from[rs[i]];
+    return out;
+  };
   const y = target(train);
 
   const bins = fitBins(columns, train, o.max_bins, data.seed);
@@ -110,8 +127,8 @@ export function fitBoosting(data: BoostData, rows: Int32Array, o: BoostParams): 
   const raw = new Float64Array(D * m);
   for (let k = 0; k < D; k++) raw.fill(baseline[k], k * m, (k + 1) * m);
   const g = new Float64Array(D * m), h = new Float64Array(D * m);
-  // The root's histogram reads the gradients in place; a smaller child has at most m/2 rows.
-  const idx = new Int32Array(m), tmp = new Int32Array(m), og = new Float64Array(m >> 1), oh = new Float64Array(m >> 1);
+  // The root's histogram reads the gradients in place; the smaller side of a split, in tmp, has at most m/2 rows.
+  const idx = new Int32Array(m), tmp = new Int32Array(m >> 1), og = new Float64Array(CHUNK), oh = new Float64Array(CHUNK);
   const gains = new Float64Array(p);
   const pool: Float64Array[] = [];
   const grow = {
@@ -122,7 +139,6 @@ export function fitBoosting(data: BoostData, rows: Int32Array, o: BoostParams): 
   };
 
   // Early stopping's scores (higher is better): on the validation rows, or the training rows.
-  const scoreRows = val ?? train;
   const yScore = val ? target(val) : y;
   const rawScore = val ? new Float64Array(D * val.length) : raw;
   if (val) for (let k = 0; k < D; k++) rawScore.fill(baseline[k], k * val.length, (k + 1) * val.length);
@@ -141,7 +157,7 @@ export function fitBoosting(data: BoostData, rows: Int32Array, o: BoostParams): 
         if (f >= 0) t.threshold[i] = grown.bins[i] === ctx.nonMissing[f] - 1 ? Infinity : bins.thresholds[f][grown.bins[i]];
       }
       for (const leaf of grown.leaves) for (let j = leaf.start; j < leaf.end; j++) raw[k * m + idx[j]] += leaf.value;
-      if (val) addTreeColumns(t, columns, scoreRows, rawScore, k * val.length);
+      if (val) addTreeColumns(t, columns, val, rawScore, k * val.length);
       trees.push(t);
     }
     iter++;

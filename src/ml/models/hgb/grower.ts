@@ -46,7 +46,7 @@ export interface Grown {
 const TINY = 1e-15;
 const MIN_HESSIAN_TO_SPLIT = 1e-3;
 
-/** og/oh: scratch for the ordered gradients of a smaller child, at least ⌊m/2⌋ long. */
+/** tmp: scratch for a smaller child's rows, at least ⌊m/2⌋ long; og/oh: CHUNK long, for buildHistogram. */
 export function growTree(ctx: SplitContext, idx: Int32Array, g: Float64Array, h: Float64Array, o: GrowParams, gains: Float64Array, tmp: Int32Array, og: Float64Array, oh: Float64Array, pool: Float64Array[]): Grown {
   const m = idx.length;
   for (let i = 0; i < m; i++) idx[i] = i;
@@ -79,16 +79,7 @@ export function growTree(ctx: SplitContext, idx: Int32Array, g: Float64Array, h:
     splittable.splice(k, 1);
     const s = node.split!;
     gains[s.feature] += s.gain;
-    // Stable partition of the node's rows.
-    const col = ctx.binned[s.feature];
-    let nl = 0, nr = 0;
-    let gl = 0, hl = 0;
-    for (let j = node.start; j < node.end; j++) {
-      const r = idx[j];
-      const b = col[r];
-      if (b === ctx.missingBin ? s.missingLeft : b <= s.bin) { idx[node.start + nl++] = r; gl += g[r]; hl += h[r]; } else tmp[nr++] = r;
-    }
-    for (let j = 0; j < nr; j++) idx[node.start + nl + j] = tmp[j];
+    const { nl, nr, gl, hl } = partition(ctx, s, idx, node.start, node.end, g, h, tmp);
     const mid = node.start + nl;
     const left = make(node.start, mid, gl, hl, node.depth + 1);
     const right = make(mid, node.end, node.G - gl, node.H - hl, node.depth + 1);
@@ -116,6 +107,38 @@ export function growTree(ctx: SplitContext, idx: Int32Array, g: Float64Array, h:
     if (!right.leaf) consider(right); else release(right);
   }
   return toTree(root, o.learningRate);
+}
+
+/**
+ * Stable partition of idx[start..end) by split s: the rows going left first, each side
+ * in its former order, and the left side's gradient sums (in that order). The smaller
+ * side (s.nLeft says which) waits in tmp, so tmp needs only half the rows.
+ */
+function partition(ctx: SplitContext, s: Split, idx: Int32Array, start: number, end: number, g: Float64Array, h: Float64Array, tmp: Int32Array): { nl: number; nr: number; gl: number; hl: number } {
+  const col = ctx.binned[s.feature];
+  const { missingBin } = ctx;
+  const bin = s.bin, missLeft = s.missingLeft;
+  let nl = 0, nr = 0, gl = 0, hl = 0;
+  if (s.nLeft >= end - start - s.nLeft) {
+    // Left rows move down in place, right rows wait in tmp.
+    for (let j = start; j < end; j++) {
+      const r = idx[j];
+      const b = col[r];
+      if (b === missingBin ? missLeft : b <= bin) { idx[start + nl++] = r; gl += g[r]; hl += h[r]; } else tmp[nr++] = r;
+    }
+    for (let j = 0; j < nr; j++) idx[start + nl + j] = tmp[j];
+  } else {
+    // Right rows move up in place (scanning down), left rows wait in tmp (in reverse).
+    for (let j = end - 1; j >= start; j--) {
+      const r = idx[j];
+      const b = col[r];
+      if (b === missingBin ? missLeft : b <= bin) tmp[nl++] = r; else idx[end - 1 - nr++] = r;
+    }
+    for (let j = 0; j < nl; j++) { const r = tmp[nl - 1 - j]; idx[start + j] = r; gl += g[r]; hl += h[r]; }
+  }
+  // The histogram's count chose the side tmp holds; a mismatch would have overrun tmp.
+  if (nl !== s.nLeft) throw new Error(`gradient_boosting: split of ${end - start} rows sent ${nl} left, its histogram counted ${s.nLeft}`);
+  return { nl, nr, gl, hl };
 }
 
 /** The grown nodes in depth-first pre-order (left first), as parallel arrays. */

@@ -32,34 +32,43 @@ export interface Split {
   feature: number;
   bin: number;
   missingLeft: boolean;
+  /** Rows the split sends left (from the histogram's counts). */
+  nLeft: number;
 }
+
+/** Rows per block of gathered gradients when building a histogram from an index. */
+export const CHUNK = 4096;
 
 /**
  * The histogram (in a buffer from `pool` when it has one) of rows `idx[start..end)` with
- * per-row gradients g and hessians h, gathered into og/oh (at least end − start long)
- * first; `idx` null means rows 0..end−1 in order (the root), read in place.
+ * per-row gradients g and hessians h; `idx` null means rows 0..end−1 in order (the root),
+ * read in place. Otherwise the rows go by blocks of CHUNK: their gradients gathered into
+ * og/oh (CHUNK long), then added feature by feature. Every bin still sums its rows in
+ * index order, so blocks change no bit of the result.
  */
 export function buildHistogram(ctx: SplitContext, idx: Int32Array | null, start: number, end: number, g: Float64Array, h: Float64Array, og: Float64Array, oh: Float64Array, pool: Float64Array[]): Float64Array {
   const p = ctx.binned.length;
   const hist = pool.pop()?.fill(0) ?? new Float64Array(p * BINS * 3);
-  const m = end - start;
   if (!idx) {
     for (let f = 0; f < p; f++) {
       const col = ctx.binned[f];
       const base = f * BINS * 3;
-      for (let j = 0; j < m; j++) { const b = base + col[j] * 3; hist[b] += g[j]; hist[b + 1] += h[j]; hist[b + 2]++; }
+      for (let j = 0; j < end; j++) { const b = base + col[j] * 3; hist[b] += g[j]; hist[b + 1] += h[j]; hist[b + 2]++; }
     }
     return hist;
   }
-  for (let j = 0; j < m; j++) { const r = idx[start + j]; og[j] = g[r]; oh[j] = h[r]; }
-  for (let f = 0; f < p; f++) {
-    const col = ctx.binned[f];
-    const base = f * BINS * 3;
-    for (let j = 0; j < m; j++) {
-      const b = base + col[idx[start + j]] * 3;
-      hist[b] += og[j];
-      hist[b + 1] += oh[j];
-      hist[b + 2]++;
+  for (let c = start; c < end; c += CHUNK) {
+    const m = Math.min(CHUNK, end - c);
+    for (let j = 0; j < m; j++) { const r = idx[c + j]; og[j] = g[r]; oh[j] = h[r]; }
+    for (let f = 0; f < p; f++) {
+      const col = ctx.binned[f];
+      const base = f * BINS * 3;
+      for (let j = 0; j < m; j++) {
+        const b = base + col[idx[c + j]] * 3;
+        hist[b] += og[j];
+        hist[b + 1] += oh[j];
+        hist[b + 2]++;
+      }
     }
   }
   return hist;
@@ -77,14 +86,14 @@ function score(G: number, H: number, l2: number): number {
 
 /** The best split of a node with sums G, H over `count` rows; gain -1 when none is allowed. */
 export function bestSplit(ctx: SplitContext, hist: Float64Array, G: number, H: number, count: number): Split {
-  const best: Split = { gain: -1, feature: -1, bin: -1, missingLeft: false };
+  const best: Split = { gain: -1, feature: -1, bin: -1, missingLeft: false, nLeft: 0 };
   const { l2, minSamplesLeaf } = ctx;
   const parent = score(G, H, l2);
   for (let f = 0; f < ctx.binned.length; f++) {
     const base = f * BINS * 3;
     const nb = ctx.nonMissing[f];
     const miss = ctx.hasMissing[f];
-    let gain = -1, bin = -1, left = false;
+    let gain = -1, bin = -1, left = false, nLeft = 0;
     // Left to right: missing values go right.
     let gl = 0, hl = 0, cl = 0;
     const end = nb - 1 + miss;
@@ -98,7 +107,7 @@ export function bestSplit(ctx: SplitContext, hist: Float64Array, G: number, H: n
       if (hl < MIN_HESSIAN_TO_SPLIT) continue;
       if (hr < MIN_HESSIAN_TO_SPLIT) break;
       const gn = score(gl, hl, l2) + score(G - gl, hr, l2) - parent;
-      if (gn > gain && gn > 0) { gain = gn; bin = b; left = false; }
+      if (gn > gain && gn > 0) { gain = gn; bin = b; left = false; nLeft = cl; }
     }
     if (miss) {
       // Right to left: missing values go left.
@@ -113,10 +122,10 @@ export function bestSplit(ctx: SplitContext, hist: Float64Array, G: number, H: n
         if (hr < MIN_HESSIAN_TO_SPLIT) continue;
         if (hl2 < MIN_HESSIAN_TO_SPLIT) break;
         const gn = score(G - gr, hl2, l2) + score(gr, hr, l2) - parent;
-        if (gn > gain && gn > 0) { gain = gn; bin = b; left = true; }
+        if (gn > gain && gn > 0) { gain = gn; bin = b; left = true; nLeft = cl2; }
       }
     }
-    if (gain > best.gain) { best.gain = gain; best.feature = f; best.bin = bin; best.missingLeft = left; }
+    if (gain > best.gain) { best.gain = gain; best.feature = f; best.bin = bin; best.missingLeft = left; best.nLeft = nLeft; }
   }
   return best;
 }
