@@ -17,10 +17,20 @@ let loaded: typeof IsoGit | undefined;
 const load = (): typeof IsoGit => (loaded ??= requireLazy('isomorphic-git') as typeof IsoGit);
 export const iso: typeof IsoGit = new Proxy({} as typeof IsoGit, { get: (_t, key) => load()[key as keyof typeof IsoGit] });
 const git = iso;
+/** Temp names of loose objects being written, in the git dir: `mlv-tmp-obj-<pid>-<12 hex>`. */
+const LOOSE_TMP = /^mlv-tmp-obj-(\d+)-[0-9a-f]{12}$/;
+
+/** The pid of the process writing loose-object temp file `name` in the git dir, if isoFs named it. */
+export function looseTempOwner(name: string): number | undefined {
+  const m = LOOSE_TMP.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
 /**
  * The fs isomorphic-git writes through. Loose objects are written to a temp file beside
  * `objects/` and renamed into place, as git does: a kill mid-write must not leave an
- * empty object that `git fsck` and every later read trip over.
+ * empty object that `git fsck` and every later read trip over. A kill leaves the temp
+ * file instead, which the next command holding `.mlv/lock` sweeps (repo/litter.ts).
  */
 const LOOSE = /[\\/]objects[\\/][0-9a-f]{2}[\\/][0-9a-f]{38}$/;
 export const isoFs: typeof fs = {

@@ -1,9 +1,10 @@
 /**
  * An opened mlv workspace: git root, config, object store and state index.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { UsageError } from '../errors/index.js';
+import { gitCommonDir } from '../git/commonDir.js';
 import { ObjectStore } from '../store/ObjectStore.js';
 import { loadConfig, type Config } from './config.js';
 import type { OnLockWait } from './lock.js';
@@ -38,18 +39,13 @@ export function gitRootOrThrow(cwd: string): string {
  * cache of its own: it shares the main work tree's, so objects are stored once.
  */
 export function mainWorktreeRoot(root: string): string | undefined {
-  const dotGit = join(root, '.git');
   try {
-    if (!statSync(dotGit).isFile()) return undefined;
-    const m = /^gitdir:\s*(.+)$/m.exec(readFileSync(dotGit, 'utf8'));
-    if (!m) return undefined;
-    const gitdir = resolve(root, m[1].trim());
-    const commondirFile = join(gitdir, 'commondir');
-    const common = existsSync(commondirFile) ? resolve(gitdir, readFileSync(commondirFile, 'utf8').trim()) : dirname(dirname(gitdir));
-    return dirname(common);
+    if (!statSync(join(root, '.git')).isFile()) return undefined;
   } catch {
     return undefined;
   }
+  const common = gitCommonDir(root);
+  return common === undefined ? undefined : dirname(common);
 }
 
 export function cacheDirFor(root: string): string {

@@ -16,6 +16,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConflictError, InputError } from '../errors/index.js';
 import { processAlive } from '../pid.js';
+import { gitCommonDir } from '../git/commonDir.js';
 import { sweepLitter } from './litter.js';
 
 export const DEFAULT_LOCK_TIMEOUT_S = 10;
@@ -234,9 +235,9 @@ export async function withLock<T>(mlvDir: string, what: string, fn: () => Promis
  * The lock of an opened repository, waiting as its config and the environment say, and
  * telling the repository's `onLockWait` (RepoOptions) when it starts waiting. Once taken, what killed commands left is swept (repo/litter.ts).
  */
-export function withRepoLock<T>(repo: { mlvDir: string; config: { lock_timeout?: number }; store?: { tmpDir: string }; onLockWait?: OnLockWait }, what: string, fn: () => Promise<T>, opts: Omit<LockOptions, 'timeoutS'> = {}): Promise<T> {
+export function withRepoLock<T>(repo: { root: string; mlvDir: string; config: { lock_timeout?: number }; store?: { tmpDir: string }; onLockWait?: OnLockWait }, what: string, fn: () => Promise<T>, opts: Omit<LockOptions, 'timeoutS'> = {}): Promise<T> {
   return withLock(repo.mlvDir, what, () => {
-    sweepLitter(repo.mlvDir, repo.store?.tmpDir);
+    sweepLitter(repo.mlvDir, repo.store?.tmpDir, gitCommonDir(repo.root));
     return fn();
   }, { onWait: repo.onLockWait, ...opts, timeoutS: lockTimeout(repo.config) });
 }

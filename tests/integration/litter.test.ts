@@ -1,10 +1,11 @@
 /**
  * Temp files go where git ignores them, and what killed commands left is removed by the
  * next command: `.mlv/tmp` and `.mlv` temp files, the cache's tmp, `stage-*` directories,
- * and a local remote's tmp on the next push.
+ * a local remote's tmp on the next push, and the git dir's loose-object temp files a
+ * killed experiment commit left.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -75,5 +76,58 @@ test('a push removes what a killed push left in the remote\'s tmp/', () => {
   } finally {
     removeDir(dir);
     removeDir(remote);
+  }
+});
+
+test('the next locked command removes a loose-object temp file a killed exp run left in .git, and keeps a fresh or live one', () => {
+  const dir = makeRepo();
+  try {
+    mlvOk(dir, ['init']);
+    const gitDir = join(dir, '.git');
+    const plant = (name: string, ageMin: number) => {
+      const f = join(gitDir, name);
+      writeFileSync(f, 'x\u0001compressed object bytes');
+      const t = (Date.now() - ageMin * 60_000) / 1000;
+      utimesSync(f, t, t);
+      return f;
+    };
+    const old = plant(`mlv-tmp-obj-${deadPid()}-0a1b2c3d4e5f`, 10);
+    const fresh = plant(`mlv-tmp-obj-${deadPid()}-1a1b2c3d4e5f`, 0);
+    const live = plant(`mlv-tmp-obj-${process.pid}-2a1b2c3d4e5f`, 10);
+    const abandoned = plant(`mlv-tmp-obj-${process.pid}-3a1b2c3d4e5f`, 120);
+    const notOurs = plant('mlv-tmp-obj-notes', 120);
+
+    writeFileSync(join(dir, 'a.txt'), 'a\n');
+    mlvOk(dir, ['add', 'a.txt']);
+    assert.equal(existsSync(old), false, 'an old one of a dead process is removed');
+    assert.equal(existsSync(abandoned), false, 'one older than any object write is removed even if its pid runs again');
+    assert.ok(existsSync(fresh), 'a fresh one is kept: the git dir may be shared with another machine');
+    assert.ok(existsSync(live), 'a live process may still rename it into place');
+    assert.ok(existsSync(notOurs), 'a name isoFs does not make is not ours');
+    git(dir, ['fsck', '--no-dangling']);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('a command in a linked worktree sweeps the shared git dir', () => {
+  const dir = makeRepo();
+  const wt = tempDir('mlv-wt-');
+  try {
+    mlvOk(dir, ['init']);
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-qm', 'init']);
+    removeDir(wt);
+    git(dir, ['worktree', 'add', '-q', '--detach', wt]);
+    const f = join(dir, '.git', `mlv-tmp-obj-${deadPid()}-0a1b2c3d4e5f`);
+    writeFileSync(f, 'partial');
+    const t = (Date.now() - 10 * 60_000) / 1000;
+    utimesSync(f, t, t);
+    writeFileSync(join(wt, 'b.txt'), 'b\n');
+    mlvOk(wt, ['add', 'b.txt']);
+    assert.equal(existsSync(f), false);
+  } finally {
+    removeDir(dir);
+    removeDir(wt);
   }
 });
