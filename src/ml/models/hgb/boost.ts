@@ -15,7 +15,7 @@ import { binColumns, fitBins } from './binning.js';
 import { growTree } from './grower.js';
 import { binaryLogLoss, multinomialLogLoss, squaredError, type Loss } from './loss.js';
 import { addTreeColumns, treeToState, type Tree, type TreeState } from './predictor.js';
-import { CHUNK, type SplitContext } from './splitter.js';
+import { CHUNK, type Gradients, type SplitContext } from './splitter.js';
 
 export interface BoostParams {
   learning_rate: number;
@@ -126,8 +126,9 @@ export function fitBoosting(data: BoostData, rows: Int32Array, o: BoostParams): 
   const baseline = loss.baseline(y);
   const raw = new Float64Array(D * m);
   for (let k = 0; k < D; k++) raw.fill(baseline[k], k * m, (k + 1) * m);
-  const g = new Float64Array(D * m), h = new Float64Array(D * m);
-  // The root's histogram reads the gradients in place; the smaller side of a split, in tmp, has at most m/2 rows.
+  // What the gradients derive from (no stored gradients or hessians): the raw scores themselves for squared error.
+  const probs = loss.unitHessian ? raw : new Float64Array(D * m);
+  // The smaller side of a split, in tmp, has at most m/2 rows.
   const idx = new Int32Array(m), tmp = new Int32Array(m >> 1), og = new Float64Array(CHUNK), oh = new Float64Array(CHUNK);
   const gains = new Float64Array(p);
   const pool: Float64Array[] = [];
@@ -147,10 +148,10 @@ export function fitBoosting(data: BoostData, rows: Int32Array, o: BoostParams): 
   const trees: Tree[] = [];
   let iter = 0;
   while (iter < o.max_iter) {
-    loss.gradients(y, raw, g, h);
+    loss.probabilities(raw, probs);
     for (let k = 0; k < D; k++) {
-      const gk = g.subarray(k * m, (k + 1) * m), hk = h.subarray(k * m, (k + 1) * m);
-      const grown = growTree(ctx, idx, gk, hk, grow, gains, tmp, og, oh, pool);
+      const gr: Gradients = { s: probs.subarray(k * m, (k + 1) * m), y, k: D > 1 ? k : -1, unitHessian: loss.unitHessian };
+      const grown = growTree(ctx, idx, gr, grow, gains, tmp, og, oh, pool);
       const t = grown.tree;
       for (let i = 0; i < t.feature.length; i++) {
         const f = t.feature[i];

@@ -9,7 +9,7 @@
  * (stably) so that each node owns idx[start..end). Histogram buffers come from and go
  * back to `pool`, shared by the trees of a fit.
  */
-import { bestSplit, buildHistogram, subtractHistogram, BINS, type Split, type SplitContext } from './splitter.js';
+import { bestSplit, buildHistogram, gradientOf, hessianOf, subtractHistogram, BINS, type Gradients, type Split, type SplitContext } from './splitter.js';
 import type { Tree } from './predictor.js';
 
 export interface GrowParams {
@@ -47,14 +47,14 @@ const TINY = 1e-15;
 const MIN_HESSIAN_TO_SPLIT = 1e-3;
 
 /** tmp: scratch for a smaller child's rows, at least ⌊m/2⌋ long; og/oh: CHUNK long, for buildHistogram. */
-export function growTree(ctx: SplitContext, idx: Int32Array, g: Float64Array, h: Float64Array, o: GrowParams, gains: Float64Array, tmp: Int32Array, og: Float64Array, oh: Float64Array, pool: Float64Array[]): Grown {
+export function growTree(ctx: SplitContext, idx: Int32Array, gr: Gradients, o: GrowParams, gains: Float64Array, tmp: Int32Array, og: Float64Array, oh: Float64Array, pool: Float64Array[]): Grown {
   const m = idx.length;
   for (let i = 0; i < m; i++) idx[i] = i;
   let ids = 0;
   const make = (start: number, end: number, G: number, H: number, depth: number): Node =>
     ({ start, end, G, H, depth, value: -G / (H + ctx.l2 + TINY), leaf: false, id: ids++ });
   let G = 0, H = 0;
-  for (let i = 0; i < m; i++) { G += g[i]; H += h[i]; }
+  for (let i = 0; i < m; i++) { G += gradientOf(gr, i); H += hessianOf(gr, i); }
   const root = make(0, m, G, H, 0);
   const splittable: Node[] = [];
   let finalized = 0;
@@ -66,7 +66,7 @@ export function growTree(ctx: SplitContext, idx: Int32Array, g: Float64Array, h:
   };
   if (m < 2 * o.minSamplesLeaf || H < MIN_HESSIAN_TO_SPLIT) finalize(root);
   else {
-    root.hist = buildHistogram(ctx, null, 0, m, g, h, og, oh, pool);
+    root.hist = buildHistogram(ctx, null, 0, m, gr, og, oh, pool);
     consider(root);
   }
   while (splittable.length > 0) {
@@ -79,7 +79,7 @@ export function growTree(ctx: SplitContext, idx: Int32Array, g: Float64Array, h:
     splittable.splice(k, 1);
     const s = node.split!;
     gains[s.feature] += s.gain;
-    const { nl, nr, gl, hl } = partition(ctx, s, idx, node.start, node.end, g, h, tmp);
+    const { nl, nr, gl, hl } = partition(ctx, s, idx, node.start, node.end, gr, tmp);
     const mid = node.start + nl;
     const left = make(node.start, mid, gl, hl, node.depth + 1);
     const right = make(mid, node.end, node.G - gl, node.H - hl, node.depth + 1);
@@ -101,7 +101,7 @@ export function growTree(ctx: SplitContext, idx: Int32Array, g: Float64Array, h:
     if (nr < 2 * o.minSamplesLeaf) finalize(right);
     if (left.leaf && right.leaf) { drop(); continue; }
     const [small, large] = nl <= nr ? [left, right] : [right, left];
-    small.hist = buildHistogram(ctx, idx, small.start, small.end, g, h, og, oh, pool);
+    small.hist = buildHistogram(ctx, idx, small.start, small.end, gr, og, oh, pool);
     large.hist = subtractHistogram(parentHist, small.hist);
     if (!left.leaf) consider(left); else release(left);
     if (!right.leaf) consider(right); else release(right);
@@ -114,7 +114,7 @@ export function growTree(ctx: SplitContext, idx: Int32Array, g: Float64Array, h:
  * in its former order, and the left side's gradient sums (in that order). The smaller
  * side (s.nLeft says which) waits in tmp, so tmp needs only half the rows.
  */
-function partition(ctx: SplitContext, s: Split, idx: Int32Array, start: number, end: number, g: Float64Array, h: Float64Array, tmp: Int32Array): { nl: number; nr: number; gl: number; hl: number } {
+function partition(ctx: SplitContext, s: Split, idx: Int32Array, start: number, end: number, gr: Gradients, tmp: Int32Array): { nl: number; nr: number; gl: number; hl: number } {
   const col = ctx.binned[s.feature];
   const { missingBin } = ctx;
   const bin = s.bin, missLeft = s.missingLeft;
@@ -124,7 +124,7 @@ function partition(ctx: SplitContext, s: Split, idx: Int32Array, start: number, 
     for (let j = start; j < end; j++) {
       const r = idx[j];
       const b = col[r];
-      if (b === missingBin ? missLeft : b <= bin) { idx[start + nl++] = r; gl += g[r]; hl += h[r]; } else tmp[nr++] = r;
+      if (b === missingBin ? missLeft : b <= bin) { idx[start + nl++] = r; gl += gradientOf(gr, r); hl += hessianOf(gr, r); } else tmp[nr++] = r;
     }
     for (let j = 0; j < nr; j++) idx[start + nl + j] = tmp[j];
   } else {
@@ -134,7 +134,7 @@ function partition(ctx: SplitContext, s: Split, idx: Int32Array, start: number, 
       const b = col[r];
       if (b === missingBin ? missLeft : b <= bin) tmp[nl++] = r; else idx[end - 1 - nr++] = r;
     }
-    for (let j = 0; j < nl; j++) { const r = tmp[nl - 1 - j]; idx[start + j] = r; gl += g[r]; hl += h[r]; }
+    for (let j = 0; j < nl; j++) { const r = tmp[nl - 1 - j]; idx[start + j] = r; gl += gradientOf(gr, r); hl += hessianOf(gr, r); }
   }
   // The histogram's count chose the side tmp holds; a mismatch would have overrun tmp.
   if (nl !== s.nLeft) throw new Error(`gradient_boosting: split of ${end - start} rows sent ${nl} left, its histogram counted ${s.nLeft}`);

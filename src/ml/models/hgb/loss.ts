@@ -2,8 +2,12 @@
  * Losses of gradient boosting, as scikit-learn names them: `squared_error` (regression;
  * half the squared error, identity link) and `log_loss` (classification: binary with a
  * logit link for two labels, multinomial with a softmax for more). Each gives the raw
- * score before any tree, per-row gradients and hessians of the raw scores, and the mean
- * loss (early stopping's score).
+ * score before any tree, what the per-row gradients and hessians derive from, and the
+ * mean loss (early stopping's score).
+ *
+ * Gradients are not stored: with s the raw score (squared error) or the fitted
+ * probability (log loss), a row's gradient is s − target and its hessian 1 or s(1 − s),
+ * computed where a histogram or a sum needs them (splitter.ts: Gradients).
  *
  * Raw scores are `raw[k * n + i]` for tree class k of row i (k is 0 alone unless multinomial).
  */
@@ -11,12 +15,12 @@
 export interface Loss {
   /** Raw scores per row: 1, or K for the multinomial loss. */
   dims: number;
-  /** Hessians are 1 whatever the raw scores. */
-  constantHessian: boolean;
+  /** Hessians are 1 and gradients raw − y (squared error); else s(1 − s) and s − target, s the probabilities. */
+  unitHessian: boolean;
   /** The best constant raw score(s) for targets y. */
   baseline(y: ArrayLike<number>): Float64Array;
-  /** Fills g and h (dims * n) at raw. */
-  gradients(y: ArrayLike<number>, raw: Float64Array, g: Float64Array, h: Float64Array): void;
+  /** Fills s (dims * n) with the probabilities at raw (unless unitHessian: then s is raw itself). */
+  probabilities(raw: Float64Array, s: Float64Array): void;
   /** Mean loss at raw. */
   mean(y: ArrayLike<number>, raw: Float64Array): number;
 }
@@ -25,15 +29,13 @@ const EPS = 2.220446049250313e-16;
 
 export const squaredError: Loss = {
   dims: 1,
-  constantHessian: true,
+  unitHessian: true,
   baseline(y) {
     let s = 0;
     for (let i = 0; i < y.length; i++) s += y[i];
     return Float64Array.of(s / y.length);
   },
-  gradients(y, raw, g, h) {
-    for (let i = 0; i < y.length; i++) { g[i] = raw[i] - y[i]; h[i] = 1; }
-  },
+  probabilities() {},
   mean(y, raw) {
     let s = 0;
     for (let i = 0; i < y.length; i++) s += 0.5 * (raw[i] - y[i]) ** 2;
@@ -53,19 +55,15 @@ function log1pexp(z: number): number {
 /** Two labels: y in {0, 1}, the raw score is the logit of P(y = 1). */
 export const binaryLogLoss: Loss = {
   dims: 1,
-  constantHessian: false,
+  unitHessian: false,
   baseline(y) {
     let s = 0;
     for (let i = 0; i < y.length; i++) s += y[i];
     const p = Math.min(Math.max(s / y.length, EPS), 1 - EPS);
     return Float64Array.of(Math.log(p / (1 - p)));
   },
-  gradients(y, raw, g, h) {
-    for (let i = 0; i < y.length; i++) {
-      const p = sigmoid(raw[i]);
-      g[i] = p - y[i];
-      h[i] = p * (1 - p);
-    }
+  probabilities(raw, s) {
+    for (let i = 0; i < raw.length; i++) s[i] = sigmoid(raw[i]);
   },
   mean(y, raw) {
     let s = 0;
@@ -78,7 +76,7 @@ export const binaryLogLoss: Loss = {
 export function multinomialLogLoss(K: number): Loss {
   return {
     dims: K,
-    constantHessian: false,
+    unitHessian: false,
     baseline(y) {
       const n = y.length;
       const out = new Float64Array(K);
@@ -88,15 +86,12 @@ export function multinomialLogLoss(K: number): Loss {
       for (let k = 0; k < K; k++) out[k] -= m / K;
       return out;
     },
-    gradients(y, raw, g, h) {
-      const n = y.length;
+    probabilities(raw, s) {
+      const n = raw.length / K;
       const p = new Float64Array(K);
       for (let i = 0; i < n; i++) {
         softmaxAt(raw, n, i, K, p);
-        for (let k = 0; k < K; k++) {
-          g[k * n + i] = p[k] - (y[i] === k ? 1 : 0);
-          h[k * n + i] = p[k] * (1 - p[k]);
-        }
+        for (let k = 0; k < K; k++) s[k * n + i] = p[k];
       }
     },
     mean(y, raw) {

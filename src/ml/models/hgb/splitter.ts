@@ -36,38 +36,62 @@ export interface Split {
   nLeft: number;
 }
 
-/** Rows per block of gathered gradients when building a histogram from an index. */
+/**
+ * A tree's per-row gradients and hessians, derived where they are needed (loss.ts): g =
+ * s − target, h = 1 (unitHessian) or s(1 − s). The target is y itself, or for one label
+ * k of the multinomial loss 1 where y = k, else 0.
+ */
+export interface Gradients {
+  /** Per training row: the raw score (squared error) or the fitted probability. */
+  s: Float64Array;
+  y: ArrayLike<number>;
+  /** The tree's label (multinomial), or −1: y is the target. */
+  k: number;
+  unitHessian: boolean;
+}
+
+/** Row r's gradient. */
+export function gradientOf(gr: Gradients, r: number): number {
+  return gr.s[r] - (gr.k < 0 ? gr.y[r] : gr.y[r] === gr.k ? 1 : 0);
+}
+
+/** Row r's hessian. */
+export function hessianOf(gr: Gradients, r: number): number {
+  return gr.unitHessian ? 1 : gr.s[r] * (1 - gr.s[r]);
+}
+
+/** Rows per block of gathered gradients when building a histogram. */
 export const CHUNK = 4096;
 
 /**
- * The histogram (in a buffer from `pool` when it has one) of rows `idx[start..end)` with
- * per-row gradients g and hessians h; `idx` null means rows 0..end−1 in order (the root),
- * read in place. Otherwise the rows go by blocks of CHUNK: their gradients gathered into
- * og/oh (CHUNK long), then added feature by feature. Every bin still sums its rows in
- * index order, so blocks change no bit of the result.
+ * The histogram (in a buffer from `pool` when it has one) of rows `idx[start..end)`, or
+ * of rows start..end−1 when `idx` is null (the root). The rows go by blocks of CHUNK:
+ * their gradients and hessians gathered into og/oh (CHUNK long), then added feature by
+ * feature. Every bin still sums its rows in index order, so blocks change no bit.
  */
-export function buildHistogram(ctx: SplitContext, idx: Int32Array | null, start: number, end: number, g: Float64Array, h: Float64Array, og: Float64Array, oh: Float64Array, pool: Float64Array[]): Float64Array {
+export function buildHistogram(ctx: SplitContext, idx: Int32Array | null, start: number, end: number, gr: Gradients, og: Float64Array, oh: Float64Array, pool: Float64Array[]): Float64Array {
   const p = ctx.binned.length;
   const hist = pool.pop()?.fill(0) ?? new Float64Array(p * BINS * 3);
-  if (!idx) {
-    for (let f = 0; f < p; f++) {
-      const col = ctx.binned[f];
-      const base = f * BINS * 3;
-      for (let j = 0; j < end; j++) { const b = base + col[j] * 3; hist[b] += g[j]; hist[b + 1] += h[j]; hist[b + 2]++; }
-    }
-    return hist;
-  }
   for (let c = start; c < end; c += CHUNK) {
     const m = Math.min(CHUNK, end - c);
-    for (let j = 0; j < m; j++) { const r = idx[c + j]; og[j] = g[r]; oh[j] = h[r]; }
+    for (let j = 0; j < m; j++) { const r = idx ? idx[c + j] : c + j; og[j] = gradientOf(gr, r); oh[j] = hessianOf(gr, r); }
     for (let f = 0; f < p; f++) {
       const col = ctx.binned[f];
       const base = f * BINS * 3;
-      for (let j = 0; j < m; j++) {
-        const b = base + col[idx[c + j]] * 3;
-        hist[b] += og[j];
-        hist[b + 1] += oh[j];
-        hist[b + 2]++;
+      if (idx) {
+        for (let j = 0; j < m; j++) {
+          const b = base + col[idx[c + j]] * 3;
+          hist[b] += og[j];
+          hist[b + 1] += oh[j];
+          hist[b + 2]++;
+        }
+      } else {
+        for (let j = 0; j < m; j++) {
+          const b = base + col[c + j] * 3;
+          hist[b] += og[j];
+          hist[b + 1] += oh[j];
+          hist[b + 2]++;
+        }
       }
     }
   }
