@@ -93,3 +93,28 @@ test('gc during exp run keeps what the run wrote or reused; the run succeeds and
     removeDir(dir);
   }
 });
+
+test('storing content the cache already has makes its object recent, as git freshens; a re-add the state index answers does not', () => {
+  const dir = makeRepo();
+  try {
+    mlvOk(dir, ['init']);
+    writeFileSync(join(dir, 'a.txt'), 'the same bytes\n');
+    mlvOk(dir, ['add', 'a.txt']);
+    writeFileSync(join(dir, 'small.txt'), 'x'.repeat(100));
+    mlvOk(dir, ['add', 'small.txt']);
+    age(dir, 2 * 3600_000);
+    const objectOf = (file: string) => join(dir, '.mlv', 'cache', 'objects', 'sha256', ...((h) => [h.slice(0, 2), h.slice(2)])(/sha256:([0-9a-f]{64})/.exec(readFileSync(join(dir, file), 'utf8'))![1]));
+    const ageMs = (file: string) => Date.now() - statSync(objectOf(file)).mtimeMs;
+
+    mlvOk(dir, ['add', 'a.txt']);
+    assert.ok(ageMs('a.txt.mlv') > 3600_000, 'an unchanged file is not stored again');
+    mkdirSync(join(dir, 'copy'));
+    writeFileSync(join(dir, 'copy', 'a.txt'), 'the same bytes\n');
+    writeFileSync(join(dir, 'copy', 'small.txt'), 'x'.repeat(100));
+    mlvOk(dir, ['add', 'copy']);
+    assert.ok(ageMs('a.txt.mlv') < 600_000, 'the object was stored again');
+    assert.ok(ageMs('small.txt.mlv') < 600_000);
+  } finally {
+    removeDir(dir);
+  }
+});
