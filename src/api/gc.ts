@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { checkCount } from '../errors/index.js';
 import { listRuns, removeRun, runCachePolicy, runObjects, type RunEntry } from '../pipeline/runCache.js';
-import { liveWorktreesSince, repairDeadWorktrees } from '../git/worktree.js';
+import { liveMlvWorktrees, liveWorktreesSince, repairDeadWorktrees } from '../git/worktree.js';
 import { withRepoLock } from '../repo/lock.js';
 import { objectsOfTracked, trackedInScope } from '../repo/reachable.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
@@ -41,7 +41,9 @@ export interface GcResult {
  * every branch, tag and refs/mlv/* commit with `allCommits`; experiments with `keepExps`.
  * Run-cache entries are kept when a version in scope recorded their outputs, when they
  * are among the `keepRuns` most recent, or when a run in progress may have written them;
- * the others are deleted with the objects only they named.
+ * the others are deleted with the objects only they named. A run in progress (`exp run`,
+ * `repro --rev`, a queue job, each in a live worktree under `.mlv/tmp/`) keeps what its
+ * worktree names and what was written or reused since it began.
  * @example
  *   const { removed, bytes, runCache } = await gc({ cwd, dryRun: true, keepRuns: 5 });
  */
@@ -50,9 +52,12 @@ export async function gc(opts: GcOptions): Promise<GcResult> {
   checkCount('--keep-runs', keepRuns, 0);
   const repo = openRepo(opts);
   return withRepoLock(repo, 'gc', async () => {
-    const items = await trackedInScope(repo, { workspace: true, allCommits: opts.allCommits, exps: opts.keepExps, uncached: true });
+    // Runs in progress do not hold this lock: what they use, and what they wrote that no
+    // ref names yet (named by their worktree's mlv.lock, or newer than the worktree), is kept.
+    const live = liveMlvWorktrees(repo.root);
+    const items = await trackedInScope(repo, { workspace: true, allCommits: opts.allCommits, exps: opts.keepExps, uncached: true, worktrees: live.map((w) => w.dir) });
     const { objects: keep } = objectsOfTracked(repo, items.filter((t) => !t.uncached));
-    const since = liveWorktreesSince(repo.root);
+    const since = liveWorktreesSince(live);
     const runs = runCachePolicy(repo, { referenced: new Set(items.map((t) => t.hash)), keepRuns, since });
     // Kept entries may name chunked files: their lists and chunks are kept.
     const ofRun = new Map<string, Set<string>>();

@@ -82,26 +82,40 @@ export function repairDeadWorktrees(root: string): string[] {
   return repairWorktrees(root, worktreeParent(root), new Set(live.keys()));
 }
 
+/** An mlv worktree whose process is alive, and when it was made (ms). */
+export interface LiveWorktree {
+  dir: string;
+  madeMs: number;
+}
+
 /**
- * When the oldest mlv worktree whose process is alive (this one's or another's: `exp
- * run`, a queue job, `repro --rev`) was made, in ms: what its runs write after that is
- * not recorded by any ref yet. Its `.git` file is written once, by `git worktree add`.
+ * The mlv worktrees under `.mlv/tmp/` whose process is alive (this one's or another's:
+ * `exp run`, a queue job, `repro --rev`), with when each was made: its `.git` file is
+ * written once, by `git worktree add` (the directory's ctime while that runs).
  */
-export function liveWorktreesSince(root: string): number | undefined {
+export function liveMlvWorktrees(root: string): LiveWorktree[] {
   const parent = worktreeParent(root);
-  if (!existsSync(parent)) return undefined;
-  let since: number | undefined;
+  if (!existsSync(parent)) return [];
+  const out: LiveWorktree[] = [];
   for (const name of readdirSync(parent)) {
     const pid = worktreeOwner(name);
-    if (pid === undefined || !(live.has(join(parent, name)) || processAlive(pid))) continue;
+    const dir = join(parent, name);
+    if (pid === undefined || !(live.has(dir) || processAlive(pid))) continue;
     let t: number;
-    try { t = statSync(join(parent, name, '.git')).mtimeMs; } catch {
-      try { t = statSync(join(parent, name)).ctimeMs; } catch { continue; } // being made, or removed meanwhile
+    try { t = statSync(join(dir, '.git')).mtimeMs; } catch {
+      try { t = statSync(dir).ctimeMs; } catch { continue; } // being made, or removed meanwhile
     }
-    // A minute of slack for clocks of filesystems that round.
-    since = Math.min(since ?? Infinity, t - 60_000);
+    out.push({ dir, madeMs: t });
   }
-  return since;
+  return out;
+}
+
+/**
+ * When the oldest live mlv worktree was made, less a minute of slack for clocks of
+ * filesystems that round: what its run writes after that is not recorded by any ref yet.
+ */
+export function liveWorktreesSince(worktrees: LiveWorktree[]): number | undefined {
+  return worktrees.length ? Math.min(...worktrees.map((w) => w.madeMs)) - 60_000 : undefined;
 }
 
 export function liveWorktrees(): string[] {

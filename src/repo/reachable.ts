@@ -4,7 +4,7 @@
 import { gitSync, catBlobs } from '../git/porcelain.js';
 import { parsePointer, dataPathFor, POINTER_SUFFIX } from './pointer.js';
 import type { Repo } from './Repo.js';
-import { isLockFile, lockTracked, trackedInWorkspace, type Tracked } from './tracked.js';
+import { isLockFile, lockTracked, trackedAtCommit, trackedInWorkspace, type Tracked } from './tracked.js';
 import { readManifest } from './workspace.js';
 import { addObjectsOf } from '../store/chunked.js';
 import { isChunkedId, objectOf } from '../store/chunklist.js';
@@ -18,12 +18,22 @@ export interface Scope {
   exps?: boolean;
   /** Also the `cache: false` outputs of mlv.lock files (marked `uncached`; gc's run-cache policy matches on them). */
   uncached?: boolean;
+  /**
+   * Linked work trees of runs in progress (`exp run`, `repro --rev`, queue jobs): their
+   * pointers and lock files as they are now, and as their HEAD commit has them, which is
+   * what the run restores and uses. One that cannot be read (being made or removed) is skipped.
+   */
+  worktrees?: string[];
 }
 
 /** Tracked items referenced by the versions in scope (deduplicated by kind+hash). */
 export async function trackedInScope(repo: Repo, scope: Scope): Promise<Tracked[]> {
   const all: Tracked[] = [];
   if (scope.workspace) all.push(...trackedInWorkspace(repo.root, scope.uncached));
+  for (const dir of scope.worktrees ?? []) {
+    try { all.push(...trackedInWorkspace(dir, scope.uncached)); } catch { /* being made or removed meanwhile */ }
+    try { all.push(...(await trackedAtCommit(dir, 'HEAD'))); } catch { /* no HEAD yet */ }
+  }
   const revArgs: string[] = [];
   if (scope.allCommits) revArgs.push('--all');
   else if (scope.exps) revArgs.push('--glob=refs/mlv/exps/*');

@@ -5,7 +5,7 @@
 
 import {
   chmodSync, closeSync, constants, copyFileSync, existsSync, fsyncSync, linkSync,
-  mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, symlinkSync, writeSync,
+  mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeSync,
 } from 'node:fs';
 import { copyFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -39,6 +39,18 @@ export class ObjectStore {
   readonly durable: boolean;
   /** Prefix directories known to exist: one mkdir per prefix, not per object. */
   private readonly knownDirs = new Set<string>();
+
+  /**
+   * Content just hashed that is already cached is stored again by making its object
+   * recent, as git freshens a loose object it would write: `mlv gc` keeps objects newer
+   * than a run in progress, and a run that rebuilds an old output writes nothing new.
+   * Not done for a hash the state index knew (that skips hashing; it is no new write).
+   * A cache this user may not touch (another's, read-only) keeps its times.
+   */
+  private freshen(hash: string): void {
+    const now = new Date();
+    try { utimesSync(this.path(hash), now, now); } catch { /* not ours to touch, or removed meanwhile */ }
+  }
 
   constructor(cacheDir: string, opts: { durable?: boolean } = {}) {
     this.durable = opts.durable ?? false;
@@ -152,6 +164,7 @@ export class ObjectStore {
   installTemp(tmp: string, hash: string, readOnly = false): void {
     if (this.hasListed(hash)) {
       rmSync(tmp, { force: true });
+      this.freshen(hash);
       return;
     }
     const dest = this.path(hash);
@@ -188,7 +201,7 @@ export class ObjectStore {
       if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
         throw new InputError(`${src}: the file changed while it was being added; try again`, { path: src });
       }
-      if (this.has(hash)) { rmSync(tmp, { force: true }); return { hash, size: before.size }; }
+      if (this.has(hash)) { rmSync(tmp, { force: true }); this.freshen(hash); return { hash, size: before.size }; }
       if (this.durable) fsyncFile(tmp);
       this.installTemp(tmp, hash);
       return { hash, size: before.size };
@@ -206,15 +219,17 @@ export class ObjectStore {
   addBytes(data: Uint8Array | string): StoredObject {
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
     const hash = hashBytes(buf);
-    if (!this.hasListed(hash)) {
-      const tmp = this.newTmp('bytes');
-      try {
-        writeAll(tmp, buf, this.durable, 0o444);
-        this.installTemp(tmp, hash, true);
-      } catch (e) {
-        rmSync(tmp, { force: true });
-        throw e;
-      }
+    if (this.hasListed(hash)) {
+      this.freshen(hash);
+      return { hash, size: buf.length };
+    }
+    const tmp = this.newTmp('bytes');
+    try {
+      writeAll(tmp, buf, this.durable, 0o444);
+      this.installTemp(tmp, hash, true);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
     }
     return { hash, size: buf.length };
   }
