@@ -2,7 +2,6 @@
 import { openRepoAt } from '../repo/Repo.js';
 import { hasPipeline, loadPipeline } from './load.js';
 import { loadLock } from '../repo/lockfile.js';
-import { Stage } from './stage.js';
 
 /**
  * A stage whose inputs changed, for `mlv status`: `reasons` why it must run (empty when
@@ -16,6 +15,9 @@ export type StageStatus = { stage: string; reasons: string[]; notPulled?: string
  */
 export async function staleStages(root: string): Promise<StageStatus[]> {
   if (!hasPipeline(root)) return [];
+  // Loaded only for a work tree with a pipeline: what checks a stage (its params, its
+  // command's process group) is five modules every plain `mlv status` would load.
+  const { Stage } = await import('./stage.js');
   const pipeline = loadPipeline(root);
   const lock = loadLock(root);
   const repo = openRepoAt(root);

@@ -30,12 +30,18 @@ const TEST_PARAMS: ChunkParams = { threshold: 8 << 10, min: 512, normal: 1 << 10
  */
 export const CHUNKING: ChunkParams = process.env.MLV_TEST_CHUNKING === '1' ? TEST_PARAMS : FORMAT_PARAMS;
 
-/** G[b] = first 4 bytes (big-endian) of SHA-256 of "m" followed by the byte b. */
-export const GEAR: Int32Array = (() => {
+let gear: Int32Array | undefined;
+
+/**
+ * G[b] = first 4 bytes (big-endian) of SHA-256 of "m" followed by the byte b. Made on
+ * first use: 256 hashes that every `mlv status` loading this module would pay for.
+ */
+export function gearTable(): Int32Array {
+  if (gear) return gear;
   const g = new Int32Array(256);
   for (let b = 0; b < 256; b++) g[b] = createHash('sha256').update(Uint8Array.of(0x6d, b)).digest().readInt32BE(0);
-  return g;
-})();
+  return (gear = g);
+}
 
 /**
  * Find the end of the chunk that starts at `start` in `buf`, looking no further than
@@ -75,7 +81,7 @@ function wasm(): NonNullable<typeof instance> {
   const inst = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(GEAR_WASM_BASE64, 'base64')));
   const memory = inst.exports.memory as WebAssembly.Memory;
   memory.grow(Math.ceil((BASE + BLOCK) / 65536));
-  new Int32Array(memory.buffer, 0, 256).set(GEAR);
+  new Int32Array(memory.buffer, 0, 256).set(gearTable());
   const cut = inst.exports.cut as NonNullable<typeof instance>['cut'];
   return (instance = { cut, h: inst.exports.h as WebAssembly.Global, heap: new Uint8Array(memory.buffer) });
 }
@@ -88,7 +94,7 @@ export function findCutJs(buf: Uint8Array, start: number, end: number, p: ChunkP
   const last = start + Math.min(p.max, n);
   let h = 0;
   let i = start + p.min;
-  const g = GEAR;
+  const g = gearTable();
   // Cutting is harder before the normal point, easier after it: sizes bunch around it.
   const maskS = p.maskS;
   const maskL = p.maskL;
