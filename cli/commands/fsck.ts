@@ -16,6 +16,11 @@ export function register(program: Program): void {
       for (const p of r.problems) out(`${color.red(p.problem)} ${p.hash}: ${p.detail}`);
       if (r.notPulled.length) out(`Not pulled (not damage; mlv pull fetches them): ${r.notPulled.map((n) => n.path).slice(0, 5).join(', ')}${r.notPulled.length > 5 ? ` and ${r.notPulled.length - 5} more` : ''}.`);
       out(`Checked ${r.checked} object(s), ${formatBytes(r.bytes)}: ${r.problems.length ? color.red(`${r.problems.length} problem(s)`) : 'no problems'}.`);
+      const corrupt = r.problems.filter((p) => p.object);
+      if (corrupt.length) {
+        out(`To repair: delete the corrupt object file(s); mlv pull then fetches what the work tree needs from a remote (mlv fetch --all-commits: every version). Data edited in place through a hard link: mlv add it first (docs/FORMAT.md, "Hard links").`);
+        for (const p of corrupt) out(`  rm -f ${p.object}`);
+      }
       return code;
     });
 }

@@ -11,8 +11,9 @@ States (the "state" field of --json; its "hint" is the command that fixes it):
   not pulled  in neither the work tree nor the cache     mlv pull <path>
               (a fresh clone, or the rest of a partial mlv pull <path>)
   not cached  the work tree matches; the cache lacks it  mlv add <path>
-  damaged     written in place through a hard link: the  mlv add <path>, then mlv fsck and mlv pull
-              cache object changed too (docs/FORMAT.md, "Hard links")
+  damaged     written in place through a hard link: the  mlv add <path>, then delete the damaged
+              cache object changed too                   cache object it names
+              (docs/FORMAT.md, "Hard links")
 
 --check exits 1 when data is modified, damaged, missing or not cached, or a stage is stale.
 Data that is only not pulled does not count (like files outside a sparse git
@@ -47,7 +48,9 @@ export function register(program: Program): void {
         const label = LABEL[d.state] ?? d.state;
         const what = d.state === 'not-pulled' && d.notPulled ? `  ${size(d.notPulled, d.kind)}` : '';
         out(`  ${paint(label.padEnd(10))} ${d.path}${d.stage ? color.dim(` (stage ${d.stage})`) : ''}${what}  ${color.dim(`(${d.hint})`)}`);
-        for (const c of d.changes.slice(0, 20)) out(`      ${c.change.padEnd(8)} ${d.path}/${c.path}`);
+        // Damaged files first: their objects are the fix, and they must not hide past the cut.
+        const changes = [...d.changes].sort((a, b) => Number(b.change === 'damaged') - Number(a.change === 'damaged'));
+        for (const c of changes.slice(0, 20)) out(`      ${c.change.padEnd(8)} ${d.path}/${c.path}${c.object ? `  (cache object ${c.object})` : ''}`);
         if (d.changes.length > 20) out(`      … ${d.changes.length - 20} more`);
         // `mlv add` of a directory records only the files present: the rest would drop out of it.
         if (d.state !== 'not-pulled' && d.notPulled) out(`      and ${size(d.notPulled, 'dir')} not pulled${d.state === 'modified' && !d.recordedIn.endsWith('mlv.lock') ? ' (mlv add keeps them as recorded)' : ''}`);

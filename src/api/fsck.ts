@@ -7,11 +7,14 @@ import { isChunkedId, objectOf } from '../store/chunklist.js';
 import type { ObjectStore } from '../store/ObjectStore.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
 import { trackedInWorkspace } from '../repo/tracked.js';
+import { objectFile } from '../repo/workspace.js';
 
 export interface FsckProblem {
   hash: string;
   problem: 'corrupt' | 'bad-manifest' | 'bad-chunk-list' | 'missing' | 'size-mismatch';
   detail: string;
+  /** A corrupt object's file, from the repository root: deleting it lets a pull fetch it again. */
+  object?: string;
 }
 
 /** Data recorded but neither in the cache nor in the work tree: never fetched, not damage. */
@@ -50,7 +53,7 @@ export async function fsck(opts: RepoOptions & { onProgress?: OnProgress }): Pro
   for (const hash of hashes) {
     const actual = await repo.store.rehash(hash, (n) => { bytes += n; opts.onProgress?.({ unit: 'bytes', done: bytes }); });
     checked++;
-    if (actual !== hash) problems.push({ hash, problem: 'corrupt', detail: `content hashes to ${actual}` });
+    if (actual !== hash) problems.push({ hash, problem: 'corrupt', detail: `content hashes to ${actual}`, object: objectFile(repo, hash) });
   }
   const corrupt = new Map(problems.map((p) => [p.hash, p]));
   for (const t of trackedInWorkspace(repo.root)) {
@@ -58,6 +61,10 @@ export async function fsck(opts: RepoOptions & { onProgress?: OnProgress }): Pro
     if (!repo.store.has(t.hash)) {
       if (inTree(t.path)) problems.push({ hash: t.hash, problem: 'missing', detail: `${t.path} (${t.source.file}) needs it` });
       else notPulled.push({ path: t.path, file: t.source.file, files: t.files, bytes: t.size });
+      continue;
+    }
+    if (corrupt.has(t.hash)) {
+      if (t.kind === 'file') corrupt.get(t.hash)!.detail += `; it is ${t.path} (${t.source.file})`;
       continue;
     }
     if (problems.some((p) => p.hash === t.hash)) continue;
@@ -70,6 +77,7 @@ export async function fsck(opts: RepoOptions & { onProgress?: OnProgress }): Pro
       const entries = parseManifest(repo.store.readVerified(t.hash), t.path);
       const total = entries.reduce((a, e) => a + e.size, 0);
       if (total !== t.size || entries.length !== t.files) problems.push({ hash: t.hash, problem: 'size-mismatch', detail: `${t.source.file} says ${t.files} files, ${t.size} bytes; the manifest has ${entries.length} files, ${total} bytes` });
+      for (const e of entries) if (corrupt.has(e.hash)) corrupt.get(e.hash)!.detail += `; it is ${t.path}/${e.path} (${t.source.file})`;
       const lacking = entries.filter((e) => !repo.store.has(e.hash));
       const absent = lacking.filter((e) => !inTree(`${t.path}/${e.path}`));
       for (const e of lacking) {

@@ -58,7 +58,7 @@ export async function status(opts: RepoOptions & { onProgress?: OnProgress }): P
       stage: t.source.type === 'lock' ? t.source.stage : undefined,
       changes: r.changes,
       notPulled: r.notPulled,
-      hint: hintFor(r.state, t),
+      hint: hintFor(r.state, t, r.object),
     });
   }
   const state = repo.state();
@@ -81,7 +81,7 @@ const quote = (p: string) => (/^[\w./@%+=:,-]+$/.test(p) ? p : `'${p.replace(/'/
  * still `mlv add`: add keeps the files that were never pulled as recorded, where
  * `mlv pull` would refuse to overwrite the user's change.
  */
-function hintFor(state: DataState, t: Tracked): string {
+function hintFor(state: DataState, t: Tracked, object?: string): string {
   const p = quote(t.path);
   const fromLock = t.source.type === 'lock';
   switch (state) {
@@ -90,8 +90,8 @@ function hintFor(state: DataState, t: Tracked): string {
     case 'missing': return fromLock ? 'mlv checkout' : `mlv checkout ${p}`;
     // Re-adding stores the work tree's copy; a stage's output can only be fetched again.
     case 'not-cached': return fromLock ? `mlv pull ${p}` : `mlv add ${p}`;
-    // The edit is in the file and in the cache object it shares: record it, then bring the old version back.
-    case 'damaged': return `${fromLock ? `mlv repro ${quote((t.source as { stage: string }).stage)}` : `mlv add ${p}`}, then mlv fsck and mlv pull (docs/FORMAT.md, "Hard links")`;
+    // The edit is in the file and in the cache object it shares: record it, then drop the object.
+    case 'damaged': return `${fromLock ? `mlv repro ${quote((t.source as { stage: string }).stage)}` : `mlv add ${p}`}, then delete the damaged cache object${object ? ` ${quote(object)}` : `(s) named beside its damaged files`} (docs/FORMAT.md, "Hard links")`;
     default: return fromLock ? `mlv repro ${quote((t.source as { stage: string }).stage)}` : `mlv add ${p}`;
   }
 }

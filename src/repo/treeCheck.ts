@@ -30,7 +30,7 @@ export interface TreeAnswer {
    * cache looked like `cache` ('' unknown). Names are unchanged here, so this is the
    * whole difference: nobody needs to parse `from` to diff against it.
    */
-  delta?: { from: string; cache: string; changes: Array<{ path: string; oldSize: number; newSize: number }> };
+  delta?: { from: string; cache: string; changes: Array<{ path: string; oldSize: number; newSize: number; oldId: string }> };
 }
 
 const NO_STAT = { size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0 };
@@ -103,7 +103,7 @@ export async function checkTree(repo: Repo, path: string, manifestOf: (entries: 
   for (const f of base.edits.values()) {
     const dir = f.path.includes('/') ? `${item.path}/${f.path.slice(0, f.path.lastIndexOf('/'))}` : item.path;
     const now = state.entries(state.section(dir)!).get(f.path.slice(f.path.lastIndexOf('/') + 1));
-    changes.push({ path: f.path, oldSize: f.size, newSize: now?.size ?? 0 });
+    changes.push({ path: f.path, oldSize: f.size, newSize: now?.size ?? 0, oldId: f.id });
   }
   return { hash, size, files, skipped, entries, delta: { from: base.from, cache: base.cache, changes } };
 }

@@ -3,7 +3,7 @@
  * index, so unchanged files are not read), storing, comparing and restoring.
  */
 import { lstatSync, readdirSync, rmdirSync, rmSync, type Stats } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, isAbsolute, relative } from 'node:path';
 import { ConflictError, InputError } from '../errors/index.js';
 import { parseManifest, serializeManifest, type ManifestEntry } from '../store/manifest.js';
 import { hashBytes } from '../store/hash.js';
@@ -149,13 +149,21 @@ export function readManifest(repo: Repo, hash: string, where: string): ManifestE
  */
 export type DataState = 'ok' | 'modified' | 'missing' | 'not-pulled' | 'not-cached' | 'damaged';
 
-export interface FileChange { path: string; change: 'added' | 'modified' | 'deleted'; oldSize?: number; newSize?: number }
+/**
+ * A file's change inside a tracked directory. `damaged`: modified, and the work-tree file
+ * is its recorded object itself (a hard link written in place); `object` is that
+ * object's file.
+ */
+export interface FileChange { path: string; change: EntryChange['change'] | 'damaged'; oldSize?: number; newSize?: number; object?: string }
+
+/** A file's change between two manifests. */
+export interface EntryChange { path: string; change: 'added' | 'modified' | 'deleted'; oldSize?: number; newSize?: number }
 
 /** Recorded files that are neither in the work tree nor in the cache. */
 export interface NotPulled { files: number; bytes: number }
 
 /** Compare a tracked item with the work tree. */
-export async function compareWithWorkspace(repo: Repo, path: string, p: Pointer): Promise<{ state: DataState; current?: HashedPath; changes: FileChange[]; cached: boolean; notPulled?: NotPulled }> {
+export async function compareWithWorkspace(repo: Repo, path: string, p: Pointer): Promise<{ state: DataState; current?: HashedPath; changes: FileChange[]; cached: boolean; notPulled?: NotPulled; object?: string }> {
   // An unchanged directory whose objects were all cached when the cache looked as it
   // does now: neither the manifest nor the cache need reading (docs/FORMAT.md, state).
   const cacheNow = p.kind === 'dir' ? repo.store.fingerprint() : '';
@@ -167,7 +175,9 @@ export async function compareWithWorkspace(repo: Repo, path: string, p: Pointer)
   const d = current?.kind === 'dir' ? current.delta : undefined;
   if (d && d.from === p.hash && d.cache !== '' && d.cache === cacheNow) {
     const changes = d.changes.map((c): FileChange => ({ path: c.path, change: 'modified', oldSize: c.oldSize, newSize: c.newSize }));
-    return { state: changes.length ? 'modified' : 'ok', current, changes: changes.sort((x, y) => (x.path < y.path ? -1 : 1)), cached: true };
+    const was = new Map(d.changes.map((c) => [c.path, c.oldId]));
+    const damaged = markDamaged(repo, path, changes, (rel) => was.get(rel));
+    return { state: damaged ? 'damaged' : changes.length ? 'modified' : 'ok', current, changes: changes.sort((x, y) => (x.path < y.path ? -1 : 1)), cached: true };
   }
   if (current?.kind === 'dir' && current.hash === p.hash && repo.state().dirCached(path, p.hash, cacheNow)) {
     return { state: 'ok', current, changes: [], cached: true };
@@ -187,14 +197,39 @@ export async function compareWithWorkspace(repo: Repo, path: string, p: Pointer)
     return { state: lacking && lacking.length < recorded!.length ? 'missing' : 'not-pulled', changes: [], cached, notPulled };
   }
   if (current.hash === p.hash && current.kind === p.kind) return { state: cached ? 'ok' : 'not-cached', current, changes: [], cached };
-  if (p.kind === 'file' && current.kind === 'file' && sharesInode(repo, path, p.hash)) return { state: 'damaged', current, changes: [], cached };
+  if (p.kind === 'file' && current.kind === 'file' && sharesInode(repo, path, p.hash)) return { state: 'damaged', current, changes: [], cached, object: objectFile(repo, p.hash) };
   const all = recorded && current.kind === 'dir' ? diffEntries(recorded, current.entries ?? []) : [];
   // A recorded file absent from the work tree whose object is not cached was not pulled, not deleted.
   const hashOf = new Map(recorded?.map((e) => [e.path, e.hash]));
   const notPulledPaths = new Set(all.filter((c) => c.change === 'deleted' && uncached.has(hashOf.get(c.path)!)).map((c) => c.path));
-  const changes = all.filter((c) => !notPulledPaths.has(c.path));
+  const changes: FileChange[] = all.filter((c) => !notPulledPaths.has(c.path));
   const notPulled = notPulledPaths.size ? count(recorded!.filter((e) => notPulledPaths.has(e.path))) : undefined;
+  if (markDamaged(repo, path, changes, (rel) => hashOf.get(rel))) return { state: 'damaged', current, changes, cached, notPulled };
   return { state: notPulled && changes.length === 0 ? 'not-pulled' : 'modified', current, changes, cached, notPulled };
+}
+
+/**
+ * Mark the modified files of a tracked directory that are their recorded object itself
+ * (a hard link written in place) as `damaged`, naming the object's file; true if any.
+ * Costs two stats per modified file, none per unchanged one.
+ */
+function markDamaged(repo: Repo, path: string, changes: FileChange[], recordedId: (rel: string) => string | undefined): boolean {
+  let any = false;
+  for (const c of changes) {
+    const id = c.change === 'modified' ? recordedId(c.path) : undefined;
+    if (id === undefined || !sharesInode(repo, `${path}/${c.path}`, id)) continue;
+    c.change = 'damaged';
+    c.object = objectFile(repo, id);
+    any = true;
+  }
+  return any;
+}
+
+/** A cache object's file as typed from the repository root (absolute when the cache is elsewhere). */
+export function objectFile(repo: Repo, hash: string): string {
+  const abs = repo.store.path(hash);
+  const rel = relative(repo.root, abs);
+  return rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
 }
 
 /** Whether the work-tree file is the cache object itself (a hard link), which now differs from its name. */
@@ -207,10 +242,10 @@ function sharesInode(repo: Repo, path: string, hash: string): boolean {
 
 const count = (entries: ManifestEntry[]): NotPulled => ({ files: entries.length, bytes: entries.reduce((s, e) => s + e.size, 0) });
 
-export function diffEntries(before: ManifestEntry[], after: ManifestEntry[]): FileChange[] {
+export function diffEntries(before: ManifestEntry[], after: ManifestEntry[]): EntryChange[] {
   const a = new Map(before.map((e) => [e.path, e]));
   const b = new Map(after.map((e) => [e.path, e]));
-  const out: FileChange[] = [];
+  const out: EntryChange[] = [];
   for (const [p, e] of a) {
     const n = b.get(p);
     if (!n) out.push({ path: p, change: 'deleted', oldSize: e.size });
