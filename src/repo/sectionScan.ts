@@ -33,7 +33,8 @@ export function scanSections(buf: Uint8Array, tasks: ScanTask[], chdir = false):
   try {
     return scan(buf, tasks, true);
   } finally {
-    process.chdir(home);
+    // Removed meanwhile, the directory it started in cannot be re-entered; every later path is absolute.
+    try { process.chdir(home); } catch { /* stays where the scan ended */ }
   }
 }
 
@@ -46,7 +47,10 @@ function scan(buf: Uint8Array, tasks: ScanTask[], chdir: boolean): ScanResult {
   const out: ScanResult = { files: 0, size: 0, structural: false, changed: [], skipped: [] };
   const st = statNumbers();
   for (const t of tasks) {
-    if (chdir) process.chdir(t.absDir);
+    if (chdir) {
+      // Gone or closed since its stat was checked: as a name gone, the directory is walked again.
+      try { process.chdir(t.absDir); } catch { out.structural = true; return out; }
+    }
     const prefix = chdir ? '' : `${t.absDir}/`;
     let at = t.start;
     for (let i = 0; i < t.count; i++) {
