@@ -21,6 +21,7 @@ export function register(program: Program): void {
         out(`To repair: delete the corrupt object file(s); mlv pull then fetches what the work tree needs from a remote (mlv fetch --all-commits: every version). Data edited in place through a hard link: mlv add it first (docs/FORMAT.md, "Hard links").`);
         for (const p of corrupt) out(`  rm -f ${p.object}`);
       }
+      if (r.problems.some((p) => p.problem === 'missing')) out('Missing objects: mlv status says how to store each again (mlv add from the work tree, or mlv pull from a remote).');
       return code;
     });
 }

@@ -48,11 +48,11 @@ export async function get(opts: GetOptions): Promise<GetResult> {
   const tmp = tmpName(tmpDirFor(dirname(out)), basename(out));
   try {
     if (t.kind === 'file') {
-      await repo.store.checkoutTo(t.hash, tmp, repo.config.link);
+      await repo.store.checkoutTo(t.hash, tmp, repo.config.link, { what: `${path} at ${opts.rev}` });
     } else {
       mkdirSync(tmp);
       for (const e of readManifest(repo, t.hash, path)) {
-        await repo.store.checkoutTo(e.hash, join(tmp, ...e.path.split('/')), repo.config.link, { exec: e.exec });
+        await repo.store.checkoutTo(e.hash, join(tmp, ...e.path.split('/')), repo.config.link, { exec: e.exec, what: `${path}/${e.path} at ${opts.rev}` });
       }
     }
     if (existsSync(out)) rmSync(out, { recursive: true, force: true });

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { processAlive } from '../pid.js';
 import { rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CorruptObjectError } from '../errors/index.js';
+import { corruptInCache, PUSH_FIX } from '../store/ObjectStore.js';
 import { fsyncDirAsync, tmpName } from '../store/atomic.js';
 import { copyHashing } from '../store/chunked.js';
 import { HEX64, hashFile } from '../store/hash.js';
@@ -82,7 +82,7 @@ export class LocalRemote implements Remote {
     try {
       // Read, hash and write in one pass; the data is on disk before the rename names it.
       const actual = await copyHashing(file, tmp, onBytes, { mode: 0o444, sync: true });
-      if (actual !== hash) throw new CorruptObjectError(hash, actual, `${this.name}: upload of ${hash.slice(0, 12)}`);
+      if (actual !== hash) throw corruptInCache(hash, actual, `push to '${this.name}'`, PUSH_FIX);
       const dest = this.objPath(hash);
       const dir = dirname(dest);
       if (!this.dirs.has(dir)) { mkdirSync(dir, { recursive: true }); this.dirs.add(dir); }

@@ -328,7 +328,7 @@ export async function applyRestore(repo: Repo, path: string, steps: Array<Step |
     }
     const tst = statOrUndefined(target);
     if (tst?.isDirectory()) rmSync(target, { recursive: true, force: true });
-    await repo.store.checkoutTo(s.hash, target, repo.config.link, { exec: s.exec, onBytes });
+    await repo.store.checkoutTo(s.hash, target, repo.config.link, { exec: s.exec, onBytes, what: s.rel ? `${path}/${s.rel}` : path });
     repo.state().record(s.rel ? `${path}/${s.rel}` : path, lstatSync(target), s.hash);
     written++;
   }

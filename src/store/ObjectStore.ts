@@ -25,6 +25,19 @@ export interface StoredObject {
   size: number;
 }
 
+/** What repairs a damaged object in the cache that a checkout needs (docs/remotes.md, "Integrity"). */
+const CACHE_FIX = 'delete that file, then mlv pull fetches it again from a remote (mlv fetch --all-commits for another version; mlv fsck checks the whole cache)';
+/** What repairs a damaged object in the cache that a push was sending. */
+export const PUSH_FIX = 'delete that file: mlv status then says whether mlv add (from the work tree) or mlv pull (from a remote that has it) stores it again; mlv fsck checks the whole cache';
+
+/**
+ * The error for a cached object whose bytes do not match its name: names the object's
+ * file as seen from the repository root, and `what` uses it (a path, a chunk of one, a push).
+ */
+export function corruptInCache(hash: string, actual: string, what?: string, fix = CACHE_FIX): CorruptObjectError {
+  return new CorruptObjectError(hash, actual, `.mlv/cache/objects/sha256/${hash.slice(0, 2)}/${hash.slice(2)}${what ? ` (${what})` : ''}`, fix);
+}
+
 export class ObjectStore {
   readonly root: string;
   readonly objectsDir: string;
@@ -61,6 +74,11 @@ export class ObjectStore {
 
   path(hash: string): string {
     return join(this.objectsDir, hash.slice(0, 2), hash.slice(2));
+  }
+
+  /** The error for a cached object whose bytes do not match its name (`corruptInCache`). */
+  corrupt(hash: string, actual: string, what?: string): CorruptObjectError {
+    return corruptInCache(hash, actual, what);
   }
 
   /**
@@ -264,7 +282,7 @@ export class ObjectStore {
   readVerified(hash: string): Buffer {
     const data = readFileSync(this.requirePath(hash));
     const actual = hashBytes(data);
-    if (actual !== hash) throw new CorruptObjectError(hash, actual, `.mlv/cache`);
+    if (actual !== hash) throw this.corrupt(hash, actual);
     return data;
   }
 
@@ -275,7 +293,7 @@ export class ObjectStore {
 
   async verify(hash: string, onBytes?: (n: number) => void): Promise<void> {
     const actual = await this.rehash(hash, onBytes);
-    if (actual !== hash) throw new CorruptObjectError(hash, actual, '.mlv/cache');
+    if (actual !== hash) throw this.corrupt(hash, actual);
   }
 
   /**
@@ -283,14 +301,16 @@ export class ObjectStore {
    * object on the way. `dest` is replaced atomically (temp file in the work tree's
    * `.mlv/tmp/` when on the same filesystem, else beside it; then rename).
    */
-  async checkoutTo(hash: string, dest: string, links: readonly LinkType[], opts: { exec?: boolean; onBytes?: (n: number) => void } = {}): Promise<LinkType> {
+  /** `what`: the data's path from the repository root, for messages (default: `dest`). */
+  async checkoutTo(hash: string, dest: string, links: readonly LinkType[], opts: { exec?: boolean; onBytes?: (n: number) => void; what?: string } = {}): Promise<LinkType> {
     if (isChunkedId(hash)) return this.assembleTo(hash, dest, opts);
     const src = this.requirePath(hash);
     mkdirSync(dirname(dest), { recursive: true });
     const tmp = tmpName(tmpDirFor(dirname(dest)), 'checkout');
+    const fail = (actual: string) => this.corrupt(hash, actual, opts.what ?? dest);
     try {
       for (const link of links) {
-        const done = await tryLink(link, src, tmp, hash, opts.onBytes);
+        const done = await tryLink(link, src, tmp, hash, fail, opts.onBytes);
         if (!done) continue;
         if (link === 'copy' || link === 'reflink') chmodSync(tmp, opts.exec ? 0o755 : 0o644);
         renameSync(tmp, dest);
@@ -304,11 +324,11 @@ export class ObjectStore {
   }
 
   /** A chunked file is always assembled, whatever the link types: no one object holds it. */
-  private async assembleTo(id: string, dest: string, opts: { exec?: boolean; onBytes?: (n: number) => void }): Promise<LinkType> {
+  private async assembleTo(id: string, dest: string, opts: { exec?: boolean; onBytes?: (n: number) => void; what?: string }): Promise<LinkType> {
     mkdirSync(dirname(dest), { recursive: true });
     const tmp = tmpName(tmpDirFor(dirname(dest)), 'checkout');
     try {
-      await assemble(this, id, tmp, dest, opts.onBytes);
+      await assemble(this, id, tmp, opts.what ?? dest, opts.onBytes);
       chmodSync(tmp, opts.exec ? 0o755 : 0o644);
       renameSync(tmp, dest);
       return 'copy';
@@ -389,25 +409,25 @@ function readSmall(src: string, size: number): Buffer {
   return smallBuf.subarray(0, n);
 }
 
-async function tryLink(link: LinkType, src: string, tmp: string, hash: string, onBytes?: (n: number) => void): Promise<boolean> {
+async function tryLink(link: LinkType, src: string, tmp: string, hash: string, corrupt: (actual: string) => CorruptObjectError, onBytes?: (n: number) => void): Promise<boolean> {
   if (link === 'copy') {
     const size = statSync(src).size;
     if (size <= CHUNK) {
       const data = readFileSync(src);
       const actual = hashBytes(data);
-      if (actual !== hash) throw new CorruptObjectError(hash, actual, '.mlv/cache');
+      if (actual !== hash) throw corrupt(actual);
       writeAll(tmp, data, false);
       onBytes?.(data.length);
       return true;
     }
     // One pass: read, hash and write from the same buffers (verify while copying).
     const actual = await copyHashing(src, tmp, onBytes);
-    if (actual !== hash) { rmSync(tmp, { force: true }); throw new CorruptObjectError(hash, actual, '.mlv/cache'); }
+    if (actual !== hash) { rmSync(tmp, { force: true }); throw corrupt(actual); }
     return true;
   }
   try {
     const actual = await hashFile(src, onBytes);
-    if (actual !== hash) throw new CorruptObjectError(hash, actual, '.mlv/cache');
+    if (actual !== hash) throw corrupt(actual);
     if (link === 'reflink') copyFileSync(src, tmp, constants.COPYFILE_FICLONE_FORCE);
     else if (link === 'hardlink') linkSync(src, tmp);
     else symlinkSync(src, tmp);

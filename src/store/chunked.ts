@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { open, stat, writeFile, type FileHandle } from 'node:fs/promises';
-import { CorruptObjectError, InputError, NotFoundError } from '../errors/index.js';
+import { InputError, NotFoundError } from '../errors/index.js';
 import { CHUNKING, findCut, type ChunkParams } from './chunker.js';
 import { chunkedId, isChunkedId, objectOf, parseChunkList, serializeChunkList, type Chunk } from './chunklist.js';
 import { CHUNK, hashBytes, hashFile, hashFileSync } from './hash.js';
@@ -20,6 +20,7 @@ export interface ObjectStore {
   installTemp(tmp: string, hash: string): void;
   addBytes(data: Uint8Array | string): { hash: string; size: number };
   readVerified(hash: string): Buffer;
+  corrupt(hash: string, actual: string, what?: string): Error;
 }
 
 /** Bytes read per call: big reads (4 MiB and up) are what make a stream fast here. */
@@ -177,7 +178,7 @@ export async function assemble(store: ObjectStore, id: string, dest: string, whe
       const { buf, data } = await reads.shift()!;
       const actual = createHash('sha256').update(data).digest('hex');
       if (actual !== chunks[i].hash) {
-        throw new CorruptObjectError(chunks[i].hash, actual, `.mlv/cache (chunk ${i + 1} of ${chunks.length} of ${where})`);
+        throw store.corrupt(chunks[i].hash, actual, `chunk ${i + 1} of ${chunks.length} of ${where}`);
       }
       const at = pos;
       pos += data.length;

@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { CheckFailedError, CorruptObjectError } from '../../errors/index.js';
 import { CHUNK } from '../../store/hash.js';
+import { corruptInCache, PUSH_FIX } from '../../store/ObjectStore.js';
 
 export interface UploadTarget {
   client: S3Client;
@@ -90,7 +91,7 @@ async function discard(t: UploadTarget): Promise<void> {
 }
 
 function local(t: UploadTarget, actual: string): CorruptObjectError {
-  return new CorruptObjectError(t.hash, actual, `.mlv/cache (push to '${t.remote}')`);
+  return corruptInCache(t.hash, actual, `push to '${t.remote}'`, PUSH_FIX);
 }
 
 // Up to this size a PUT reads the object whole: a stream with 4 MiB reads would allocate 4 MiB per object.
