@@ -9,7 +9,8 @@
  *
  * Environment: MLV_BENCH_HGB_ROWS (default 100000; 0 skips the speed part), MLV_BENCH_HGB_REPS (3),
  * MLV_BENCH_HGB_MEMORY_ROWS (1000000; 0 skips the memory part), MLV_BENCH_HGB_MEMORY_SKLEARN=0
- * (measure only mlv's memory: scikit-learn's fit on 1M rows is slow on a busy machine).
+ * (measure only mlv's memory: scikit-learn's fit on 1M rows is slow on a busy machine),
+ * MLV_BENCH_HGB_JOBS (mlv's threads, as `--jobs`; default the cores, mlv's default).
  *
  * Speed: each side loads the data once (raw float64 written by numpy, no CSV parsing),
  * then fits `reps` times; printed are min and median wall seconds and CPU seconds (user
@@ -24,7 +25,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -32,6 +33,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PY = '/usr/bin/python3';
 const dist = (p: string) => pathToFileURL(join(ROOT, 'dist/src/ml', p)).href;
 const P = 20;
+/** Threads for mlv's fits, as `mlv train --jobs` (default: the cores, as mlv's default). */
+const JOBS = Number(process.env.MLV_BENCH_HGB_JOBS ?? availableParallelism());
 
 const SKLEARN = `
 import sys, json, time, numpy as np
@@ -65,6 +68,7 @@ const statusKb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+)`
 
 async function child(path: string, n: number, reps: number): Promise<void> {
   const { fitBoosting } = await import(dist('models/hgb/boost.js'));
+  const { HistogramThreads, MAX_THREADS, worthThreads } = await import(dist('models/hgb/histThreads.js'));
   const { treeFromState, treeValue } = await import(dist('models/hgb/predictor.js'));
   // The files' own buffers, not copies: a freed copy would shrink RSS during the fit and hide its growth.
   const xb = readFileSync(`${path}.x`);
@@ -86,7 +90,10 @@ async function child(path: string, n: number, reps: number): Promise<void> {
   for (let r = 0; r < reps; r++) {
     const t = performance.now();
     const c = process.cpuUsage();
-    fit = fitBoosting({ columns: cols, yClass, K: 2, seed: 0 }, rows, params);
+    // As `mlv train` does: threads only for a fit that pays for them, started (cold) inside the timing.
+    const threads = worthThreads(n, P, params.max_iter, JOBS) ? HistogramThreads.start(Math.min(JOBS, MAX_THREADS) - 1) : null;
+    fit = await fitBoosting({ columns: cols, yClass, K: 2, seed: 0 }, rows, params, threads);
+    await threads?.close();
     const used = process.cpuUsage(c);
     seconds.push((performance.now() - t) / 1000);
     cpu.push((used.user + used.system) / 1e6);
@@ -160,7 +167,7 @@ async function main(): Promise<void> {
   const memRows = env('MLV_BENCH_HGB_MEMORY_ROWS', 1_000_000, 200_000);
   const dir = mkdtempSync(join(tmpdir(), 'mlv-bench-hgb-'));
   try {
-    console.log(`load average before: ${load()} (2 cores shared)\n`);
+    console.log(`load average before: ${load()} (${availableParallelism()} cores shared); mlv --jobs ${JOBS}\n`);
     if (n > 0) speed(dir, n, reps);
     if (memRows > 0) memory(dir, memRows);
   } finally {

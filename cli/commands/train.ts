@@ -23,7 +23,7 @@ export function register(program: Program): void {
     .option('--no-featurize', 'embed no featurize state')
     .option('-o, --output <model.json>', 'write the model here')
     .option('--metrics <metrics.json>', 'write the metrics here')
-    .option('--jobs <n>', 'worker threads for forests (default: the cores)', count('--jobs'))
+    .option('--jobs <n>', 'worker threads for forests and gradient boosting (default: the cores)', count('--jobs'))
     .option('--importance <method>', 'native (the model\'s own) | permutation (score drop when a feature is shuffled in the validation rows)')
     .option('--importance-repeats <n>', 'shuffles per feature for --importance permutation (default 5)', count('--importance-repeats'))
     .option('--json', 'print the metrics as JSON')

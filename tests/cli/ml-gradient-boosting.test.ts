@@ -43,3 +43,22 @@ test('mlv train --algorithm gradient_boosting: same bytes with any --jobs; predi
   assert.equal(bad.code, 2);
   assert.equal(bad.stderr.trim(), 'mlv: hyperparameter max_bins: expected an integer in [2, 255], got 300');
 });
+
+test('mlv train --algorithm gradient_boosting on 20,000 rows (large enough for histogram threads): --jobs 1, 2 and 3 give the same bytes', () => {
+  // A seeded, deterministic CSV: 10 features, a binary label from three of them.
+  let state = 7;
+  const next = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const lines = [[...Array.from({ length: 10 }, (_, f) => `x${f}`), 'y'].join(',')];
+  for (let i = 0; i < 20_000; i++) {
+    const x = Array.from({ length: 10 }, () => Math.round(next() * 1e4) / 1e3);
+    lines.push([...x, x[0] + x[1] - x[2] + next() * 4 > 7 ? 'yes' : 'no'].join(','));
+  }
+  writeFileSync(join(dir, 'big.csv'), lines.join('\n') + '\n');
+  const models = ['1', '2', '3'].map((jobs) => {
+    mlvOk(dir, ['train', 'big.csv', '--target', 'y', '--algorithm', 'gradient_boosting', '--validation', 'none', '--jobs', jobs, '-o', `big${jobs}.json`]);
+    return readFileSync(join(dir, `big${jobs}.json`), 'utf8');
+  });
+  assert.equal(models[1], models[0]);
+  assert.equal(models[2], models[0]);
+  assert.equal(JSON.parse(models[0]).state.n_iter > 10, true, 'early stopping ("auto", above 10,000 rows) still let it learn');
+});

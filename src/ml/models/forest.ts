@@ -3,13 +3,14 @@
  * grown by cart.ts, in worker threads when that pays off. The two descriptors
  * (randomForest.ts, decisionTree.ts) share their hyperparameters and trainer from here.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { CartBuilder, sortFeatures, type CartData, type CartOptions, type CartTree } from './cart.js';
 import { treeToJson, type TreeModel } from './treeModel.js';
 import type { ParamSpec, Params, TrainData, Trainer } from './algorithm.js';
 import { interval, none, options, resolveCount, resolveMaxFeatures } from './params.js';
 import { deriveSeed } from '../rng.js';
+import { startWorker } from './threads.js';
 
 /** scikit-learn's tree hyperparameters (DecisionTree*, and the forests built on it). */
 export const TREE_PARAMS: Record<string, ParamSpec> = {
@@ -155,9 +156,7 @@ export class TreePool {
   static create(data: PreparedData, jobs: number): TreePool {
     const workers: Worker[] = [];
     for (let i = 0; i < jobs; i++) {
-      const url = workerUrl();
-      // Under tsx (tests, benchmarks) the worker needs the TypeScript loader as well.
-      const w = url.pathname.endsWith('.ts') ? tsxWorker(url) : new Worker(url, { resourceLimits: WORKER_LIMITS });
+      const w = startWorker(import.meta.url, 'forestWorker', WORKER_LIMITS);
       w.postMessage({ type: 'data', data });
       workers.push(w);
     }
@@ -213,16 +212,3 @@ export class TreePool {
  * time (more scavenges).
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 };
-
-/** A worker that registers tsx before loading a .ts entry (execArgv --import does not reach it on Node 20). */
-function tsxWorker(url: URL): Worker {
-  const api = import.meta.resolve('tsx/esm/api');
-  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(code, { eval: true, resourceLimits: WORKER_LIMITS });
-}
-
-/** The worker's file next to this one: .js when built, .ts when run through tsx. */
-function workerUrl(): URL {
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./forestWorker${ext}`, import.meta.url);
-}

@@ -7,6 +7,7 @@
 import { InputError } from '../../errors/index.js';
 import { defineAlgorithm } from './algorithm.js';
 import { fitBoosting, type BoostParams } from './hgb/boost.js';
+import { HistogramThreads, MAX_THREADS, worthThreads } from './hgb/histThreads.js';
 import { sigmoid } from './hgb/loss.js';
 import { treeFromState, treeValue, type Tree } from './hgb/predictor.js';
 import { BOOLEAN, interval, none, options } from './params.js';
@@ -36,10 +37,17 @@ export const gradientBoosting = defineAlgorithm({
       throw new InputError(`hyperparameter loss: expected "${want}" for ${data.task}, got ${JSON.stringify(params.loss)}`, { key: 'loss' });
     }
     const o = params as unknown as BoostParams;
+    // Started by the first fit large enough to pay for them, serving every later fit (folds, final).
+    let threads: HistogramThreads | null = null;
     return {
       fit: async (rows) => {
-        const r = fitBoosting({ columns: data.columns, yClass: data.yClass, K: data.labels?.length, yReg: data.yReg, seed: data.seed }, rows, o);
+        if (!threads && worthThreads(rows.length, data.columns.length, o.max_iter, data.jobs)) threads = HistogramThreads.start(Math.min(data.jobs, MAX_THREADS) - 1);
+        const r = await fitBoosting({ columns: data.columns, yClass: data.yClass, K: data.labels?.length, yReg: data.yReg, seed: data.seed }, rows, o, threads);
         return { state: { ...r.state }, importances: r.importances };
+      },
+      close: async () => {
+        await threads?.close();
+        threads = null;
       },
     };
   },

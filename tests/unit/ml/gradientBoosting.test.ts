@@ -164,3 +164,33 @@ test('gradient_boosting: bins as scikit-learn\'s _BinMapper; bad hyperparameters
   const tree = doc.state.trees[0];
   assert.throws(() => loadModel({ ...doc, state: { ...doc.state, trees: [{ ...tree, feature: tree.feature.map(() => 7) }] } }), /tree 0: node 0: feature 7/);
 });
+
+test('gradient_boosting on histogram threads: the same bytes as one thread for binary (with missing values), multiclass and regression; the threads took part', async () => {
+  const { fitBoosting } = await import('../../../src/ml/models/hgb/boost.js');
+  const { HistogramThreads, MIN_ROWS } = await import('../../../src/ml/models/hgb/histThreads.js');
+  const r = mulberry32(11);
+  const n = 6 * MIN_ROWS, p = 7;
+  const columns = Array.from({ length: p }, (_, f) => Float64Array.from({ length: n }, () => (f === 1 && r() < 0.1 ? NaN : r() * 10)));
+  const signal = (i: number) => columns[0][i] + (Number.isNaN(columns[1][i]) ? 5 : columns[1][i]) - columns[2][i] + r() * 3;
+  const yBin = Int32Array.from({ length: n }, (_, i) => (signal(i) > 5 ? 1 : 0));
+  const yMulti = Int32Array.from({ length: n }, (_, i) => Math.min(2, Math.max(0, Math.floor(signal(i) / 5))));
+  const yReg = Float64Array.from({ length: n }, (_, i) => signal(i));
+  const rows = Int32Array.from({ length: n }, (_, i) => i);
+  const params = {
+    learning_rate: 0.1, max_iter: 8, max_leaf_nodes: 31, max_depth: null, min_samples_leaf: 20, l2_regularization: 0,
+    max_bins: 255, early_stopping: 'auto' as const, validation_fraction: 0.1, n_iter_no_change: 10, tol: 1e-7,
+  };
+  const threads = HistogramThreads.start(2);
+  try {
+    for (const data of [{ yClass: yBin, K: 2 }, { yClass: yMulti, K: 3 }, { yReg }]) {
+      const one = await fitBoosting({ columns, seed: 4, ...data }, rows, params);
+      const before = threads.shared;
+      const many = await fitBoosting({ columns, seed: 4, ...data }, rows, params, threads);
+      assert.ok(threads.shared > before, 'the threads built part of some histograms');
+      assert.equal(JSON.stringify(many.state), JSON.stringify(one.state));
+      assert.deepEqual(Array.from(many.importances), Array.from(one.importances));
+    }
+  } finally {
+    await threads.close();
+  }
+});

@@ -92,11 +92,16 @@ export function binOf(t: Float64Array, missingBin: number, x: number): number {
   return lo;
 }
 
-/** The given rows binned, column-major: one byte per cell, row i of the result is rows[i]. */
-export function binColumns(bins: Bins, columns: Float64Array[], rows: Int32Array): Uint8Array[] {
+/**
+ * The given rows binned, column-major: one byte per cell, row i of the result is rows[i].
+ * The columns lie one after the other in one buffer (a SharedArrayBuffer when `shared`).
+ */
+export function binColumns(bins: Bins, columns: Float64Array[], rows: Int32Array, shared = false): Uint8Array[] {
+  const m = rows.length;
+  const all = new Uint8Array(shared ? new SharedArrayBuffer(columns.length * m) : new ArrayBuffer(columns.length * m));
   return columns.map((c, f) => {
     const t = bins.thresholds[f];
-    const out = new Uint8Array(rows.length);
+    const out = all.subarray(f * m, (f + 1) * m);
     for (let i = 0; i < rows.length; i++) out[i] = binOf(t, bins.missingBin, c[rows[i]]);
     return out;
   });

@@ -8,7 +8,9 @@
  * rows (seeded, per label for classification) and stops once the validation loss has not
  * improved by more than `tol` in `n_iter_no_change` iterations.
  *
- * Single-threaded and seeded: the same rows and seed give the same bytes, whatever --jobs.
+ * Seeded: the same rows and seed give the same bytes, whatever --jobs. With threads
+ * (histThreads.ts), the larger histograms are built by several at once, each feature by
+ * one thread in the usual order; everything else runs on the calling thread.
  */
 import { createRng, randInt } from '../../rng.js';
 import { binColumns, fitBins } from './binning.js';
@@ -16,6 +18,7 @@ import { growTree } from './grower.js';
 import { binaryLogLoss, multinomialLogLoss, squaredError, type Loss } from './loss.js';
 import { addTreeColumns, treeToState, type Tree, type TreeState } from './predictor.js';
 import { CHUNK, type Gradients, type SplitContext } from './splitter.js';
+import type { HistogramThreads } from './histThreads.js';
 
 export interface BoostParams {
   learning_rate: number;
@@ -90,7 +93,8 @@ function holdOut(rows: Int32Array, fraction: number, y: Int32Array | undefined, 
   return [train, sorted];
 }
 
-export function fitBoosting(data: BoostData, rows: Int32Array, o: BoostParams): { state: BoostState; importances: Float64Array } {
+/** Fits; `threads`, when given, build the larger histograms with the calling thread (and are detached again at the end). */
+export async function fitBoosting(data: BoostData, rows: Int32Array, o: BoostParams, threads?: HistogramThreads | null): Promise<{ state: BoostState; importances: Float64Array }> {
   const { columns } = data;
   const p = columns.length;
   const classify = data.yClass !== undefined;
@@ -101,17 +105,22 @@ export function fitBoosting(data: BoostData, rows: Int32Array, o: BoostParams): 
   let val: Int32Array | undefined;
   if (early && o.validation_fraction !== null) [train, val] = holdOut(rows, o.validation_fraction, data.yClass, data.seed);
   const m = train.length;
+  // Arrays the histogram threads read are shared (not copied) with them.
+  const shared = !!threads;
+  const buffer = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
   // Labels as bytes when they fit (the same values, a quarter of the memory).
-  const target = (rs: Int32Array): ArrayLike<number> => {
-    const out = classify ? (K <= 256 ? new Uint8Array(rs.length) : new Int32Array(rs.length)) : new Float64Array(rs.length);
+  const target = (rs: Int32Array, share = false) => {
+    const n = rs.length;
+    const b = (bytes: number) => (share ? buffer(bytes) : new ArrayBuffer(bytes));
+    const out = classify ? (K <= 256 ? new Uint8Array(b(n)) : new Int32Array(b(4 * n))) : new Float64Array(b(8 * n));
     const from = classify ? data.yClass! : data.yReg!;
     for (let i = 0; i < rs.length; i++) out[i] = from[rs[i]];
     return out;
   };
-  const y = target(train);
+  const y = target(train, true);
 
   const bins = fitBins(columns, train, o.max_bins, data.seed);
-  const binned = binColumns(bins, columns, train);
+  const binned = binColumns(bins, columns, train, shared);
   const hasMissing = new Uint8Array(p);
   for (let f = 0; f < p; f++) hasMissing[f] = binned[f].includes(bins.missingBin) ? 1 : 0;
   const ctx: SplitContext = {
@@ -124,12 +133,12 @@ export function fitBoosting(data: BoostData, rows: Int32Array, o: BoostParams): 
   };
   const D = loss.dims;
   const baseline = loss.baseline(y);
-  const raw = new Float64Array(D * m);
+  const raw = new Float64Array(buffer(8 * D * m));
   for (let k = 0; k < D; k++) raw.fill(baseline[k], k * m, (k + 1) * m);
   // What the gradients derive from (no stored gradients or hessians): the raw scores themselves for squared error.
-  const probs = loss.unitHessian ? raw : new Float64Array(D * m);
+  const probs = loss.unitHessian ? raw : new Float64Array(buffer(8 * D * m));
   // The smaller side of a split, in tmp, has at most m/2 rows.
-  const idx = new Int32Array(m), tmp = new Int32Array(m >> 1), og = new Float64Array(CHUNK), oh = new Float64Array(CHUNK);
+  const idx = new Int32Array(buffer(4 * m)), tmp = new Int32Array(m >> 1), og = new Float64Array(CHUNK), oh = new Float64Array(CHUNK);
   const gains = new Float64Array(p);
   const pool: Float64Array[] = [];
   const grow = {
@@ -147,25 +156,30 @@ export function fitBoosting(data: BoostData, rows: Int32Array, o: BoostParams): 
 
   const trees: Tree[] = [];
   let iter = 0;
-  while (iter < o.max_iter) {
-    loss.probabilities(raw, probs);
-    for (let k = 0; k < D; k++) {
-      const gr: Gradients = { s: probs.subarray(k * m, (k + 1) * m), y, k: D > 1 ? k : -1, unitHessian: loss.unitHessian };
-      const grown = growTree(ctx, idx, gr, grow, gains, tmp, og, oh, pool);
-      const t = grown.tree;
-      for (let i = 0; i < t.feature.length; i++) {
-        const f = t.feature[i];
-        if (f >= 0) t.threshold[i] = grown.bins[i] === ctx.nonMissing[f] - 1 ? Infinity : bins.thresholds[f][grown.bins[i]];
+  if (threads) await threads.attach({ binned: new Uint8Array(binned[0].buffer, 0, p * m), p, m, s: probs, y, unitHessian: loss.unitHessian, idx });
+  try {
+    while (iter < o.max_iter) {
+      loss.probabilities(raw, probs);
+      for (let k = 0; k < D; k++) {
+        const gr: Gradients = { s: probs.subarray(k * m, (k + 1) * m), y, k: D > 1 ? k : -1, unitHessian: loss.unitHessian };
+        const grown = growTree(ctx, idx, gr, grow, gains, tmp, og, oh, pool, threads);
+        const t = grown.tree;
+        for (let i = 0; i < t.feature.length; i++) {
+          const f = t.feature[i];
+          if (f >= 0) t.threshold[i] = grown.bins[i] === ctx.nonMissing[f] - 1 ? Infinity : bins.thresholds[f][grown.bins[i]];
+        }
+        for (const leaf of grown.leaves) for (let j = leaf.start; j < leaf.end; j++) raw[k * m + idx[j]] += leaf.value;
+        if (val) addTreeColumns(t, columns, val, rawScore, k * val.length);
+        trees.push(t);
       }
-      for (const leaf of grown.leaves) for (let j = leaf.start; j < leaf.end; j++) raw[k * m + idx[j]] += leaf.value;
-      if (val) addTreeColumns(t, columns, val, rawScore, k * val.length);
-      trees.push(t);
+      iter++;
+      if (early) {
+        scores.push(-loss.mean(yScore, rawScore));
+        if (shouldStop(scores, o.n_iter_no_change, o.tol)) break;
+      }
     }
-    iter++;
-    if (early) {
-      scores.push(-loss.mean(yScore, rawScore));
-      if (shouldStop(scores, o.n_iter_no_change, o.tol)) break;
-    }
+  } finally {
+    threads?.detach();
   }
   let total = 0;
   for (let f = 0; f < p; f++) total += gains[f];

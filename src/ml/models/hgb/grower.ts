@@ -9,7 +9,7 @@
  * (stably) so that each node owns idx[start..end). Histogram buffers come from and go
  * back to `pool`, shared by the trees of a fit.
  */
-import { bestSplit, buildHistogram, gradientOf, hessianOf, subtractHistogram, BINS, type Gradients, type Split, type SplitContext } from './splitter.js';
+import { bestSplit, buildHistogram, gradientOf, hessianOf, subtractHistogram, BINS, type Gradients, type HistogramHelper, type Split, type SplitContext } from './splitter.js';
 import type { Tree } from './predictor.js';
 
 export interface GrowParams {
@@ -46,8 +46,8 @@ export interface Grown {
 const TINY = 1e-15;
 const MIN_HESSIAN_TO_SPLIT = 1e-3;
 
-/** tmp: scratch for a smaller child's rows, at least ⌊m/2⌋ long; og/oh: CHUNK long, for buildHistogram. */
-export function growTree(ctx: SplitContext, idx: Int32Array, gr: Gradients, o: GrowParams, gains: Float64Array, tmp: Int32Array, og: Float64Array, oh: Float64Array, pool: Float64Array[]): Grown {
+/** tmp: scratch for a smaller child's rows, at least ⌊m/2⌋ long; og/oh: CHUNK long, for buildHistogram; helper: threads for the larger histograms. */
+export function growTree(ctx: SplitContext, idx: Int32Array, gr: Gradients, o: GrowParams, gains: Float64Array, tmp: Int32Array, og: Float64Array, oh: Float64Array, pool: Float64Array[], helper?: HistogramHelper | null): Grown {
   const m = idx.length;
   for (let i = 0; i < m; i++) idx[i] = i;
   let ids = 0;
@@ -66,7 +66,7 @@ export function growTree(ctx: SplitContext, idx: Int32Array, gr: Gradients, o: G
   };
   if (m < 2 * o.minSamplesLeaf || H < MIN_HESSIAN_TO_SPLIT) finalize(root);
   else {
-    root.hist = buildHistogram(ctx, null, 0, m, gr, og, oh, pool);
+    root.hist = buildHistogram(ctx, null, 0, m, gr, og, oh, pool, helper);
     consider(root);
   }
   while (splittable.length > 0) {
@@ -101,7 +101,7 @@ export function growTree(ctx: SplitContext, idx: Int32Array, gr: Gradients, o: G
     if (nr < 2 * o.minSamplesLeaf) finalize(right);
     if (left.leaf && right.leaf) { drop(); continue; }
     const [small, large] = nl <= nr ? [left, right] : [right, left];
-    small.hist = buildHistogram(ctx, idx, small.start, small.end, gr, og, oh, pool);
+    small.hist = buildHistogram(ctx, idx, small.start, small.end, gr, og, oh, pool, helper);
     large.hist = subtractHistogram(parentHist, small.hist);
     if (!left.leaf) consider(left); else release(left);
     if (!right.leaf) consider(right); else release(right);

@@ -64,19 +64,44 @@ export function hessianOf(gr: Gradients, r: number): number {
 export const CHUNK = 4096;
 
 /**
- * The histogram (in a buffer from `pool` when it has one) of rows `idx[start..end)`, or
- * of rows start..end−1 when `idx` is null (the root). The rows go by blocks of CHUNK:
- * their gradients and hessians gathered into og/oh (CHUNK long), then added feature by
- * feature. Every bin still sums its rows in index order, so blocks change no bit.
+ * Other threads that build part of a histogram (histThreads.ts): `start` hands them a
+ * build and returns the first feature they took (the caller builds the features below
+ * it), or null when they took none; `finish` waits for them and copies their features
+ * into hist.
  */
-export function buildHistogram(ctx: SplitContext, idx: Int32Array | null, start: number, end: number, gr: Gradients, og: Float64Array, oh: Float64Array, pool: Float64Array[]): Float64Array {
+export interface HistogramHelper {
+  start(idx: Int32Array | null, start: number, end: number, gr: Gradients): number | null;
+  finish(hist: Float64Array): void;
+}
+
+/**
+ * The histogram (in a buffer from `pool` when it has one) of rows `idx[start..end)`, or
+ * of rows start..end−1 when `idx` is null (the root). A helper, when there is one, may
+ * build some of the features at the same time: each feature's bins are summed by one
+ * thread in the same order, so the result is the same to the bit.
+ */
+export function buildHistogram(ctx: SplitContext, idx: Int32Array | null, start: number, end: number, gr: Gradients, og: Float64Array, oh: Float64Array, pool: Float64Array[], helper?: HistogramHelper | null): Float64Array {
   const p = ctx.binned.length;
-  const hist = pool.pop()?.fill(0) ?? new Float64Array(p * BINS * 3);
+  const hist = pool.pop() ?? new Float64Array(p * BINS * 3);
+  const taken = helper ? helper.start(idx, start, end, gr) : null;
+  histogramFeatures(ctx.binned, idx, start, end, gr, og, oh, hist, 0, taken ?? p);
+  if (taken !== null) helper!.finish(hist);
+  return hist;
+}
+
+/**
+ * Features f0..f1−1 of a histogram into hist (zeroed there first). The rows go by blocks
+ * of CHUNK: their gradients and hessians gathered into og/oh (CHUNK long), then added
+ * feature by feature; every bin still sums its rows in index order, so blocks change no bit.
+ */
+export function histogramFeatures(binned: Uint8Array[], idx: Int32Array | null, start: number, end: number, gr: Gradients, og: Float64Array, oh: Float64Array, hist: Float64Array, f0: number, f1: number): void {
+  hist.fill(0, f0 * BINS * 3, f1 * BINS * 3);
+  if (f0 >= f1) return;
   for (let c = start; c < end; c += CHUNK) {
     const m = Math.min(CHUNK, end - c);
     for (let j = 0; j < m; j++) { const r = idx ? idx[c + j] : c + j; og[j] = gradientOf(gr, r); oh[j] = hessianOf(gr, r); }
-    for (let f = 0; f < p; f++) {
-      const col = ctx.binned[f];
+    for (let f = f0; f < f1; f++) {
+      const col = binned[f];
       const base = f * BINS * 3;
       if (idx) {
         for (let j = 0; j < m; j++) {
@@ -95,7 +120,6 @@ export function buildHistogram(ctx: SplitContext, idx: Int32Array | null, start:
       }
     }
   }
-  return hist;
 }
 
 /** parent − sibling, in place into parent (which is then the other child's). */
