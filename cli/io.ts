@@ -21,6 +21,25 @@ export const printJson = (value: unknown): void => {
 
 export const cwd = (): string => process.cwd();
 
+/** The status a shell reports for a writer SIGPIPE ended (128 + 13), as for `git log | head -1`. */
+export const EXIT_CLOSED_PIPE = 141;
+
+/**
+ * A reader that went away (`mlv exp show | head -1`) ends the command at once and
+ * quietly, as SIGPIPE ends git: Node ignores SIGPIPE, so the write fails with EPIPE
+ * instead, which would otherwise be an unhandled error and its stack trace. The exit
+ * is a kill's as far as data goes (what a kill can leave, the next command cleans); the
+ * process's exit handlers still run.
+ */
+export function endQuietlyWhenReaderCloses(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(EXIT_CLOSED_PIPE);
+      throw e;
+    });
+  }
+}
+
 /** The one line a command prints when it starts waiting for `.mlv/lock` (RepoOptions.onLockWait). */
 export const lockWaitLine = (h: LockHolder): void => {
   const where = h.host === hostname() ? '' : ` on ${h.host}`;

@@ -1,17 +1,18 @@
 import { CommanderError } from 'commander';
 import { environmentError, MlvError } from '../src/errors/index.js';
 import { registerAll } from './commands/index.js';
-import { err, printJson } from './io.js';
+import { endQuietlyWhenReaderCloses, err, printJson } from './io.js';
 import { VERSION } from '../src/version.js';
 import { Program } from './program.js';
 
 /**
  * The only place that turns errors into exit codes (the README's, under Commands): 0 ok, 1 a check
- * failed, 2 usage or input, 3 internal.
+ * failed, 2 usage or input, 3 internal; 141 when the reader of the output went away (io.ts).
  */
 export async function main(argv: string[]): Promise<number> {
   // mlv supports Node 20; the AWS SDK's notice about its own future releases is not for users.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  endQuietlyWhenReaderCloses();
   const program = new Program('mlv')
     .description('Git-native data and model versioning for machine learning')
     .version(VERSION, '-V, --version')
