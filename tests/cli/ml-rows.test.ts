@@ -168,3 +168,27 @@ test('a derived target by bucket: its source leaves the features; predict with a
   ok(['featurize', '--spec', 'plain.yaml', 's.csv', '-o', 'plain.csv']);
   assert.equal(JSON.parse(readFileSync(join(dir, 'plain.csv.featurize.json'), 'utf8')).version, 1);
 });
+
+test('a row step that drops every row is one line naming the spec file, line and step, exit 2, nothing written', (t) => {
+  const dir = tempDir('mlv-cli-rows-');
+  t.after(() => removeDir(dir));
+  writeFileSync(join(dir, 'iris.csv'), readFileSync(join(FIX, 'iris.csv')));
+  writeFileSync(join(dir, 'none.yaml'), 'version: 1\ntarget: species\nsteps:\n  - drop: [sepal_width_cm]\n  - filter: "sepal_length_cm > 100"\n');
+  const r = mlv(dir, ['featurize', '--spec', 'none.yaml', 'iris.csv', '-o', 'out.csv']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stderr.trim(), 'mlv: none.yaml:5: steps[1].filter: filter "sepal_length_cm > 100" drops every row (150 of 150 in iris.csv); nothing is left to fit on');
+  assert.equal(r.stdout, '');
+  assert.ok(!existsSync(join(dir, 'out.csv')) && !existsSync(join(dir, 'out.csv.featurize.json')), 'nothing written');
+
+  writeFileSync(join(dir, 'gaps.csv'), 'x,species\n1,\n2,\n');
+  writeFileSync(join(dir, 'dm.yaml'), 'version: 1\ntarget: species\nsteps:\n  - drop_missing: [species]\n');
+  const d = mlv(dir, ['featurize', '--spec', 'dm.yaml', 'gaps.csv', '-o', 'out.csv']);
+  assert.equal(d.code, 2, d.stderr);
+  assert.match(d.stderr, /^mlv: dm\.yaml:4: steps\[0\]\.drop_missing: drop_missing \[species\] drops every row \(2 of 2 in gaps\.csv\)/);
+  assert.ok(!existsSync(join(dir, 'out.csv')));
+
+  // A filter that keeps one row still fits.
+  writeFileSync(join(dir, 'one.yaml'), 'version: 1\ntarget: species\nsteps:\n  - filter: "sepal_length_cm > 7.8"\n');
+  const one = mlvOk(dir, ['featurize', '--spec', 'one.yaml', 'iris.csv', '-o', 'out.csv']);
+  assert.match(one.stdout, /out\.csv: 1 rows/);
+});

@@ -225,7 +225,10 @@ export async function fitFeaturize(spec: FeaturizeSpec, frame: Frame, lines?: Ar
         const state: RowStepState = step.kind === 'filter'
           ? { filter: { expr: step.expr, dropped: applyFilter(w, step.expr, step.at) } }
           : { drop_missing: { columns: step.columns, dropped: applyDropMissing(w, step.columns, step.at) } };
-        rowDrops.push({ step: rowStepText(state), dropped: 'filter' in state ? state.filter.dropped : state.drop_missing.dropped, of });
+        const dropped = 'filter' in state ? state.filter.dropped : state.drop_missing.dropped;
+        // Nothing left to fit on: every later step, and any model, would get an empty table.
+        if (of > 0 && w.nRows === 0) throw specError(spec, step.at, `${rowStepText(state)} drops every row (${of} of ${of} in ${label}); nothing is left to fit on`);
+        rowDrops.push({ step: rowStepText(state), dropped, of });
         states.push(state);
         continue;
       }
