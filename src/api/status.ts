@@ -1,8 +1,8 @@
 import { staleStages, type StageStatus } from '../pipeline/status.js';
 import type { OnProgress } from '../progress.js';
-import { openRepo, type RepoOptions } from '../repo/Repo.js';
+import { openRepo, type Repo, type RepoOptions } from '../repo/Repo.js';
 import { trackedInWorkspace, type Tracked } from '../repo/tracked.js';
-import { compareWithWorkspace, type DataState, type FileChange, type NotPulled } from '../repo/workspace.js';
+import { compareWithWorkspace, type DataState, type FileChange, type HashedPath, type NotPulled } from '../repo/workspace.js';
 
 export interface StatusRow {
   path: string;
@@ -58,7 +58,9 @@ export async function status(opts: RepoOptions & { onProgress?: OnProgress }): P
       stage: t.source.type === 'lock' ? t.source.stage : undefined,
       changes: r.changes,
       notPulled: r.notPulled,
-      hint: hintFor(r.state, t, r.object),
+      hint: r.state === 'modified' && r.cached && holdsCachedVersion(repo, r.current, r.changes)
+        ? (t.source.type === 'lock' ? 'mlv checkout' : `mlv checkout ${quote(t.path)}`)
+        : hintFor(r.state, t, r.object),
     });
   }
   const state = repo.state();
@@ -72,6 +74,19 @@ export async function status(opts: RepoOptions & { onProgress?: OnProgress }): P
     complete: data.every((d) => !d.notPulled) && stages.every((s) => !s.notPulled),
     hashing: { fromIndex: state.hits, hashed: state.misses },
   };
+}
+
+/**
+ * Whether what the work tree holds is a version mlv already has (every changed file's
+ * content is cached): a checkout killed after git moved (its data still the other
+ * version), or a `git checkout` without mlv's hook. Then `mlv checkout` is the fix, and
+ * loses nothing; `mlv add` would record the other version's data under this commit.
+ */
+function holdsCachedVersion(repo: Repo, current: HashedPath | undefined, changes: FileChange[]): boolean {
+  if (!current) return false;
+  if (current.kind !== 'dir' || !current.entries) return repo.store.has(current.hash);
+  const changed = new Set(changes.filter((c) => c.change !== 'deleted').map((c) => c.path));
+  return current.entries.every((e) => !changed.has(e.path) || repo.store.has(e.hash));
 }
 
 const quote = (p: string) => (/^[\w./@%+=:,-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`);
