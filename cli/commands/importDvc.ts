@@ -1,6 +1,6 @@
 import type { Program } from '../program.js';
 import { importDvc } from '../../src/api/importDvc.js';
-import { cwd, err, out, printJson } from '../io.js';
+import { cwd, err, lockWaitLine, out, printJson } from '../io.js';
 import { mlvCommand } from '../mlvCommand.js';
 
 export function register(program: Program): void {
@@ -11,7 +11,7 @@ export function register(program: Program): void {
     .option('--cache <dir>', 'the DVC cache to read (default: [cache] dir of .dvc/config, else .dvc/cache)')
     .option('--json', 'print the result as JSON')
     .action(async (o: { dryRun?: boolean; cache?: string; json?: boolean }) => {
-      const r = await importDvc({ cwd: cwd(), dryRun: o.dryRun, cache: o.cache, mlvCommand: mlvCommand() });
+      const r = await importDvc({ cwd: cwd(), onLockWait: lockWaitLine, dryRun: o.dryRun, cache: o.cache, mlvCommand: mlvCommand() });
       if (o.json) return printJson(r);
       const lines: string[] = [r.dryRun ? 'Plan (dry run: nothing written):' : 'Imported from DVC:'];
       for (const p of r.pointers) lines.push(`  pointer  ${p.path}.mlv  (${p.kind}${p.files !== undefined ? `, ${p.files} files` : ''}, from ${p.from})`);

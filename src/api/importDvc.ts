@@ -4,7 +4,7 @@ import { NotFoundError } from '../errors/index.js';
 import { applyImport, type ImportResult } from '../dvc/apply.js';
 import { planImport, type MissingObject } from '../dvc/plan.js';
 import { gitSync } from '../git/porcelain.js';
-import { withLock } from '../repo/lock.js';
+import { withRepoLock } from '../repo/lock.js';
 import { gitRootOrThrow, openRepoAt, type RepoOptions } from '../repo/Repo.js';
 import { init } from './init.js';
 
@@ -74,10 +74,10 @@ export async function importDvc(opts: ImportDvcOptions): Promise<ImportDvcResult
     throw new NotFoundError('object', `the DVC cache (${plan.cacheDir}) lacks ${plan.missing.length} object(s): ${list}; fetch them with: ${pulls.join('; ')} — nothing was imported`, { missing: plan.missing, pulls });
   }
   const undo = existsSync(join(root, '.mlv')) ? undefined : await initUndoably(root, opts.mlvCommand);
-  const repo = openRepoAt(root);
+  const repo = openRepoAt(root, { onLockWait: opts.onLockWait });
   const runtime = opts.runtime ?? { node: process.version, platform: process.platform, arch: process.arch };
   try {
-    const r = await withLock(repo.mlvDir, 'import-dvc', () => applyImport(repo, plan, runtime));
+    const r = await withRepoLock(repo, 'import-dvc', () => applyImport(repo, plan, runtime));
     return { ...base, recorded: r.recorded, stale: r.stale, objects: r.objects };
   } catch (e) {
     // A corrupt DVC object stops the import before anything points at mlv's objects;

@@ -9,6 +9,7 @@ import { execSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { git, makeRepo, mlv, mlvOk, removeDir } from '../helpers/repo.js';
 
 const write = (dir: string, rel: string, data: string | Buffer) => {
@@ -250,3 +251,26 @@ function makeRepoNoDvc(): string {
   process.on('exit', () => removeDir(d));
   return d;
 }
+
+test('import-dvc waiting for .mlv/lock says so in the line every command prints, honours MLV_LOCK_TIMEOUT, and imports nothing meanwhile', () => {
+  const dir = dvcRepo(3);
+  try {
+    mlvOk(dir, ['init']);
+    const lock = join(dir, '.mlv', 'lock');
+    writeFileSync(lock, `${process.pid} ${hostname()} feedfacefeedface gc\n`);
+    const t0 = Date.now();
+    const r = mlv(dir, ['import-dvc'], { env: { MLV_LOCK_TIMEOUT: '0.3' } });
+    assert.equal(r.code, 2, r.stderr);
+    assert.ok(Date.now() - t0 < 8000, 'MLV_LOCK_TIMEOUT sets the wait');
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 2, r.stderr);
+    assert.equal(lines[0], `mlv: waiting for .mlv/lock held by pid ${process.pid} (mlv gc)… up to 0.3 s (MLV_LOCK_TIMEOUT sets the wait)`);
+    assert.match(lines[1], /^mlv: \.mlv\/lock: held by mlv gc/);
+    assert.equal(existsSync(join(dir, 'data', 'data.xml.mlv')), false, 'nothing imported');
+    rmSync(lock);
+    mlvOk(dir, ['import-dvc']);
+    assert.ok(existsSync(join(dir, 'data', 'data.xml.mlv')));
+  } finally {
+    removeDir(dir);
+  }
+});
