@@ -14,6 +14,7 @@ import { env, MLV_BIN, mlv, mlvOk, removeDir, ROOT, tempDir } from '../helpers/r
 import { closedPort, mlvAsyncOk } from '../helpers/s3server.js';
 import { accuracy, cloneOf, makeTeam, queueBlock, startWorker, type Team, type WorkerProc } from '../helpers/queue.js';
 import { makeExpRepo } from '../helpers/exp.js';
+import { openVersionSource } from '../../src/api/versionSource.js';
 
 interface Row { id: string; kind: string; name: string; baseline?: string; status?: string; message: string; params: Record<string, unknown>; metrics: Record<string, number>; changedParams?: string[]; error?: string; job?: Record<string, unknown> }
 
@@ -75,6 +76,16 @@ describe('mlv exp show: the queue\'s experiments as rows', () => {
     assert.equal(jobs[0].params['train.trees'], -1);
     assert.equal(jobs[1].params['train.trees'], 4);
     assert.equal(r.queue!.queued, 2);
+
+    // mlv ui's source: the same rows, asked again every 5 s, the counts in its notice.
+    const source = await openVersionSource(team.home, { queue: { env: SLOW_MACHINE } });
+    assert.equal(source.refreshMs, 5000);
+    const uiRows = await source.rows();
+    assert.deepEqual(uiRows.filter((x) => x.kind === 'job').map((x) => x.name), ['q-1', 'q-2']);
+    assert.equal(source.notice!(), "queue 'shown': 2 queued, 0 running");
+    const detail = await source.detail(uiRows.find((x) => x.name === 'q-1')!);
+    assert.deepEqual(detail.artifacts, []);
+    assert.equal(detail.reproCommand, `mlv queue logs ${sub.jobs[0].id}`);
 
     const shown = table(team.home);
     assert.match(shown, /Experiment\s+Created\s+State\s+train\.depth/);
@@ -189,6 +200,9 @@ describe('mlv exp show when the queue is not there', () => {
       const out = JSON.parse(r.stdout);
       assert.equal(out.queue, undefined);
       assert.equal(out.warnings, undefined);
+      const source = await openVersionSource(repo, { queue: { env: { MLV_QUEUE_URL: `redis://127.0.0.1:${server.port}/0` } } });
+      assert.equal(source.refreshMs, undefined, 'mlv ui reads the rows once');
+      assert.equal((await source.rows()).filter((x) => x.kind === 'job').length, 0);
       assert.equal(server.connections(), 0);
       assert.equal(readFileSync(trace, 'utf8'), '');
     } finally {
