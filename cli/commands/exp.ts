@@ -67,8 +67,9 @@ export function register(program: Program): void {
     .action(async (o: { num: number; sortBy?: string; asc?: boolean; desc?: boolean; onlyChanged?: boolean; metrics: string[]; params: string[]; json?: boolean }) => {
       const r = await expShow({
         cwd: cwd(), commits: o.num, sortBy: o.sortBy, onlyChanged: o.onlyChanged, descending: o.asc ? false : o.desc ? true : undefined,
-        metrics: o.metrics, params: o.params, columns: o.json ? 'all' : 'default',
+        metrics: o.metrics, params: o.params, columns: o.json ? 'all' : 'default', queue: { env: process.env },
       });
+      for (const w of r.warnings ?? []) err(`mlv: warning: ${w}`);
       if (o.json) return printJson(r);
       out(renderShow(r));
       if (r.hidden?.length) err(color.dim(`${r.hidden.length} cost column(s) not shown (${r.hidden.slice(0, 3).join(', ')}${r.hidden.length > 3 ? ', …' : ''}); --metrics 'cost.*' shows them`));
@@ -285,21 +286,28 @@ function renderRun(r: ExpRunResult): string {
   return `${table(['Experiment', 'Status', 'Params', ...metricKeys], rows)}\n${summary}`;
 }
 
+const JOB_COLOR: Record<string, (s: string) => string> = { running: color.yellow, failed: color.red, ok: color.green, queued: color.dim };
+
 export function renderShow(r: ExpShowResult): string {
   if (r.rows.length === 0) return 'No commits yet.';
   const sorted = Boolean(r.sortBy);
+  // A State column only when the queue has rows: the table is otherwise as it always was.
+  const jobs = r.rows.some((row) => row.kind === 'job');
   const rowsOut: string[][] = [];
+  let commit: string | undefined;
   r.rows.forEach((row, i) => {
     const next = r.rows[i + 1];
     let name: string;
-    if (row.kind === 'commit') name = color.bold(row.name) + (row.rev === r.head ? color.dim(' (HEAD)') : '');
-    else if (sorted) name = `${row.name} ${color.dim(`@${row.baseline!.slice(0, 7)}`)}`;
-    else name = `${next?.kind === 'exp' && next.baseline === row.baseline ? '├─' : '└─'} ${row.name}`;
-    const status = row.status === 'failed' ? color.red(' ✗') : '';
+    if (row.kind === 'commit') {
+      commit = row.rev;
+      name = color.bold(row.name) + (row.rev === r.head ? color.dim(' (HEAD)') : '');
+    } else if (sorted || row.baseline !== commit) name = `${row.name} ${color.dim(`@${row.baseline!.slice(0, 7)}`)}`;
+    else name = `${next && next.kind !== 'commit' && next.baseline === row.baseline ? '├─' : '└─'} ${row.name}`;
+    const status = row.kind === 'exp' && row.status === 'failed' ? color.red(' ✗') : '';
     const params = r.params.map((k) => {
       const v = row.params[k];
       const s = v === undefined ? '-' : formatValue(v, PARAM);
-      return row.kind === 'exp' && (row as ExpShowRow).changedParams?.includes(k) ? color.yellow(s) : s;
+      return row.kind !== 'commit' && (row as ExpShowRow).changedParams?.includes(k) ? color.yellow(s) : s;
     });
     const metrics = r.metrics.map((k) => {
       const v = row.metrics[k];
@@ -307,7 +315,8 @@ export function renderShow(r: ExpShowResult): string {
       const d = (row as ExpShowRow).deltas?.[k];
       return d === undefined || d === 0 ? formatNumber(v) : `${formatNumber(v)} ${color.dim(`(${formatDelta(d)})`)}`;
     });
-    rowsOut.push([name + status, shortDate(row.date), ...params, ...metrics]);
+    const state = row.kind === 'job' ? [(JOB_COLOR[row.status ?? ''] ?? String)(row.message)] : jobs ? [''] : [];
+    rowsOut.push([name + status, shortDate(row.date), ...state, ...params, ...metrics]);
   });
-  return table(['Experiment', 'Created', ...r.params, ...r.metrics], rowsOut);
+  return table(['Experiment', 'Created', ...(jobs ? ['State'] : []), ...r.params, ...r.metrics], rowsOut);
 }

@@ -31,7 +31,7 @@ export async function ui(): Promise<void> {
   }
   const root = findGitRoot(cwd());
   const { openVersionSource } = await import('../../src/api/versionSource.js');
-  const source = await openVersionSource(root);
+  const source = await openVersionSource(root, { queue: { env: process.env } });
   // react's development build is several times slower per key; set before it loads.
   process.env.NODE_ENV ??= 'production';
   // ink reads CI / CONTINUOUS_INTEGRATION when it loads and then paints only the

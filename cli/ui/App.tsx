@@ -8,6 +8,7 @@ import { Box, Text, useApp, useInput } from 'ink';
 import type { VersionRow, VersionSource } from '../../src/compare/types.js';
 import { scrollOffset } from '../../src/compare/rows.js';
 import { useAsync } from './hooks/useAsync.js';
+import { useRows } from './hooks/useRows.js';
 import { useTableModel } from './hooks/useTableModel.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { columnIndex, cursorIndex, fixColOffset, handleInput, initialState, type KeyContext, type UiState } from './keys.js';
@@ -27,11 +28,11 @@ const TABLE_HINTS = '? help  q quit  ↑↓ ←→ move  s sort  / filter  b bas
 const SCROLL_HINTS = 'Esc back  ? help  q quit  ↑↓ PgUp PgDn Home End scroll';
 
 export function App({ source, onQuit }: AppProps): React.JSX.Element {
-  const loaded = useAsync(() => source.rows(), [source]);
+  const loaded = useRows(source);
   const size = useTerminalSize();
   if (loaded.status === 'loading') return <Text>Loading versions…</Text>;
   if (loaded.status === 'error') return <ErrorScreen message={loaded.error.message} onQuit={onQuit} />;
-  return <Browser source={source} rows={loaded.value} width={size.columns} height={size.rows} onQuit={onQuit} />;
+  return <Browser source={source} rows={loaded.value} notice={loaded.notice} width={size.columns} height={size.rows} onQuit={onQuit} />;
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -44,8 +45,8 @@ function ErrorScreen({ message, onQuit }: { message: string; onQuit?: () => void
   return <Text color="red">mlv ui: could not load versions: {message}  (q to quit)</Text>;
 }
 
-function Browser({ source, rows, width, height: termHeight, onQuit }: {
-  source: VersionSource; rows: VersionRow[]; width: number; height: number; onQuit?: () => void;
+function Browser({ source, rows, notice, width, height: termHeight, onQuit }: {
+  source: VersionSource; rows: VersionRow[]; notice?: string; width: number; height: number; onQuit?: () => void;
 }): React.JSX.Element {
   const { exit } = useApp();
   // One line short of the terminal: ink redraws a frame as tall as the screen by
@@ -129,12 +130,14 @@ function Browser({ source, rows, width, height: termHeight, onQuit }: {
 
   if (state.view === 'table') {
     const commitsShown = model.order.reduce((n, i) => n + (rows[i].kind === 'commit' ? 1 : 0), 0);
+    const jobsShown = model.order.reduce((n, i) => n + (rows[i].kind === 'job' ? 1 : 0), 0);
     title = [
-      `${model.order.length === rows.length ? '' : `${model.order.length} of `}${rows.length} versions (${plural(commitsShown, 'commit')}, ${plural(model.order.length - commitsShown, 'exp')})`,
+      `${model.order.length === rows.length ? '' : `${model.order.length} of `}${rows.length} versions (${plural(commitsShown, 'commit')}, ${plural(model.order.length - commitsShown - jobsShown, 'exp')}${jobsShown ? `, ${plural(jobsShown, 'job')}` : ''})`,
       state.filter && state.draft === undefined ? `filter: ${state.filter}` : undefined,
       state.sort ? `sort: ${state.sort.column.key} ${state.sort.descending ? '▼' : '▲'}` : undefined,
       model.baseline ? `baseline: ${model.baseline.name}` : undefined,
       state.hideUnchanged ? `changed only (${model.hidden} hidden)` : undefined,
+      notice,
     ];
     const lines = model.order.length === 0
       ? [[seg(rows.length === 0 ? 'No versions yet: commit with mlv, or run mlv exp run.' : 'No row matches the filter (Esc clears it).', { dim: true })]]

@@ -160,17 +160,20 @@ function rowLine(p: TableProps, row: VersionRow, next: VersionRow | undefined, s
   return line;
 }
 
+const JOB_MARK: Record<string, string> = { queued: '…', running: '▶', failed: '✗', ok: '↓' };
+
 function cell(p: TableProps, row: VersionRow, next: VersionRow | undefined, c: Column, w: number, tree: boolean): Seg[] {
   switch (c.kind) {
     case 'name': {
       let glyph = '';
-      if (row.kind === 'exp') {
-        const last = !tree || !(next && next.kind === 'exp' && next.baseline === row.baseline);
+      if (row.kind !== 'commit') {
+        const last = !tree || !(next && next.kind !== 'commit' && next.baseline === row.baseline);
         glyph = tree ? (last ? '└ ' : '├ ') : '◦ ';
       }
       const color = row.status === 'failed' ? 'red' : row.status === 'running' ? 'yellow'
-        : row.kind === 'commit' ? 'yellow' : undefined;
-      const mark = row.status === 'failed' ? ' ✗' : '';
+        : row.status === 'queued' ? 'cyan' : row.kind === 'commit' ? 'yellow' : undefined;
+      // A job: … queued, ▶ running, ✗ failed, ↓ done on a worker and not fetched.
+      const mark = row.kind === 'job' ? ` ${JOB_MARK[row.status ?? ''] ?? ''}` : row.status === 'failed' ? ' ✗' : '';
       return [seg(glyph, { dim: true }), seg(fit(row.name + mark, w - glyph.length), { color, bold: row.kind === 'commit' })];
     }
     case 'date': return [seg(fit(shortDate(row.date), w), { dim: true })];

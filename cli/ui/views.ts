@@ -18,6 +18,7 @@ function keyWidth(keys: readonly string[], max = 28): number {
 }
 
 export function rowLabel(row: VersionRow): string {
+  if (row.kind === 'job') return `${row.name} (queued job ${row.job?.id ?? '?'} on ${row.baseline?.slice(0, 7) ?? '?'})`;
   return row.kind === 'exp' ? `${row.name} (exp of ${row.baseline?.slice(0, 7) ?? '?'})` : `${row.name} (commit)`;
 }
 
@@ -30,8 +31,14 @@ export function detailLines(
   if (row.message) lines.push([seg(row.message)]);
   if (row.status && row.status !== 'ok') lines.push([seg(`status: ${row.status}`, { color: row.status === 'failed' ? 'red' : 'yellow' })]);
   for (const l of (row.error ?? '').split('\n').filter((x) => x.trim() && !x.startsWith('---')).slice(0, 6)) lines.push([seg('  ' + l.slice(0, Math.max(10, width - 2)), { color: 'red' })]);
-  // A failed run produced nothing to rebuild.
-  if (row.status !== 'failed') lines.push([seg('rebuild: ', { dim: true }), seg(d.reproCommand, { bold: true, color: 'green' })]);
+  if (row.kind === 'job') {
+    const j = row.job;
+    if (j) lines.push([seg(`queued by ${j.submitter} at ${j.submitted}; sweep ${j.sweep}; runs ${j.attempts}/${j.maxAttempts}${j.worker ? `; worker ${j.worker}` : ''}`, { dim: true })]);
+    lines.push([seg(j?.fetch ? 'fetch: ' : 'log: ', { dim: true }), seg(d.reproCommand, { bold: true, color: 'green' })]);
+  } else if (row.status !== 'failed') {
+    // A failed run produced nothing to rebuild.
+    lines.push([seg('rebuild: ', { dim: true }), seg(d.reproCommand, { bold: true, color: 'green' })]);
+  }
 
   const pk = Object.keys(row.params).sort();
   lines.push(blank, title(`Params (${pk.length})`));

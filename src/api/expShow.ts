@@ -3,6 +3,7 @@ import type { VersionRow } from '../compare/types.js';
 import { checkCount } from '../errors/index.js';
 import { gitRootOrThrow, type RepoOptions } from '../repo/Repo.js';
 import { loadVersions, type ExpVersionRow } from '../experiments/versions.js';
+import { placeQueueRows, queueRows, type QueueRowsOptions, type QueueRowsSummary } from './queueRows.js';
 
 export interface ExpShowOptions extends RepoOptions {
   /** Commits of the current branch to show (default 10). */
@@ -25,6 +26,12 @@ export interface ExpShowOptions extends RepoOptions {
    * Ignored when `metrics` selects columns.
    */
   columns?: 'all' | 'default';
+  /**
+   * Also the jobs of the queue .mlv/config names (none: nothing is connected or loaded):
+   * queued, running and failed experiments, and finished ones not fetched yet, as rows
+   * of kind 'job'. Redis not answering within `timeoutMs` (2 s) is a warning, not an error.
+   */
+  queue?: QueueRowsOptions;
 }
 
 export interface ExpShowRow extends ExpVersionRow {
@@ -43,13 +50,17 @@ export interface ExpShowResult {
   rows: ExpShowRow[];
   /** Metric columns the default table left out (cost columns); --metrics shows them. */
   hidden?: string[];
+  /** With `queue`, when .mlv/config names one and Redis answered: its rows by state. */
+  queue?: QueueRowsSummary;
+  /** What could not be shown and why (Redis not reached, naming its URL without password). */
+  warnings?: string[];
 }
 
-/** Params and metric deltas of each experiment against its baseline. */
+/** Params and metric deltas of each experiment (and queued job) against its baseline. */
 export function withDeltas(rows: ExpVersionRow[]): ExpShowRow[] {
   const commits = new Map(rows.filter((r) => r.kind === 'commit').map((r) => [r.rev, r]));
   return rows.map((r) => {
-    if (r.kind !== 'exp' || !r.baseline) return r;
+    if (r.kind === 'commit' || !r.baseline) return r;
     const base = commits.get(r.baseline);
     if (!base) return r;
     const keys = new Set([...Object.keys(r.params), ...Object.keys(base.params)]);
@@ -73,11 +84,13 @@ export function withDeltas(rows: ExpVersionRow[]): ExpShowRow[] {
 export async function expShow(opts: ExpShowOptions): Promise<ExpShowResult> {
   const root = gitRootOrThrow(opts.cwd);
   checkCount('-n', opts.commits);
+  const queued = opts.queue ? queueRows(root, opts.queue) : undefined;
   const loaded = await loadVersions(root, { commits: opts.commits });
-  let rows = withDeltas(loaded.rows);
+  const q = await queued;
+  let rows = withDeltas(q ? placeQueueRows(loaded.rows, q.rows) : loaded.rows);
   if (opts.onlyWithExps) {
-    const withExps = new Set(rows.filter((r) => r.kind === 'exp').map((r) => r.baseline));
-    rows = rows.filter((r) => r.kind === 'exp' || withExps.has(r.rev) || r.rev === loaded.head);
+    const withExps = new Set(rows.filter((r) => r.kind !== 'commit').map((r) => r.baseline));
+    rows = rows.filter((r) => r.kind !== 'commit' || withExps.has(r.rev) || r.rev === loaded.head);
   }
   const keys = collectKeys(rows as VersionRow[]);
   const all = rows.map((_, i) => i);
@@ -89,7 +102,10 @@ export async function expShow(opts: ExpShowOptions): Promise<ExpShowResult> {
     paramKeys = varyingKeys(rows, all, paramKeys, 'param');
     metricKeys = varyingKeys(rows, all, metricKeys, 'metric');
   }
-  const result: ExpShowResult = { head: loaded.head, params: paramKeys, metrics: metricKeys, rows, ...(hidden.length ? { hidden } : {}) };
+  const result: ExpShowResult = {
+    head: loaded.head, params: paramKeys, metrics: metricKeys, rows, ...(hidden.length ? { hidden } : {}),
+    ...(q?.summary ? { queue: q.summary } : {}), ...(q?.warning ? { warnings: [q.warning] } : {}),
+  };
   if (opts.sortBy) {
     const column = resolveKey(opts.sortBy, keys, `--sort-by ${opts.sortBy}`);
     const descending = opts.descending ?? (column.kind === 'metric' ? defaultDirection(column.key) === 'max' : false);

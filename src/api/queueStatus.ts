@@ -1,3 +1,4 @@
+import type { VersionJob } from '../compare/types.js';
 import { checkCount } from '../errors/index.js';
 import type { Point } from '../experiments/overrides.js';
 import { openRepo, type RepoOptions } from '../repo/Repo.js';
@@ -5,25 +6,13 @@ import { openQueue, type ExpJob } from '../queue/bull.js';
 import type { ExpJobResult } from '../queue/job.js';
 import { queueSettings, type Env } from '../queue/settings.js';
 
-export type QueueJobState = 'waiting' | 'active' | 'completed' | 'failed' | 'delayed' | 'prioritized';
+export type QueueJobState = VersionJob['state'];
 
-export interface QueueJobRow {
-  id: string;
-  state: QueueJobState;
+/** A job as `mlv queue status` lists it; the fields it shares with a job's row of `exp show` are documented there (VersionJob). */
+export interface QueueJobRow extends Pick<VersionJob, 'id' | 'sweep' | 'state' | 'submitter' | 'submitted' | 'started' | 'finished' | 'worker' | 'attempts' | 'maxAttempts'> {
   name: string;
   baseline: string;
-  sweep: string;
   point: Point;
-  submitter: string;
-  /** ISO 8601 times. */
-  submitted: string;
-  started?: string;
-  finished?: string;
-  /** The worker (`host:pid`) that has it or last had it. */
-  worker?: string;
-  /** Runs started so far (a stalled or failed run counts). */
-  attempts: number;
-  maxAttempts: number;
   progress?: unknown;
   error?: string;
   result?: ExpJobResult;

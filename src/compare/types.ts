@@ -3,26 +3,56 @@
 
 export type ParamValue = string | number | boolean | null;
 
-export interface VersionRow {
-  /** Unique: commit sha, or experiment ref name (e.g. refs/mlv/exps/<baseline>/<name>). */
+/**
+ * A job of the experiment queue shown as a row (`kind: 'job'`): queued, running, failed,
+ * or finished on a worker but its experiment ref not fetched into this clone yet.
+ */
+export interface VersionJob {
+  /** BullMQ queue name (`queue.name` of .mlv/config). */
+  queue: string;
   id: string;
-  kind: 'commit' | 'exp';
-  /** Commit sha (for an exp: the experiment commit). */
+  sweep: string;
+  state: 'waiting' | 'active' | 'completed' | 'failed' | 'delayed' | 'prioritized';
+  /** `user@host` of whoever queued it. */
+  submitter: string;
+  /** ISO 8601 times. */
+  submitted: string;
+  started?: string;
+  finished?: string;
+  /** The worker (`host:pid`) that has it or last had it. */
+  worker?: string;
+  /** Runs started so far (a stalled or failed run counts), and at most. */
+  attempts: number;
+  maxAttempts: number;
+  /** What the worker last reported: the stage it runs and that stage's status. */
+  progress?: { stage?: string; status?: string };
+  /** The command that brings a finished job's experiment into this clone. */
+  fetch?: string;
+}
+
+export interface VersionRow {
+  /** Unique: commit sha, experiment ref name (e.g. refs/mlv/exps/<baseline>/<name>), or `job:<queue>/<job id>`. */
+  id: string;
+  kind: 'commit' | 'exp' | 'job';
+  /** Commit sha (for an exp: the experiment commit; for a job: its baseline). */
   rev: string;
   /** Short sha / branch tip name, or experiment name. */
   name: string;
-  /** For an exp: the baseline commit sha; the row is indented beneath it. */
+  /** For an exp or a job: the baseline commit sha; the row is indented beneath it. */
   baseline?: string;
   /** ISO 8601. */
   date: string;
+  /** A commit's subject; an experiment's message; a job's state in words. */
   message: string;
   /** Flattened with dots: "train.n_estimators". */
   params: Record<string, ParamValue>;
   /** Flattened with dots: "eval.accuracy" or "accuracy". */
   metrics: Record<string, number>;
-  status?: 'ok' | 'failed' | 'running';
+  /** A job: queued (waiting), running, failed, or ok (finished, not fetched). */
+  status?: 'ok' | 'failed' | 'running' | 'queued';
   /** Why a failed run failed (the stage and the tail of its stderr). */
   error?: string;
+  job?: VersionJob;
 }
 
 export interface ArtifactInfo {
@@ -74,8 +104,12 @@ export type MetricDirection = 'max' | 'min';
 
 /** What the UI consumes; `openVersionSource(repoRoot)` in ./source.ts provides the real one. */
 export interface VersionSource {
-  /** Commits of the current branch newest first, each followed by its experiments. */
+  /** Commits of the current branch newest first, each followed by its experiments (and queued jobs). */
   rows(): Promise<VersionRow[]>;
+  /** When set, rows() may change on its own (a queue's jobs): the UI calls it again this often (ms). */
+  refreshMs?: number;
+  /** One line about the last rows() beyond git (the queue's counts, or why it was not reached). */
+  notice?(): string | undefined;
   detail(row: VersionRow): Promise<VersionDetail>;
   diff(a: VersionRow, b: VersionRow): Promise<VersionDiff>;
   /** loss/error/mae/mse/rmse → 'min'; everything else → 'max'. */

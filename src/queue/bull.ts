@@ -5,6 +5,7 @@
  */
 import type * as BullMQ from 'bullmq';
 import type { Job, Processor, Queue, Worker } from 'bullmq';
+import type { Redis as IORedis } from 'ioredis';
 import { QueueUnavailableError } from '../errors/index.js';
 import { scrub, type QueueSettings } from './settings.js';
 import type { ExpJobData, ExpJobResult } from './job.js';
@@ -28,26 +29,65 @@ function describe(e: unknown, s: QueueSettings): string {
   return scrub(msg.split('\n')[0], s);
 }
 
+export interface OpenQueueOptions {
+  /**
+   * Give up after this many ms, without retrying: for readers that show the queue beside
+   * something else (`exp show`, `ui`) and must not hang on a Redis that does not answer.
+   */
+  timeoutMs?: number;
+}
+
 /**
  * A Queue for short commands (submit, status, cancel): it fails within seconds when
  * Redis cannot be reached instead of retrying for ever.
  */
-export async function openQueue(s: QueueSettings): Promise<ExpQueue> {
+export async function openQueue(s: QueueSettings, o: OpenQueueOptions = {}): Promise<ExpQueue> {
   const { Queue } = await bullmq();
-  const queue: ExpQueue = new Queue<ExpJobData, ExpJobResult, string>(s.name, {
-    connection: { ...s.connection, maxRetriesPerRequest: 1, connectTimeout: 5000, retryStrategy: (n: number) => (n > 3 ? null : 250) },
-    skipWaitingForReady: false,
-  });
+  const t = o.timeoutMs;
+  let connection;
+  let own: IORedis | undefined;
+  if (t === undefined) connection = { ...s.connection, maxRetriesPerRequest: 1, connectTimeout: 5000, retryStrategy: (n: number) => (n > 3 ? null : 250) };
+  else {
+    // A client of our own, so that giving up can drop its socket (see dropQueue).
+    const { Redis } = await import('ioredis');
+    // disconnectTimeout: a socket Redis does not close after QUIT/FIN is destroyed soon,
+    // instead of keeping the process alive for ioredis' default 2 s.
+    connection = own = new Redis({ ...s.connection, maxRetriesPerRequest: 0, connectTimeout: t, disconnectTimeout: 100, retryStrategy: () => null });
+  }
+  const queue: ExpQueue = new Queue<ExpJobData, ExpJobResult, string>(s.name, { connection, skipWaitingForReady: false });
+  if (own) owned.set(queue, own);
   let lastError: unknown;
   queue.on('error', (e) => { lastError = e; });
+  own?.on('error', (e) => { lastError = e; });
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const client = await queue.getBackend().client;
-    await client.info();
+    const ready = (async () => { const client = await queue.getBackend().client; await client.info(); })();
+    if (t === undefined) await ready;
+    else {
+      ready.catch(() => undefined);
+      await Promise.race([ready, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${t} ms`)), t); })]);
+    }
   } catch (e) {
-    await queue.close().catch(() => undefined);
+    await dropQueue(queue);
     throw new QueueUnavailableError(`queue ${s.where}: cannot reach Redis: ${describe(lastError ?? e, s)}`, { queue: s.name });
+  } finally {
+    clearTimeout(timer);
   }
   return queue;
+}
+
+const owned = new WeakMap<ExpQueue, IORedis>();
+
+/** Close a Queue without waiting for Redis to answer (QUIT would wait for ever on a Redis that stopped answering). */
+export async function dropQueue(queue: ExpQueue): Promise<void> {
+  owned.get(queue)?.disconnect();
+  await queue.close().catch(() => undefined);
+}
+
+/** Close a Queue: QUIT, or for one opened with a timeout, its own client's. */
+export async function closeQueue(queue: ExpQueue): Promise<void> {
+  await queue.close();
+  await owned.get(queue)?.quit().catch(() => undefined);
 }
 
 export interface WorkerOpenOptions {
