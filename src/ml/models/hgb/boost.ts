@@ -137,8 +137,8 @@ export async function fitBoosting(data: BoostData, rows: Int32Array, o: BoostPar
   for (let k = 0; k < D; k++) raw.fill(baseline[k], k * m, (k + 1) * m);
   // What the gradients derive from (no stored gradients or hessians): the raw scores themselves for squared error.
   const probs = loss.unitHessian ? raw : new Float64Array(buffer(8 * D * m));
-  // The smaller side of a split, in tmp, has at most m/2 rows.
-  const idx = new Int32Array(buffer(4 * m)), tmp = new Int32Array(m >> 1), og = new Float64Array(CHUNK), oh = new Float64Array(CHUNK);
+  // The smaller side of a split, in tmp, has at most m/2 rows (and partition writes one past it).
+  const idx = new Int32Array(buffer(4 * m)), tmp = new Int32Array((m >> 1) + 1), og = new Float64Array(CHUNK), oh = new Float64Array(CHUNK);
   const gains = new Float64Array(p);
   const pool: Float64Array[] = [];
   const grow = {
