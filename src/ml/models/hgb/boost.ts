@@ -13,7 +13,7 @@
  * one thread in the usual order; everything else runs on the calling thread.
  */
 import { createRng, randInt } from '../../rng.js';
-import { binColumns, fitBins } from './binning.js';
+import { binColumns, fitBins, type Bins } from './binning.js';
 import { growTree } from './grower.js';
 import { binaryLogLoss, multinomialLogLoss, squaredError, type Loss } from './loss.js';
 import { addTreeColumns, treeToState, type Tree, type TreeState } from './predictor.js';
@@ -101,10 +101,6 @@ export async function fitBoosting(data: BoostData, rows: Int32Array, o: BoostPar
   const K = data.K ?? 1;
   const loss: Loss = !classify ? squaredError : K <= 2 ? binaryLogLoss : multinomialLogLoss(K);
   const early = o.early_stopping === 'auto' ? rows.length > 10_000 : o.early_stopping;
-  let train = rows;
-  let val: Int32Array | undefined;
-  if (early && o.validation_fraction !== null) [train, val] = holdOut(rows, o.validation_fraction, data.yClass, data.seed);
-  const m = train.length;
   // Arrays the histogram threads read are shared (not copied) with them.
   const shared = !!threads;
   const buffer = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
@@ -117,10 +113,15 @@ export async function fitBoosting(data: BoostData, rows: Int32Array, o: BoostPar
     for (let i = 0; i < rs.length; i++) out[i] = from[rs[i]];
     return out;
   };
-  const y = target(train, true);
-
-  const bins = fitBins(columns, train, o.max_bins, data.seed);
-  const binned = binColumns(bins, columns, train, shared);
+  // The training rows' indices are needed only to bin them and take their labels: a
+  // function of its own lets them go before the trees grow (4 bytes a row).
+  const { m, y, val, bins, binned } = ((): { m: number; y: Uint8Array | Int32Array | Float64Array; val?: Int32Array; bins: Bins; binned: Uint8Array[] } => {
+    let train = rows;
+    let held: Int32Array | undefined;
+    if (early && o.validation_fraction !== null) [train, held] = holdOut(rows, o.validation_fraction, data.yClass, data.seed);
+    const fitted = fitBins(columns, train, o.max_bins, data.seed);
+    return { m: train.length, y: target(train, true), val: held, bins: fitted, binned: binColumns(fitted, columns, train, shared) };
+  })();
   const hasMissing = new Uint8Array(p);
   for (let f = 0; f < p; f++) hasMissing[f] = binned[f].includes(bins.missingBin) ? 1 : 0;
   const ctx: SplitContext = {
@@ -137,8 +138,8 @@ export async function fitBoosting(data: BoostData, rows: Int32Array, o: BoostPar
   for (let k = 0; k < D; k++) raw.fill(baseline[k], k * m, (k + 1) * m);
   // What the gradients derive from (no stored gradients or hessians): the raw scores themselves for squared error.
   const probs = loss.unitHessian ? raw : new Float64Array(buffer(8 * D * m));
-  // The smaller side of a split, in tmp, has at most m/2 rows.
-  const idx = new Int32Array(buffer(4 * m)), tmp = new Int32Array(m >> 1), og = new Float64Array(CHUNK), oh = new Float64Array(CHUNK);
+  // The smaller side of a split, in tmp, has at most m/2 rows (and partition writes one past it).
+  const idx = new Int32Array(buffer(4 * m)), tmp = new Int32Array((m >> 1) + 1), og = new Float64Array(CHUNK), oh = new Float64Array(CHUNK);
   const gains = new Float64Array(p);
   const pool: Float64Array[] = [];
   const grow = {

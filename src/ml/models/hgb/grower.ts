@@ -46,7 +46,7 @@ export interface Grown {
 const TINY = 1e-15;
 const MIN_HESSIAN_TO_SPLIT = 1e-3;
 
-/** tmp: scratch for a smaller child's rows, at least ⌊m/2⌋ long; og/oh: CHUNK long, for buildHistogram; helper: threads for the larger histograms. */
+/** tmp: scratch for a smaller child's rows, at least ⌊m/2⌋ + 1 long; og/oh: CHUNK long, for buildHistogram; helper: threads for the larger histograms. */
 export function growTree(ctx: SplitContext, idx: Int32Array, gr: Gradients, o: GrowParams, gains: Float64Array, tmp: Int32Array, og: Float64Array, oh: Float64Array, pool: Float64Array[], helper?: HistogramHelper | null): Grown {
   const m = idx.length;
   for (let i = 0; i < m; i++) idx[i] = i;
@@ -54,7 +54,13 @@ export function growTree(ctx: SplitContext, idx: Int32Array, gr: Gradients, o: G
   const make = (start: number, end: number, G: number, H: number, depth: number): Node =>
     ({ start, end, G, H, depth, value: -G / (H + ctx.l2 + TINY), leaf: false, id: ids++ });
   let G = 0, H = 0;
-  for (let i = 0; i < m; i++) { G += gradientOf(gr, i); H += hessianOf(gr, i); }
+  let rootHist: Float64Array | undefined;
+  if (m >= 2 * o.minSamplesLeaf) {
+    // The root's sums come with its histogram: the same rows in the same order, one pass fewer.
+    const sums = new Float64Array(2);
+    rootHist = buildHistogram(ctx, null, 0, m, gr, og, oh, pool, helper, sums);
+    G = sums[0]; H = sums[1];
+  } else for (let i = 0; i < m; i++) { G += gradientOf(gr, i); H += hessianOf(gr, i); }
   const root = make(0, m, G, H, 0);
   const splittable: Node[] = [];
   let finalized = 0;
@@ -64,11 +70,9 @@ export function growTree(ctx: SplitContext, idx: Int32Array, gr: Gradients, o: G
     n.split = bestSplit(ctx, n.hist!, n.G, n.H, n.end - n.start);
     if (n.split.gain <= 0) finalize(n); else splittable.push(n);
   };
-  if (m < 2 * o.minSamplesLeaf || H < MIN_HESSIAN_TO_SPLIT) finalize(root);
-  else {
-    root.hist = buildHistogram(ctx, null, 0, m, gr, og, oh, pool, helper);
-    consider(root);
-  }
+  root.hist = rootHist;
+  if (!rootHist || H < MIN_HESSIAN_TO_SPLIT) finalize(root);
+  else consider(root);
   while (splittable.length > 0) {
     let k = 0;
     for (let i = 1; i < splittable.length; i++) {
@@ -109,30 +113,41 @@ export function growTree(ctx: SplitContext, idx: Int32Array, gr: Gradients, o: G
   return toTree(root, o.learningRate);
 }
 
+/** Per bin, 1 when split rows of that bin go left (partition's scratch; fits run one at a time per thread). */
+const GO_LEFT = new Uint8Array(256);
+
 /**
  * Stable partition of idx[start..end) by split s: the rows going left first, each side
  * in its former order, and the left side's gradient sums (in that order). The smaller
- * side (s.nLeft says which) waits in tmp, so tmp needs only half the rows.
+ * side (s.nLeft says which) waits in tmp, so tmp needs only half the rows (plus one:
+ * the scan writes every row to both places, without a branch, and keeps the right one).
  */
 function partition(ctx: SplitContext, s: Split, idx: Int32Array, start: number, end: number, gr: Gradients, tmp: Int32Array): { nl: number; nr: number; gl: number; hl: number } {
   const col = ctx.binned[s.feature];
-  const { missingBin } = ctx;
-  const bin = s.bin, missLeft = s.missingLeft;
+  const goLeft = GO_LEFT;
+  for (let b = 0; b < 256; b++) goLeft[b] = (b === ctx.missingBin ? s.missingLeft : b <= s.bin) ? 1 : 0;
   let nl = 0, nr = 0, gl = 0, hl = 0;
   if (s.nLeft >= end - start - s.nLeft) {
     // Left rows move down in place, right rows wait in tmp.
     for (let j = start; j < end; j++) {
       const r = idx[j];
-      const b = col[r];
-      if (b === missingBin ? missLeft : b <= bin) { idx[start + nl++] = r; gl += gradientOf(gr, r); hl += hessianOf(gr, r); } else tmp[nr++] = r;
+      const left = goLeft[col[r]];
+      idx[start + nl] = r;
+      tmp[nr] = r;
+      nl += left;
+      nr += 1 - left;
     }
     for (let j = 0; j < nr; j++) idx[start + nl + j] = tmp[j];
+    for (let j = start; j < start + nl; j++) { const r = idx[j]; gl += gradientOf(gr, r); hl += hessianOf(gr, r); }
   } else {
     // Right rows move up in place (scanning down), left rows wait in tmp (in reverse).
     for (let j = end - 1; j >= start; j--) {
       const r = idx[j];
-      const b = col[r];
-      if (b === missingBin ? missLeft : b <= bin) tmp[nl++] = r; else idx[end - 1 - nr++] = r;
+      const left = goLeft[col[r]];
+      idx[end - 1 - nr] = r;
+      tmp[nl] = r;
+      nl += left;
+      nr += 1 - left;
     }
     for (let j = 0; j < nl; j++) { const r = tmp[nl - 1 - j]; idx[start + j] = r; gl += gradientOf(gr, r); hl += hessianOf(gr, r); }
   }

@@ -80,11 +80,11 @@ export interface HistogramHelper {
  * build some of the features at the same time: each feature's bins are summed by one
  * thread in the same order, so the result is the same to the bit.
  */
-export function buildHistogram(ctx: SplitContext, idx: Int32Array | null, start: number, end: number, gr: Gradients, og: Float64Array, oh: Float64Array, pool: Float64Array[], helper?: HistogramHelper | null): Float64Array {
+export function buildHistogram(ctx: SplitContext, idx: Int32Array | null, start: number, end: number, gr: Gradients, og: Float64Array, oh: Float64Array, pool: Float64Array[], helper?: HistogramHelper | null, sums?: Float64Array): Float64Array {
   const p = ctx.binned.length;
   const hist = pool.pop() ?? new Float64Array(p * BINS * 3);
   const taken = helper ? helper.start(idx, start, end, gr) : null;
-  histogramFeatures(ctx.binned, idx, start, end, gr, og, oh, hist, 0, taken ?? p);
+  histogramFeatures(ctx.binned, idx, start, end, gr, og, oh, hist, 0, taken ?? p, sums);
   if (taken !== null) helper!.finish(hist);
   return hist;
 }
@@ -93,13 +93,16 @@ export function buildHistogram(ctx: SplitContext, idx: Int32Array | null, start:
  * Features f0..f1−1 of a histogram into hist (zeroed there first). The rows go by blocks
  * of CHUNK: their gradients and hessians gathered into og/oh (CHUNK long), then added
  * feature by feature; every bin still sums its rows in index order, so blocks change no bit.
+ * `sums`, when given, receives the rows' gradient and hessian sums, added in row order.
  */
-export function histogramFeatures(binned: Uint8Array[], idx: Int32Array | null, start: number, end: number, gr: Gradients, og: Float64Array, oh: Float64Array, hist: Float64Array, f0: number, f1: number): void {
+export function histogramFeatures(binned: Uint8Array[], idx: Int32Array | null, start: number, end: number, gr: Gradients, og: Float64Array, oh: Float64Array, hist: Float64Array, f0: number, f1: number, sums?: Float64Array): void {
   hist.fill(0, f0 * BINS * 3, f1 * BINS * 3);
-  if (f0 >= f1) return;
+  if (f0 >= f1 && !sums) return;
+  let G = 0, H = 0;
   for (let c = start; c < end; c += CHUNK) {
     const m = Math.min(CHUNK, end - c);
     for (let j = 0; j < m; j++) { const r = idx ? idx[c + j] : c + j; og[j] = gradientOf(gr, r); oh[j] = hessianOf(gr, r); }
+    if (sums) for (let j = 0; j < m; j++) { G += og[j]; H += oh[j]; }
     for (let f = f0; f < f1; f++) {
       const col = binned[f];
       const base = f * BINS * 3;
@@ -120,6 +123,7 @@ export function histogramFeatures(binned: Uint8Array[], idx: Int32Array | null, 
       }
     }
   }
+  if (sums) { sums[0] = G; sums[1] = H; }
 }
 
 /** parent − sibling, in place into parent (which is then the other child's). */
