@@ -1,4 +1,4 @@
-import { collectKeys, defaultDirection, resolveKey } from '../compare/rows.js';
+import { collectKeys, resolveKey, sortIndices, sortSpecFor } from '../compare/rows.js';
 import type { MetricDirection } from '../compare/types.js';
 import { InputError, NotFoundError } from '../errors/index.js';
 import { loadVersions, type ExpVersionRow } from '../experiments/versions.js';
@@ -19,7 +19,7 @@ export interface ExpBestResult {
   best: ExpVersionRow;
   /** Experiments that had the metric. */
   considered: number;
-  /** Other experiments with exactly the best value (the first in the table order is `best`). */
+  /** Other experiments with exactly the best value (the first in the table order is `best`, as in `exp show --sort-by`). */
   tied: string[];
 }
 
@@ -40,16 +40,14 @@ export async function expBest(opts: ExpBestOptions): Promise<ExpBestResult> {
     if (!(e instanceof InputError)) throw e;
     throw new InputError(e.message, { ...e.data, metric: opts.metric }, 'EMETRIC');
   }
-  const direction = opts.direction ?? defaultDirection(key);
-  let best: ExpVersionRow | undefined;
-  let considered = 0;
-  for (const r of exps) {
-    const v = r.metrics[key];
-    if (typeof v !== 'number' || Number.isNaN(v)) continue;
-    considered++;
-    if (!best || (direction === 'max' ? v > best.metrics[key] : v < best.metrics[key])) best = r;
-  }
+  // exp show --sort-by's order (compare/rows.ts sortSpecFor): the best is its first
+  // experiment, ties in table order, rows without a number last.
+  const spec = sortSpecFor({ kind: 'metric', key }, { direction: opts.direction });
+  const direction: MetricDirection = spec.descending ? 'max' : 'min';
+  const ranked = sortIndices(exps, exps.map((_, i) => i), spec).map((i) => exps[i]).filter((r) => typeof r.metrics[key] === 'number' && !Number.isNaN(r.metrics[key]));
+  const best = ranked[0];
   if (!best) throw new NotFoundError('metric', `${key}: no experiment recorded this metric`, { metric: key });
-  const tied = exps.filter((r) => r !== best && r.metrics[key] === best!.metrics[key]).map((r) => r.name);
+  const considered = ranked.length;
+  const tied = ranked.slice(1).filter((r) => r.metrics[key] === best.metrics[key]).map((r) => r.name);
   return { metric: key, direction, value: best.metrics[key], best, considered, tied };
 }

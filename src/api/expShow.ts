@@ -1,4 +1,4 @@
-import { collectKeys, defaultDirection, defaultMetricKeys, resolveKey, selectKeys, sortIndices, varyingKeys } from '../compare/rows.js';
+import { collectKeys, defaultMetricKeys, resolveKey, selectKeys, sortIndices, sortSpecFor, varyingKeys } from '../compare/rows.js';
 import type { VersionRow } from '../compare/types.js';
 import { checkCount } from '../errors/index.js';
 import { gitRootOrThrow, type RepoOptions } from '../repo/Repo.js';
@@ -108,9 +108,9 @@ export async function expShow(opts: ExpShowOptions): Promise<ExpShowResult> {
   };
   if (opts.sortBy) {
     const column = resolveKey(opts.sortBy, keys, `--sort-by ${opts.sortBy}`);
-    const descending = opts.descending ?? (column.kind === 'metric' ? defaultDirection(column.key) === 'max' : false);
-    result.rows = sortIndices(rows, all, { column, descending }).map((i) => rows[i]);
-    result.sortBy = { kind: column.kind as 'metric' | 'param', key: column.key, descending };
+    const spec = sortSpecFor(column, { descending: opts.descending });
+    result.rows = sortIndices(rows, all, spec).map((i) => rows[i]);
+    result.sortBy = { kind: column.kind as 'metric' | 'param', key: column.key, descending: spec.descending };
   }
   return result;
 }

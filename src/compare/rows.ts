@@ -192,6 +192,19 @@ export interface SortSpec {
 }
 
 /**
+ * How a column sorts: a metric best first by `direction` (default its usual one, see
+ * defaultDirection), anything else ascending unless `descending` says otherwise. The one
+ * order of `exp show --sort-by`, `exp best` and the UI: rows without a number go last,
+ * and equal values keep the table's order (sortIndices), so `exp best` is the first
+ * experiment row of `exp show --sort-by` with the same metric and direction.
+ */
+export function sortSpecFor(column: Column, opts: { direction?: MetricDirection; descending?: boolean } = {}): SortSpec {
+  if (opts.descending !== undefined) return { column, descending: opts.descending };
+  if (column.kind === 'metric') return { column, descending: (opts.direction ?? defaultDirection(column.key)) === 'max' };
+  return { column, descending: false };
+}
+
+/**
  * The direction a first press of `s` sorts a column: best metric first, newest
  * date first, text and params ascending.
  */

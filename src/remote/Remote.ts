@@ -15,8 +15,10 @@ export interface Remote {
    * stat per object on a local directory).
    * A push treats an object whose size differs from the local one as missing: servers
    * without atomic writes can leave a truncated object behind a killed client.
+   * `need`: the objects whose size the caller will look at; where a size costs a call
+   * of its own (a stat), the others are listed with size -1 (present, size not read).
    */
-  listSizes?(): Promise<Map<string, number>>;
+  listSizes?(need?: (hash: string) => boolean): Promise<Map<string, number>>;
   /**
    * The SHA-256 of an object as the remote holds it, read in place where that is cheap
    * (a local directory). Without it, `push --verify` downloads the object to hash it.

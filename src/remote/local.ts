@@ -38,12 +38,15 @@ export class LocalRemote implements Remote {
   }
 
   /**
-   * With sizes, so that a push replaces an object truncated or grown behind mlv's back
-   * (a stat per object: ~1 µs each against the read a hash would need).
+   * With sizes, so that a push replaces an object truncated or grown behind mlv's back.
+   * One readdir per prefix names them all; a stat is made only for the objects `need`
+   * accepts (a push: those it would send), the others are -1: a remote holding a long
+   * history is not stat'ed whole on every push (bench/survey.ts).
    */
-  async listSizes(): Promise<Map<string, number>> {
+  async listSizes(need?: (hash: string) => boolean): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     for (const h of await this.list()) {
+      if (need && !need(h)) { out.set(h, -1); continue; }
       try { out.set(h, statSync(this.objPath(h)).size); } catch { /* removed meanwhile: missing */ }
     }
     return out;

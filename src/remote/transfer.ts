@@ -59,12 +59,13 @@ export interface PushTransferOptions extends TransferOptions {
 /** What the remote holds intact, as far as a listing tells: with sizes, an object of the wrong size is damaged. */
 interface Survey { present: Set<string>; damaged: Set<string> }
 
-async function survey(store: ObjectStore, remote: Remote): Promise<Survey> {
+/** Sizes are read and compared only for `wanted`, the objects the push would send. */
+async function survey(store: ObjectStore, remote: Remote, wanted: ReadonlySet<string>): Promise<Survey> {
   const damaged = new Set<string>();
   if (!remote.listSizes) return { present: await remote.list(), damaged };
   const present = new Set<string>();
-  for (const [h, size] of await remote.listSizes()) {
-    if (!store.has(h) || store.size(h) === size) present.add(h);
+  for (const [h, size] of await remote.listSizes((x) => wanted.has(x))) {
+    if (!wanted.has(h) || size === -1 || !store.has(h) || store.size(h) === size) present.add(h);
     else damaged.add(h);
   }
   return { present, damaged };
@@ -87,9 +88,10 @@ async function intactOn(store: ObjectStore, remote: Remote, hash: string): Promi
  * listing the remote once. A group with a failure stops the push before the next group.
  */
 export async function pushInOrder(store: ObjectStore, remote: Remote, groups: Iterable<string>[], opts: PushTransferOptions = {}): Promise<TransferResult> {
-  const known = await survey(store, remote);
+  const lists = groups.map((g) => [...g]);
+  const known = await survey(store, remote, new Set(lists.flat()));
   const total: TransferResult = { transferred: 0, bytes: 0, skipped: 0, failed: [], repaired: [] };
-  for (const g of groups) {
+  for (const g of lists) {
     const r = await pushObjects(store, remote, g, { ...opts, known });
     total.transferred += r.transferred;
     total.bytes += r.bytes;
@@ -103,7 +105,7 @@ export async function pushInOrder(store: ObjectStore, remote: Remote, groups: It
 
 export async function pushObjects(store: ObjectStore, remote: Remote, hashes: Iterable<string>, opts: PushTransferOptions & { known?: Survey } = {}): Promise<TransferResult> {
   const wanted = [...new Set(hashes)].filter((h) => store.has(h));
-  const { present, damaged } = opts.known ?? (await survey(store, remote));
+  const { present, damaged } = opts.known ?? (await survey(store, remote, new Set(wanted)));
   const jobs = opts.jobs ?? remote.defaultJobs;
   const suspect = new Set(wanted.filter((h) => damaged.has(h)));
   if (opts.verify) {
