@@ -3,7 +3,8 @@ import type { VersionRow } from '../compare/types.js';
 import { checkCount } from '../errors/index.js';
 import { gitRootOrThrow, type RepoOptions } from '../repo/Repo.js';
 import { loadVersions, type ExpVersionRow } from '../experiments/versions.js';
-import { placeQueueRows, queueRows, type QueueRowsOptions, type QueueRowsSummary } from './queueRows.js';
+import { queueConfigured } from '../queue/settings.js';
+import type { QueueRowsOptions, QueueRowsSummary } from './queueRows.js';
 
 export interface ExpShowOptions extends RepoOptions {
   /** Commits of the current branch to show (default 10). */
@@ -84,10 +85,13 @@ export function withDeltas(rows: ExpVersionRow[]): ExpShowRow[] {
 export async function expShow(opts: ExpShowOptions): Promise<ExpShowResult> {
   const root = gitRootOrThrow(opts.cwd);
   checkCount('-n', opts.commits);
-  const queued = opts.queue ? queueRows(root, opts.queue) : undefined;
+  // The queue's modules load only when .mlv/config names a queue.
+  const queued = opts.queue && queueConfigured(root)
+    ? import('./queueRows.js').then(async (m) => ({ ...(await m.queueRows(root, opts.queue!)), place: m.placeQueueRows }))
+    : undefined;
   const loaded = await loadVersions(root, { commits: opts.commits });
   const q = await queued;
-  let rows = withDeltas(q ? placeQueueRows(loaded.rows, q.rows) : loaded.rows);
+  let rows = withDeltas(q ? q.place(loaded.rows, q.rows) : loaded.rows);
   if (opts.onlyWithExps) {
     const withExps = new Set(rows.filter((r) => r.kind !== 'commit').map((r) => r.baseline));
     rows = rows.filter((r) => r.kind !== 'commit' || withExps.has(r.rev) || r.rev === loaded.head);

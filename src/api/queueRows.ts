@@ -140,17 +140,6 @@ function settingsOf(root: string, env: Env): QueueSettings | undefined {
   return queueSettings(config, env);
 }
 
-/** Whether .mlv/config (or config.local) has a `queue:` section; reads no more than the config. */
-export function queueConfigured(root: string): boolean {
-  const mlvDir = join(root, '.mlv');
-  if (!existsSync(mlvDir)) return false;
-  try {
-    return loadConfig(mlvDir).queue !== undefined;
-  } catch {
-    return false;
-  }
-}
-
 /** Local experiment refs among `refs`. */
 function localRefs(root: string, refs: string[]): Set<string> {
   if (refs.length === 0) return new Set();

@@ -9,7 +9,8 @@
  */
 import type { VersionJob, VersionSource } from '../compare/types.js';
 import { openVersionSource as openExperimentSource, type SourceOptions as ExperimentSourceOptions } from '../experiments/source.js';
-import { placeQueueRows, queueConfigured, queueNotice, queueRows, type QueueRowsOptions } from './queueRows.js';
+import { queueConfigured } from '../queue/settings.js';
+import type { QueueRowsOptions } from './queueRows.js';
 
 export interface SourceOptions extends ExperimentSourceOptions {
   /** Also the queue's jobs, when .mlv/config names a queue (nothing is connected otherwise). */
@@ -23,6 +24,7 @@ export async function openVersionSource(repoRoot: string, opts: SourceOptions = 
   const source = await openExperimentSource(repoRoot, opts);
   const q = opts.queue;
   if (!q || !queueConfigured(repoRoot)) return source;
+  const { placeQueueRows, queueNotice, queueRows } = await import('./queueRows.js');
   let notice: string | undefined;
   return {
     ...source,

@@ -3,8 +3,10 @@
  * name), completed from `.mlv/config.local` and the environment, which alone may hold
  * the password. Only `where` (the URL with any password masked) is ever shown.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { UsageError, InputError } from '../errors/index.js';
-import type { Config } from '../repo/config.js';
+import { loadConfig, type Config } from '../repo/config.js';
 
 export const DEFAULT_ATTEMPTS = 2;
 export const DEFAULT_STALLED_INTERVAL = 30_000;
@@ -86,4 +88,18 @@ export function queueSettings(config: Config, env: Env): QueueSettings {
     attempts: q.attempts ?? DEFAULT_ATTEMPTS,
     stalledInterval: q.stalled_interval ?? DEFAULT_STALLED_INTERVAL,
   };
+}
+
+/**
+ * Whether the workspace's .mlv/config (or config.local) has a `queue:` section: readers
+ * that show the queue beside something else (`exp show`, `ui`) load nothing more without one.
+ */
+export function queueConfigured(root: string): boolean {
+  const mlvDir = join(root, '.mlv');
+  if (!existsSync(mlvDir)) return false;
+  try {
+    return loadConfig(mlvDir).queue !== undefined;
+  } catch {
+    return false;
+  }
 }
