@@ -44,17 +44,18 @@ export async function pull(opts: PullOptions): Promise<PullResult> {
     const result = await withRepoLock(repo, 'pull', () =>
       transferFor(repo, sel.items, (hashes, present) => pullObjects(repo.store, remote, hashes, { jobs: opts.jobs, onProgress: opts.onProgress, present }), remote.list.bind(remote), sel.subs));
     const out: PullResult = { remote: remote.name, ...result };
+    // Name the data, not only hashes: which tracked paths cannot be restored.
+    const pathsOf = (hashes: Set<string>) => [...new Set(sel.items.filter((t) => hashes.has(t.hash) || [...objectsOfTracked(repo, [t]).objects].some((h) => hashes.has(h))).map((t) => t.path))];
+    const listed = (list: string[]) => `${list.slice(0, 5).join(', ')}${list.length > 5 ? ` and ${list.length - 5} more` : ''}`;
     if (result.failed.length) {
       const damaged = result.failed.filter((f) => f.code === 'ECORRUPT').length;
       const fix = damaged ? `; ${damaged} damaged on the remote: 'mlv push --verify' from a clone that has them replaces them` : '';
-      throw new CheckFailedError(`pull from '${remote.name}': ${result.failed.length} object(s) failed: ${result.failed[0].error}${fix}`, { failed: result.failed }, 'EPULL');
+      const list = pathsOf(new Set(result.failed.map((f) => f.hash)));
+      throw new CheckFailedError(`pull from '${remote.name}': ${result.failed.length} object(s) failed${list.length ? ` (${listed(list)})` : ''}: ${result.failed[0].error}${fix}`, { failed: result.failed, paths: list }, 'EPULL');
     }
     if (result.absent.length) {
-      // Name the data, not only hashes: which tracked paths cannot be restored.
-      const absent = new Set(result.absent);
-      const paths = sel.items.filter((t) => absent.has(t.hash) || [...objectsOfTracked(repo, [t]).objects].some((h) => absent.has(h))).map((t) => t.path);
-      const list = [...new Set(paths)];
-      throw new CheckFailedError(`pull from '${remote.name}': ${result.absent.length} object(s) are not on the remote (${list.slice(0, 5).join(', ')}${list.length > 5 ? ` and ${list.length - 5} more` : ''}); push them from a clone that has them`, { absent: result.absent, paths: list }, 'EABSENT');
+      const list = pathsOf(new Set(result.absent));
+      throw new CheckFailedError(`pull from '${remote.name}': ${result.absent.length} object(s) are not on the remote (${listed(list)}); push them from a clone that has them`, { absent: result.absent, paths: list }, 'EABSENT');
     }
     if (!opts.noCheckout) {
       out.checkout = sel.wholePaths === undefined || sel.wholePaths.length

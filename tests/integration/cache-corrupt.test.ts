@@ -109,3 +109,33 @@ test('push of a corrupt cached object names its file and the fix, sends nothing,
   mlvOk(repo, ['push']);
   assert.equal(readFileSync(join(remote, 'sha256', hash.slice(0, 2), hash.slice(2)), 'utf8'), 'hello\n');
 });
+
+test('pull of an object damaged on the remote names the data it belongs to, and push --verify repairs it', () => {
+  const repo = makeRepo();
+  const remote = tempDir('mlv-remote-');
+  const clone = join(tempDir('mlv-clone-'), 'c');
+  dirs.push(repo, remote, join(clone, '..'));
+  mlvOk(repo, ['init'], { env: CHUNKING });
+  mlvOk(repo, ['remote', 'add', 'origin', remote, '--default'], { env: CHUNKING });
+  const big = csv(5000);
+  writeFileSync(join(repo, 'big.csv'), big);
+  mlvOk(repo, ['add', 'big.csv'], { env: CHUNKING });
+  git(repo, ['add', '-A']);
+  git(repo, ['commit', '-q', '-m', 'v1']);
+  mlvOk(repo, ['push'], { env: CHUNKING });
+  const listHash = /hash: sha256-chunks:(\S+)/.exec(readFileSync(join(repo, 'big.csv.mlv'), 'utf8'))![1];
+  const victim = (JSON.parse(readFileSync(join(repo, objectRel(listHash)), 'utf8')) as { chunks: Array<{ hash: string }> }).chunks[5].hash.slice('sha256:'.length);
+  const onRemote = join(remote, 'sha256', victim.slice(0, 2), victim.slice(2));
+  chmodSync(onRemote, 0o644);
+  const b = readFileSync(onRemote);
+  b[1] ^= 0x01;
+  writeFileSync(onRemote, b);
+  git(join(clone, '..'), ['clone', '-q', repo, 'c']);
+  const p = mlv(clone, ['pull'], { env: CHUNKING });
+  assert.equal(p.code, 1);
+  assert.match(p.stderr, new RegExp(`^mlv: pull from 'origin': 1 object\\(s\\) failed \\(big\\.csv\\): .*object ${victim} is corrupt.*'mlv push --verify' from a clone that has them replaces them$`, 'm'));
+  assert.ok(!existsSync(join(clone, 'big.csv')));
+  mlvOk(repo, ['push', '--verify'], { env: CHUNKING });
+  mlvOk(clone, ['pull'], { env: CHUNKING });
+  assert.equal(readFileSync(join(clone, 'big.csv'), 'utf8'), big);
+});
