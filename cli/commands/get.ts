@@ -9,11 +9,12 @@ export function register(program: Program): void {
     .description('write one artifact as it was at <rev>, without touching HEAD or the workspace')
     .argument('<rev>', 'a commit, branch, tag or experiment ref')
     .argument('<path>', 'the tracked file or directory (its path in the repository)')
-    .option('-o, --out <path>', 'where to write it (default: its base name here)')
+    .option('-o, --out <path>', 'where to write it (default: its base name here; - for stdout)')
     .option('-f, --force', 'replace <out> if it exists')
     .option('--json', 'print the result as JSON')
     .action(async (rev: string, path: string, o: { out?: string; force?: boolean; json?: boolean }) => {
       const r = await get({ cwd: cwd(), rev, path, out: o.out, force: o.force });
+      if (o.out === '-') return; // stdout holds the artifact itself
       if (o.json) return printJson(r);
       out(`${r.path}@${rev} → ${r.out} (${r.kind === 'dir' ? `${r.files} files, ` : ''}${formatBytes(r.size)})`);
     });

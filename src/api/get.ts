@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ConflictError, NotFoundError } from '../errors/index.js';
+import { ConflictError, InputError, NotFoundError } from '../errors/index.js';
 import { resolveRev } from '../git/porcelain.js';
-import { tmpDirFor, tmpName } from '../store/atomic.js';
+import { copyInto, streamTarget, tmpDirFor, tmpName } from '../store/atomic.js';
 import { toRepoPath } from '../repo/paths.js';
 import { openRepo, type Repo, type RepoOptions } from '../repo/Repo.js';
 import { trackedAtCommit, type Tracked } from '../repo/tracked.js';
@@ -12,6 +12,7 @@ import { fetchMissing } from '../remote/fetch.js';
 export interface GetOptions extends RepoOptions {
   rev: string;
   path: string;
+  /** Where to write it; `-` is this process's stdout (a file artifact only). */
   out?: string;
   force?: boolean;
 }
@@ -41,11 +42,30 @@ export async function get(opts: GetOptions): Promise<GetResult> {
   let t: Tracked | undefined = tracked.find((x) => x.path === path);
   if (!t) t = await fileInsideDir(repo, tracked, path);
   if (!t) throw new NotFoundError('path', `${opts.path}: not tracked by mlv at ${opts.rev}`, { path, rev: opts.rev });
-  const out = resolve(opts.cwd, opts.out ?? basename(path));
-  if (existsSync(out) && !opts.force) throw new ConflictError(`${opts.out ?? basename(path)}: already exists; choose another -o or use --force`, { out });
+  const toStdout = opts.out === '-';
+  const out = toStdout ? '-' : resolve(opts.cwd, opts.out ?? basename(path));
+  // `-o -`, a device or a pipe (`-o /dev/null`): the content is written into it, never
+  // renamed over it; nothing is overwritten there, so no --force is needed.
+  const stream = toStdout || streamTarget(out);
+  if (stream && t.kind === 'dir') throw new InputError(`${opts.out}: ${path} is a directory; it can only be written to a directory path, not to stdout, a device or a pipe`, { out, path });
+  if (!stream && existsSync(out) && !opts.force) throw new ConflictError(`${opts.out ?? basename(path)}: already exists; choose another -o or use --force`, { out });
   const pulled = await fetchMissing(repo, [t]);
-  mkdirSync(dirname(out), { recursive: true });
-  const tmp = tmpName(tmpDirFor(dirname(out)), basename(out));
+  if (!stream) mkdirSync(dirname(out), { recursive: true });
+  const tmp = tmpName(stream ? tmpDirFor(repo.root) : tmpDirFor(dirname(out)), basename(path));
+  if (stream) {
+    try {
+      await repo.store.checkoutTo(t.hash, tmp, repo.config.link, { what: `${path} at ${opts.rev}` });
+      const fd = toStdout ? 1 : openSync(out, 'w');
+      try {
+        copyInto(tmp, fd);
+      } finally {
+        if (!toStdout) closeSync(fd);
+      }
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+    return { path, out, kind: t.kind, size: t.size, files: t.files, hash: t.hash, pulled };
+  }
   try {
     if (t.kind === 'file') {
       await repo.store.checkoutTo(t.hash, tmp, repo.config.link, { what: `${path} at ${opts.rev}` });

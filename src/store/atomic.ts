@@ -2,7 +2,7 @@
  * Write-once files: temp file → fsync → rename → fsync of the directory (restic's
  * order). Nothing is visible under its final name before it is complete.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -100,10 +100,21 @@ const WRITE_CHARS = 1 << 20;
 
 /**
  * Atomically replace `path` with `data` (temp file in `tmpDirFor` its directory, fsync,
- * rename). `data` may
- * be an iterable of text pieces (a big model or CSV), never held as one string.
+ * rename). `data` may be an iterable of text pieces (a big model or CSV), never held as
+ * one string. A character device or a pipe (`-o /dev/null`) is written into instead.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array | Iterable<string>, opts: WriteOptions = {}): void {
+  if (streamTarget(path)) {
+    const fd = openSync(path, 'w');
+    try {
+      writeData(fd, data);
+    } catch (e) {
+      throw namePath(e, path);
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
   const dir = dirname(path);
   if (opts.mkdir !== false) mkdirSync(dir, { recursive: true });
   const tmp = tmpName(tmpDirFor(dir), basename(path));
@@ -118,18 +129,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | Iterab
   }
   try {
     try {
-      if (typeof data === 'string' || data instanceof Uint8Array) writeAll(fd, data);
-      else {
-        let buf = '';
-        for (const piece of data) {
-          buf += piece;
-          if (buf.length >= WRITE_CHARS) {
-            writeAll(fd, buf);
-            buf = '';
-          }
-        }
-        if (buf) writeAll(fd, buf);
-      }
+      writeData(fd, data);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -140,6 +140,48 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | Iterab
     throw namePath(e, path);
   }
   fsyncDir(dir);
+}
+
+/**
+ * True when `path` (followed through symlinks) is a character device or a pipe, such as
+ * `-o /dev/null` or `-o /dev/stdout`: such an output is written into, never replaced by
+ * a rename, which would put a regular file where the device was (as root, in place of
+ * /dev/null itself). A block device or a socket is refused; false for anything else.
+ */
+export function streamTarget(path: string): boolean {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st || st.isFile() || st.isDirectory()) return false;
+  if (st.isCharacterDevice() || st.isFIFO()) return true;
+  throw new InputError(`${path}: not a regular file, a character device or a pipe; choose another output`, { file: path });
+}
+
+/** `data` written in order: text pieces joined into writes of about WRITE_CHARS. */
+function writeData(fd: number, data: string | Uint8Array | Iterable<string>): void {
+  if (typeof data === 'string' || data instanceof Uint8Array) return writeAll(fd, data);
+  let buf = '';
+  for (const piece of data) {
+    buf += piece;
+    if (buf.length >= WRITE_CHARS) {
+      writeAll(fd, buf);
+      buf = '';
+    }
+  }
+  if (buf) writeAll(fd, buf);
+}
+
+/** Copy the file `from` into the open descriptor `fd` (a device, a pipe, stdout). */
+export function copyInto(from: string, fd: number): void {
+  const src = openSync(from, 'r');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  try {
+    for (;;) {
+      const n = readSync(src, buf, 0, buf.length, null);
+      if (n === 0) break;
+      writeAll(fd, buf.subarray(0, n));
+    }
+  } finally {
+    closeSync(src);
+  }
 }
 
 /** A write through a descriptor fails without a path (ENOSPC, EIO): name the file it was for. */
