@@ -194,5 +194,16 @@ export function namePath(e: unknown, path: string): unknown {
 function writeAll(fd: number, data: string | Uint8Array): void {
   const buf = typeof data === 'string' ? Buffer.from(data) : data;
   let off = 0;
-  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+  while (off < buf.length) {
+    try {
+      off += writeSync(fd, buf, off, buf.length - off);
+    } catch (e) {
+      // stdout made non-blocking by Node (a pipe to a slower reader): wait for room.
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(pause, 0, 0, 2);
+    }
+  }
 }
+
+/** Something to Atomics.wait on: a sleep of a few milliseconds without a busy loop. */
+const pause = new Int32Array(new SharedArrayBuffer(4));

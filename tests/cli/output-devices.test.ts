@@ -4,7 +4,8 @@
  * was (run as root, over /dev/null itself, which every later shell redirect then fills).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,6 +45,27 @@ describe('outputs that are devices or pipes', () => {
   test('get -o - writes the artifact to stdout and nothing else', () => {
     const r = mlvOk(dir, ['get', 'HEAD', 'data.csv', '-o', '-']);
     assert.equal(r.stdout, content);
+  });
+
+  test('get -o - of a big chunked file through a slow shell pipe gives the same bytes', () => {
+    // Node makes a piped stdout non-blocking: a write that finds the pipe full gets EAGAIN.
+    const big = join(dir, 'big.bin');
+    const bytes = Buffer.alloc(12 << 20);
+    for (let i = 0; i < bytes.length; i += 4) bytes.writeUInt32LE((i * 2654435761) >>> 0, i);
+    writeFileSync(big, bytes);
+    mlvOk(dir, ['add', 'big.bin']);
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-qm', 'big']);
+    const r = spawnSync('bash', ['-c', `'${process.execPath}' '${MLV_BIN}' get HEAD big.bin -o - | (sleep 1; sha256sum)`], { cwd: dir, env: env(), encoding: 'utf8' });
+    assert.equal(r.stderr, '');
+    assert.equal(r.stdout.split(' ')[0], createHash('sha256').update(bytes).digest('hex'));
+  });
+
+  test('get -o - into a reader that stops early ends quietly with 141 and leaves no temp file', () => {
+    const r = spawnSync('bash', ['-c', `'${process.execPath}' '${MLV_BIN}' get HEAD big.bin -o - | head -c 10 >/dev/null; echo "rc=\${PIPESTATUS[0]}"`], { cwd: dir, env: env(), encoding: 'utf8' });
+    assert.equal(r.stdout.trim(), 'rc=141', r.stderr);
+    assert.equal(r.stderr, '');
+    assert.deepEqual(readdirSync(join(dir, '.mlv', 'tmp')).filter((n) => n.includes('big.bin')), []);
   });
 
   test('get -o - of a directory is one exit-2 line', () => {
