@@ -37,8 +37,7 @@ export function register(program: Program): void {
     .action(async (o: { check?: boolean; complete?: boolean; json?: boolean; remote?: string | boolean; allCommits?: boolean }) => {
       if (o.complete && !o.check) throw new UsageError('--complete only applies with --check');
       if (o.remote !== undefined) return showRemote(typeof o.remote === 'string' ? o.remote : undefined, o);
-      // Nothing else runs in this process meanwhile: the tree check may chdir (RepoOptions).
-      const r = await status({ cwd: cwd(), exclusiveCwd: true });
+      const r = await status({ cwd: cwd() });
       const code = o.check && (!r.clean || (o.complete && !r.complete)) ? 1 : 0;
       if (o.json) { printJson(r); return code; }
       if (r.clean && r.complete) { out('Data and pipelines are up to date.'); return code; }

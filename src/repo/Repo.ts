@@ -19,8 +19,6 @@ export interface Repo {
   state(): StateIndex;
   /** Told when a command starts waiting for `.mlv/lock` held by another process. */
   onLockWait?: OnLockWait;
-  /** Set by RepoOptions.exclusiveCwd: tree checks may move the working directory (sectionScan.ts). */
-  exclusiveCwd?: boolean;
 }
 
 export interface RepoOptions {
@@ -28,12 +26,6 @@ export interface RepoOptions {
   cwd: string;
   /** Told once when the command starts waiting for `.mlv/lock` (the CLI prints a line). */
   onLockWait?: OnLockWait;
-  /**
-   * Nothing else in this process resolves a relative path while the call runs (the CLI's
-   * `mlv status`): a tree check may then chdir into each directory it checks, and back,
-   * within one synchronous loop, which makes each lstat cheaper (sectionScan.ts).
-   */
-  exclusiveCwd?: boolean;
 }
 
 export function gitRootOrThrow(cwd: string): string {
@@ -63,7 +55,7 @@ export function cacheDirFor(root: string): string {
   return main ? join(main, '.mlv', 'cache') : own;
 }
 
-export function openRepoAt(root: string, opts: { onLockWait?: OnLockWait; exclusiveCwd?: boolean } = {}): Repo {
+export function openRepoAt(root: string, opts: { onLockWait?: OnLockWait } = {}): Repo {
   const mlvDir = join(root, '.mlv');
   if (!existsSync(mlvDir)) throw new UsageError(`${root}: not an mlv repository (run mlv init)`, { root }, 'ENOTMLV');
   let state: StateIndex | undefined;
@@ -75,7 +67,6 @@ export function openRepoAt(root: string, opts: { onLockWait?: OnLockWait; exclus
     store: new ObjectStore(cacheDirFor(root), { durable: config.fsync }),
     state: () => (state ??= new StateIndex(mlvDir)),
     ...(opts.onLockWait ? { onLockWait: opts.onLockWait } : {}),
-    ...(opts.exclusiveCwd ? { exclusiveCwd: true } : {}),
   };
 }
 

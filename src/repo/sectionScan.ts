@@ -19,39 +19,12 @@ export interface ScanResult {
   skipped: Array<{ path: string; reason: 'symlink' | 'special' }>;
 }
 
-/**
- * `chdir`: move the process into each directory while its files are checked, so each
- * lstat resolves one name instead of the whole path (about 12% of a no-op status at
- * 100k files). Only for a caller that owns the working directory (Repo.exclusiveCwd):
- * it is restored before this returns, but anything else resolving a relative path
- * meanwhile (another thread, an async call in flight) would resolve it elsewhere.
- */
 // Entry kinds (docs/FORMAT.md): 1 file, 2 symlink, 3 special file, 4 .mlvignore.
-export function scanSections(buf: Uint8Array, tasks: ScanTask[], chdir = false): ScanResult {
-  const home = chdir ? cwdOrUndefined() : undefined;
-  if (home === undefined) return scan(buf, tasks, false);
-  try {
-    return scan(buf, tasks, true);
-  } finally {
-    // Removed meanwhile, the directory it started in cannot be re-entered; every later path is absolute.
-    try { process.chdir(home); } catch { /* stays where the scan ended */ }
-  }
-}
-
-function cwdOrUndefined(): string | undefined {
-  try { return process.cwd(); } catch { return undefined; } // removed: stay out of it
-}
-
-function scan(buf: Uint8Array, tasks: ScanTask[], chdir: boolean): ScanResult {
+export function scanSections(buf: Uint8Array, tasks: ScanTask[]): ScanResult {
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   const out: ScanResult = { files: 0, size: 0, structural: false, changed: [], skipped: [] };
   const st = statNumbers();
   for (const t of tasks) {
-    if (chdir) {
-      // Gone or closed since its stat was checked: as a name gone, the directory is walked again.
-      try { process.chdir(t.absDir); } catch { out.structural = true; return out; }
-    }
-    const prefix = chdir ? '' : `${t.absDir}/`;
     let at = t.start;
     for (let i = 0; i < t.count; i++) {
       const kind = b[at];
@@ -61,7 +34,7 @@ function scan(buf: Uint8Array, tasks: ScanTask[], chdir: boolean): ScanResult {
       const name = b.toString('utf8', at + 4, p);
       at = p + 33 + b[p + 32];
       if (kind === 2 || kind === 3) { out.skipped.push({ path: `${t.dir}/${name}`, reason: kind === 2 ? 'symlink' : 'special' }); continue; }
-      const found = lstatNumbers(prefix + name, st);
+      const found = lstatNumbers(`${t.absDir}/${name}`, st);
       const size = st[ST_SIZE], mtime = st[ST_MTIME], ctime = st[ST_CTIME], ino = st[ST_INO];
       if (kind === 4) {
         if (!found || size !== b.readDoubleLE(p) || mtime !== b.readDoubleLE(p + 8) || ctime !== b.readDoubleLE(p + 16) || ino !== b.readDoubleLE(p + 24)) { out.structural = true; return out; }

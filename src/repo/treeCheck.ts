@@ -68,7 +68,7 @@ export async function checkTree(repo: Repo, path: string, manifestOf: (entries: 
       merge(here, part);
     }
   }
-  const parts = await scanInParallel(sab, tasks, rawEntries, repo.exclusiveCwd === true);
+  const parts = await scanInParallel(sab, tasks, rawEntries);
   for (const part of parts) {
     if (part.structural) return undefined;
     merge(here, part);
@@ -175,11 +175,11 @@ function statThreads(): number {
   return Math.max(1, Math.min(4, Math.floor(cores - loadavg()[0])));
 }
 
-async function scanInParallel(sab: SharedArrayBuffer | undefined, tasks: ScanTask[], entries: number, chdir: boolean): Promise<ScanResult[]> {
+async function scanInParallel(sab: SharedArrayBuffer | undefined, tasks: ScanTask[], entries: number): Promise<ScanResult[]> {
   // Set explicitly, the number applies at any size (tests run the workers on small trees).
   const threads = process.env.MLV_STAT_THREADS === undefined && entries < PARALLEL_MIN ? 1 : statThreads();
   const url = new URL('./statWorker.js', import.meta.url);
-  if (!sab || threads <= 1 || tasks.length < 2 || !existsSync(url)) return [scanSections(sab ? new Uint8Array(sab) : new Uint8Array(0), tasks, chdir)];
+  if (!sab || threads <= 1 || tasks.length < 2 || !existsSync(url)) return [scanSections(sab ? new Uint8Array(sab) : new Uint8Array(0), tasks)];
   // Shares of about equal entry counts, in order (their results are concatenated).
   const shares: ScanTask[][] = [];
   const per = Math.ceil(entries / threads);
@@ -198,7 +198,6 @@ async function scanInParallel(sab: SharedArrayBuffer | undefined, tasks: ScanTas
     w.once('error', reject);
     w.postMessage({ sab, tasks: share });
   }));
-  // Workers resolve absolute paths: they cannot chdir, and would see this thread's moves.
-  const first = scanSections(new Uint8Array(sab), mine, chdir);
+  const first = scanSections(new Uint8Array(sab), mine);
   return [first, ...(await Promise.all(workers))];
 }

@@ -306,24 +306,3 @@ test('a version 2 index is read: its tracked directories are answered without a 
     assert.equal(st.hashing.hashed, 0);
   } finally { removeDir(dir); }
 });
-
-test('exclusiveCwd: the tree check moves through the directories it checks and puts the working directory back, with the same answers', async () => {
-  const { status: statusApi } = await import('../../src/api/status.js');
-  const dir = setup();
-  const home = process.cwd();
-  try {
-    write(dir, 'ds/b/f1.txt', 'b row 1 edited\n');
-    const plain = await statusApi({ cwd: dir });
-    write(dir, 'ds/a/f2.txt', 'a row 2 edited\n');
-    const moved = await statusApi({ cwd: dir, exclusiveCwd: true });
-    assert.equal(process.cwd(), home);
-    assert.deepEqual(plain.data.flatMap((d) => d.changes.map((c) => c.path)), ['b/f1.txt']);
-    assert.deepEqual(moved.data.flatMap((d) => d.changes.map((c) => c.path)), ['a/f2.txt', 'b/f1.txt']);
-    assert.equal(moved.hashing.hashed, 1, 'only the new edit was read');
-    // A directory gone since it was recorded: the check gives up (a walk answers), and the cwd is still restored.
-    rmSync(join(dir, 'ds/b'), { recursive: true });
-    const gone = await statusApi({ cwd: dir, exclusiveCwd: true });
-    assert.equal(process.cwd(), home);
-    assert.deepEqual(gone.data.flatMap((d) => d.changes.map((c) => `${c.change} ${c.path}`)), ['modified a/f2.txt', 'deleted b/f0.txt', 'deleted b/f1.txt', 'deleted b/f2.txt']);
-  } finally { process.chdir(home); removeDir(dir); }
-});
