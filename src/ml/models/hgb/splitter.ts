@@ -98,32 +98,55 @@ export function buildHistogram(ctx: SplitContext, idx: Int32Array | null, start:
 export function histogramFeatures(binned: Uint8Array[], idx: Int32Array | null, start: number, end: number, gr: Gradients, og: Float64Array, oh: Float64Array, hist: Float64Array, f0: number, f1: number, sums?: Float64Array): void {
   hist.fill(0, f0 * BINS * 3, f1 * BINS * 3);
   if (f0 >= f1 && !sums) return;
+  const rows = BLOCK_ROWS;
   let G = 0, H = 0;
   for (let c = start; c < end; c += CHUNK) {
     const m = Math.min(CHUNK, end - c);
-    for (let j = 0; j < m; j++) { const r = idx ? idx[c + j] : c + j; og[j] = gradientOf(gr, r); oh[j] = hessianOf(gr, r); }
+    for (let j = 0; j < m; j++) { const r = idx ? idx[c + j] : c + j; rows[j] = r; og[j] = gradientOf(gr, r); oh[j] = hessianOf(gr, r); }
     if (sums) for (let j = 0; j < m; j++) { G += og[j]; H += oh[j]; }
-    for (let f = f0; f < f1; f++) {
-      const col = binned[f];
-      const base = f * BINS * 3;
-      if (idx) {
-        for (let j = 0; j < m; j++) {
-          const b = base + col[idx[c + j]] * 3;
-          hist[b] += og[j];
-          hist[b + 1] += oh[j];
-          hist[b + 2]++;
-        }
-      } else {
-        for (let j = 0; j < m; j++) {
-          const b = base + col[c + j] * 3;
-          hist[b] += og[j];
-          hist[b + 1] += oh[j];
-          hist[b + 2]++;
-        }
-      }
-    }
+    // Four features per pass over the block (then two, then one): each row's index,
+    // gradient and hessian are read once for all four. Each bin still adds its rows in order.
+    let f = f0;
+    for (; f + 4 <= f1; f += 4) add4(binned[f], binned[f + 1], binned[f + 2], binned[f + 3], f * BINS * 3, rows, m, og, oh, hist);
+    for (; f + 2 <= f1; f += 2) add2(binned[f], binned[f + 1], f * BINS * 3, rows, m, og, oh, hist);
+    if (f < f1) add1(binned[f], f * BINS * 3, rows, m, og, oh, hist);
   }
   if (sums) { sums[0] = G; sums[1] = H; }
+}
+
+/** A block's rows (positions in the binned columns), gathered with their gradients (one per thread: module state). */
+const BLOCK_ROWS = new Int32Array(CHUNK);
+const STRIDE = BINS * 3;
+
+function add4(c0: Uint8Array, c1: Uint8Array, c2: Uint8Array, c3: Uint8Array, base: number, rows: Int32Array, m: number, og: Float64Array, oh: Float64Array, hist: Float64Array): void {
+  for (let j = 0; j < m; j++) {
+    const r = rows[j], g = og[j], h = oh[j];
+    let b = base + c0[r] * 3;
+    hist[b] += g; hist[b + 1] += h; hist[b + 2]++;
+    b = base + STRIDE + c1[r] * 3;
+    hist[b] += g; hist[b + 1] += h; hist[b + 2]++;
+    b = base + 2 * STRIDE + c2[r] * 3;
+    hist[b] += g; hist[b + 1] += h; hist[b + 2]++;
+    b = base + 3 * STRIDE + c3[r] * 3;
+    hist[b] += g; hist[b + 1] += h; hist[b + 2]++;
+  }
+}
+
+function add2(c0: Uint8Array, c1: Uint8Array, base: number, rows: Int32Array, m: number, og: Float64Array, oh: Float64Array, hist: Float64Array): void {
+  for (let j = 0; j < m; j++) {
+    const r = rows[j], g = og[j], h = oh[j];
+    let b = base + c0[r] * 3;
+    hist[b] += g; hist[b + 1] += h; hist[b + 2]++;
+    b = base + STRIDE + c1[r] * 3;
+    hist[b] += g; hist[b + 1] += h; hist[b + 2]++;
+  }
+}
+
+function add1(c0: Uint8Array, base: number, rows: Int32Array, m: number, og: Float64Array, oh: Float64Array, hist: Float64Array): void {
+  for (let j = 0; j < m; j++) {
+    const b = base + c0[rows[j]] * 3;
+    hist[b] += og[j]; hist[b + 1] += oh[j]; hist[b + 2]++;
+  }
 }
 
 /** parent − sibling, in place into parent (which is then the other child's). */
