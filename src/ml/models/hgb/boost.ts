@@ -16,7 +16,7 @@ import { createRng, randInt } from '../../rng.js';
 import { binColumns, fitBins, type Bins } from './binning.js';
 import { growTree } from './grower.js';
 import { binaryLogLoss, multinomialLogLoss, squaredError, type Loss } from './loss.js';
-import { addTreeColumns, treeToState, type Tree, type TreeState } from './predictor.js';
+import { addTreeBinned, treeToState, type Tree, type TreeState } from './predictor.js';
 import { CHUNK, type Gradients, type SplitContext } from './splitter.js';
 import type { HistogramThreads } from './histThreads.js';
 
@@ -115,12 +115,15 @@ export async function fitBoosting(data: BoostData, rows: Int32Array, o: BoostPar
   };
   // The training rows' indices are needed only to bin them and take their labels: a
   // function of its own lets them go before the trees grow (4 bytes a row).
-  const { m, y, val, bins, binned } = ((): { m: number; y: Uint8Array | Int32Array | Float64Array; val?: Int32Array; bins: Bins; binned: Uint8Array[] } => {
+  const { m, y, val, valBinned, bins, binned } = ((): { m: number; y: Uint8Array | Int32Array | Float64Array; val?: Int32Array; valBinned?: Uint8Array; bins: Bins; binned: Uint8Array[] } => {
     let train = rows;
     let held: Int32Array | undefined;
     if (early && o.validation_fraction !== null) [train, held] = holdOut(rows, o.validation_fraction, data.yClass, data.seed);
     const fitted = fitBins(columns, train, o.max_bins, data.seed);
-    return { m: train.length, y: target(train, true), val: held, bins: fitted, binned: binColumns(fitted, columns, train, shared) };
+    // The validation rows binned too (as scikit-learn scores them): a tree's split compares bytes.
+    const valBinned = held && held.length > 0 ? binColumns(fitted, columns, held)[0] : undefined;
+    const all = valBinned ? new Uint8Array(valBinned.buffer, 0, p * held!.length) : undefined;
+    return { m: train.length, y: target(train, true), val: held, valBinned: all, bins: fitted, binned: binColumns(fitted, columns, train, shared) };
   })();
   const hasMissing = new Uint8Array(p);
   for (let f = 0; f < p; f++) hasMissing[f] = binned[f].includes(bins.missingBin) ? 1 : 0;
@@ -170,7 +173,7 @@ export async function fitBoosting(data: BoostData, rows: Int32Array, o: BoostPar
           if (f >= 0) t.threshold[i] = grown.bins[i] === ctx.nonMissing[f] - 1 ? Infinity : bins.thresholds[f][grown.bins[i]];
         }
         for (const leaf of grown.leaves) for (let j = leaf.start; j < leaf.end; j++) raw[k * m + idx[j]] += leaf.value;
-        if (val) addTreeColumns(t, columns, val, rawScore, k * val.length);
+        if (valBinned) addTreeBinned(t, grown.bins, valBinned, val!.length, bins.missingBin, rawScore, k * val!.length);
         trees.push(t);
       }
       iter++;

@@ -26,16 +26,22 @@ export function treeValue(t: Tree, x: ArrayLike<number>): number {
   return t.value[i];
 }
 
-/** Adds the tree's value for each of `rows` (values read from columns) to out[offset + j]. */
-export function addTreeColumns(t: Tree, columns: Float64Array[], rows: Int32Array, out: Float64Array, offset: number): void {
-  for (let j = 0; j < rows.length; j++) {
-    const r = rows[j];
+/**
+ * Adds the tree's value for each of n rows binned with the training bins (`binned`: p
+ * columns of `n` bytes, one after the other): a value is left of a split at bin b exactly
+ * when its bin is <= b (its threshold is the value's bin's upper bound), and the missing
+ * bin goes where `missingLeft` says, so the sums are the same to the bit. `bins` holds
+ * each node's split bin (-1 at a leaf).
+ */
+export function addTreeBinned(t: Tree, bins: Int32Array, binned: Uint8Array, n: number, missingBin: number, out: Float64Array, offset: number): void {
+  const { feature, missingLeft, left, right, value } = t;
+  for (let r = 0; r < n; r++) {
     let i = 0;
-    while (t.feature[i] >= 0) {
-      const v = columns[t.feature[i]][r];
-      i = (Number.isNaN(v) ? t.missingLeft[i] === 1 : v <= t.threshold[i]) ? t.left[i] : t.right[i];
+    for (let f = feature[0]; f >= 0; f = feature[i]) {
+      const b = binned[f * n + r];
+      i = (b === missingBin ? missingLeft[i] === 1 : b <= bins[i]) ? left[i] : right[i];
     }
-    out[offset + j] += t.value[i];
+    out[offset + r] += value[i];
   }
 }
 
