@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { readCsv } from '../../../src/ml/csv.js';
 import { train } from '../../../src/ml/train.js';
 import { loadModel, saveModel } from '../../../src/ml/models/index.js';
-import { featureThresholds, binOf } from '../../../src/ml/models/hgb/binning.js';
+import { featureThresholds, binOf, binOfPadded, padThresholds, sortFloats } from '../../../src/ml/models/hgb/binning.js';
 import { mulberry32 } from '../../../src/ml/rng.js';
 import type { Frame } from '../../../src/ml/frame.js';
 import { sklearn, trainFoldIds } from '../../helpers/sklearn.js';
@@ -163,6 +163,34 @@ test('gradient_boosting: bins as scikit-learn\'s _BinMapper; bad hyperparameters
   assert.throws(() => loadModel({ ...doc, state: { ...doc.state, baseline: [] } }), /gradient_boosting state: "baseline" must be 1 number/);
   const tree = doc.state.trees[0];
   assert.throws(() => loadModel({ ...doc, state: { ...doc.state, trees: [{ ...tree, feature: tree.feature.map(() => 7) }] } }), /tree 0: node 0: feature 7/);
+});
+
+test('gradient_boosting binning: the radix sort orders as Float64Array.sort does, and the branchless bin search agrees with binOf', () => {
+  const rand = mulberry32(7);
+  const special = [0, -0, Infinity, -Infinity, Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE, -Number.MIN_VALUE, 1, -1, 0.5, -0.5];
+  // Spread values, heavy duplicates (one digit the same everywhere: skipped passes), integers, tiny magnitudes, sizes around the small-array cut.
+  const makers: Array<(i: number) => number> = [
+    () => (rand() - 0.5) * 10 ** Math.floor(rand() * 20 - 10),
+    () => Math.floor(rand() * 5),
+    () => special[Math.floor(rand() * special.length)],
+    (i) => i % 17 === 0 ? -i : i * 1e-300,
+  ];
+  for (const n of [1, 511, 512, 513, 5000, 70_000]) {
+    for (const make of makers) {
+      const a = Float64Array.from({ length: n }, (_, i) => make(i));
+      const expected = a.slice().sort();
+      const got = sortFloats(a);
+      assert.equal(got, a, 'sorted in place');
+      for (let i = 0; i < n; i++) assert.ok(Object.is(got[i], expected[i]), `n=${n}, position ${i}: ${got[i]} vs ${expected[i]}`);
+    }
+  }
+  for (const n of [0, 1, 2, 100, 254, 255]) {
+    const t = sortFloats(Float64Array.from({ length: n }, () => Math.round((rand() - 0.5) * 1000) / 10));
+    const padded = padThresholds(t);
+    const probes = [...t, ...Array.from(t, (v) => v + 1e-9), ...Array.from(t, (v) => v - 1e-9), -Infinity, Infinity, -1e9, 1e9, 0, -0];
+    for (const x of probes) assert.equal(binOfPadded(padded, x), binOf(t, 255, x), `${n} thresholds, x=${x}`);
+  }
+  assert.throws(() => padThresholds(new Float64Array(256)), /at most 255/);
 });
 
 test('gradient_boosting on histogram threads: the same bytes as one thread for binary (with missing values), multiclass and regression; the threads took part', async () => {
