@@ -137,8 +137,7 @@ function partition(ctx: SplitContext, s: Split, idx: Int32Array, start: number, 
       nl += left;
       nr += 1 - left;
     }
-    for (let j = 0; j < nr; j++) idx[start + nl + j] = tmp[j];
-    for (let j = start; j < start + nl; j++) { const r = idx[j]; gl += gradientOf(gr, r); hl += hessianOf(gr, r); }
+    idx.set(tmp.subarray(0, nr), start + nl);
   } else {
     // Right rows move up in place (scanning down), left rows wait in tmp (in reverse).
     for (let j = end - 1; j >= start; j--) {
@@ -149,11 +148,34 @@ function partition(ctx: SplitContext, s: Split, idx: Int32Array, start: number, 
       nl += left;
       nr += 1 - left;
     }
-    for (let j = 0; j < nl; j++) { const r = tmp[nl - 1 - j]; idx[start + j] = r; gl += gradientOf(gr, r); hl += hessianOf(gr, r); }
+    for (let j = 0; j < nl; j++) idx[start + j] = tmp[nl - 1 - j];
   }
+  const sums = SUMS;
+  sumRows(gr, idx, start, start + nl, sums);
+  gl = sums[0]; hl = sums[1];
   // The histogram's count chose the side tmp holds; a mismatch would have overrun tmp.
   if (nl !== s.nLeft) throw new Error(`gradient_boosting: split of ${end - start} rows sent ${nl} left, its histogram counted ${s.nLeft}`);
   return { nl, nr, gl, hl };
+}
+
+const SUMS = new Float64Array(2);
+
+/**
+ * The gradient and hessian sums of rows idx[from..to), added in that order, into out:
+ * one loop per kind of loss, so the loop itself tests nothing but the row (the same sums
+ * to the bit as gradientOf and hessianOf give).
+ */
+function sumRows(gr: Gradients, idx: Int32Array, from: number, to: number, out: Float64Array): void {
+  const S = gr.s, Y = gr.y, k = gr.k;
+  let g = 0, h = 0;
+  if (gr.unitHessian) {
+    for (let j = from; j < to; j++) { const r = idx[j]; g += S[r] - (k < 0 ? Y[r] : Y[r] === k ? 1 : 0); h += 1; }
+  } else if (k < 0) {
+    for (let j = from; j < to; j++) { const r = idx[j]; const p = S[r]; g += p - Y[r]; h += p * (1 - p); }
+  } else {
+    for (let j = from; j < to; j++) { const r = idx[j]; const p = S[r]; g += p - (Y[r] === k ? 1 : 0); h += p * (1 - p); }
+  }
+  out[0] = g; out[1] = h;
 }
 
 /** The grown nodes in depth-first pre-order (left first), as parallel arrays. */

@@ -102,7 +102,7 @@ export function histogramFeatures(binned: Uint8Array[], idx: Int32Array | null, 
   let G = 0, H = 0;
   for (let c = start; c < end; c += CHUNK) {
     const m = Math.min(CHUNK, end - c);
-    for (let j = 0; j < m; j++) { const r = idx ? idx[c + j] : c + j; rows[j] = r; og[j] = gradientOf(gr, r); oh[j] = hessianOf(gr, r); }
+    gather(gr, idx, c, m, rows, og, oh);
     if (sums) for (let j = 0; j < m; j++) { G += og[j]; H += oh[j]; }
     // Four features per pass over the block (then two, then one): each row's index,
     // gradient and hessian are read once for all four. Each bin still adds its rows in order.
@@ -112,6 +112,23 @@ export function histogramFeatures(binned: Uint8Array[], idx: Int32Array | null, 
     if (f < f1) add1(binned[f], f * BINS * 3, rows, m, og, oh, hist);
   }
   if (sums) { sums[0] = G; sums[1] = H; }
+}
+
+/**
+ * Rows idx[c..c+m) (or c..c+m−1 without idx) into rows, their gradients and hessians into
+ * og and oh: one loop per kind of loss, the same values as gradientOf and hessianOf.
+ */
+function gather(gr: Gradients, idx: Int32Array | null, c: number, m: number, rows: Int32Array, og: Float64Array, oh: Float64Array): void {
+  if (idx) for (let j = 0; j < m; j++) rows[j] = idx[c + j];
+  else for (let j = 0; j < m; j++) rows[j] = c + j;
+  const S = gr.s, Y = gr.y, k = gr.k;
+  if (gr.unitHessian) {
+    for (let j = 0; j < m; j++) { const r = rows[j]; og[j] = S[r] - (k < 0 ? Y[r] : Y[r] === k ? 1 : 0); oh[j] = 1; }
+  } else if (k < 0) {
+    for (let j = 0; j < m; j++) { const r = rows[j]; const p = S[r]; og[j] = p - Y[r]; oh[j] = p * (1 - p); }
+  } else {
+    for (let j = 0; j < m; j++) { const r = rows[j]; const p = S[r]; og[j] = p - (Y[r] === k ? 1 : 0); oh[j] = p * (1 - p); }
+  }
 }
 
 /** A block's rows (positions in the binned columns), gathered with their gradients (one per thread: module state). */
