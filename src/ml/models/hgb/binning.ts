@@ -34,11 +34,11 @@ export function featureThresholds(values: Float64Array, maxBins: number): Float6
 }
 
 /** featureThresholds, using `values` itself as the scratch (its contents are lost): no copy per feature. */
-function thresholdsInPlace(values: Float64Array, maxBins: number): Float64Array {
+function thresholdsInPlace(values: Float64Array, maxBins: number, scratch?: SortScratch): Float64Array {
   // Plain loops: TypedArray.filter with a callback took ~150 ms on 90k values, most of a fit's binning.
   let present = 0;
   for (let i = 0; i < values.length; i++) if (values[i] === values[i]) values[present++] = values[i];
-  const sorted = sortFloats(values.subarray(0, present));
+  const sorted = sortFloats(values.subarray(0, present), scratch);
   if (sorted.length === 0) return new Float64Array(0);
   let distinct = 1;
   for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
@@ -74,9 +74,11 @@ export function fitBins(columns: Float64Array[], rows: Int32Array, maxBins: numb
   }
   // One scratch buffer for every feature's sampled values (a fresh pair per feature was 64 MB of garbage at 200k samples).
   const v = new Float64Array(sample.length);
+  // The sort's scratch lives as long as this call: freed before the fit's big arrays come.
+  const scratch = sortScratch(sample.length);
   const thresholds = columns.map((c) => {
     for (let i = 0; i < v.length; i++) v[i] = c[sample[i]];
-    return thresholdsInPlace(v, maxBins);
+    return thresholdsInPlace(v, maxBins, scratch);
   });
   return { thresholds, missingBin: maxBins };
 }
@@ -120,8 +122,12 @@ export function binOfPadded(t: Float64Array, x: number): number {
   return lo + ((t[lo] < x) as unknown as number);
 }
 
-let radixScratch = new Float64Array(0);
-const COUNTS = new Int32Array(4 * 65536);
+/** sortFloats' working memory, reusable across calls (a fit's binning makes one for all its features). */
+export interface SortScratch { keys: Float64Array; counts: Int32Array }
+
+export function sortScratch(n: number): SortScratch {
+  return { keys: new Float64Array(n), counts: new Int32Array(4 * 65536) };
+}
 
 /**
  * Sorts `a` ascending in place (no NaN in it), as Float64Array.prototype.sort does (-0
@@ -129,15 +135,15 @@ const COUNTS = new Int32Array(4 * 65536);
  * bits, each skipped when every value has the same digit. On 90k values it is ~10x
  * faster than the built-in sort, which was most of a fit's binning.
  */
-export function sortFloats(a: Float64Array): Float64Array {
+export function sortFloats(a: Float64Array, scratch?: SortScratch): Float64Array {
   const n = a.length;
   if (n < 512) return a.sort();
-  if (radixScratch.length < n) radixScratch = new Float64Array(n);
+  const work = scratch && scratch.keys.length >= n ? scratch : sortScratch(n);
   let src: Uint32Array<ArrayBufferLike> = new Uint32Array(a.buffer, a.byteOffset, 2 * n);
-  let dst: Uint32Array<ArrayBufferLike> = new Uint32Array(radixScratch.buffer, 0, 2 * n);
+  let dst: Uint32Array<ArrayBufferLike> = new Uint32Array(work.keys.buffer, 0, 2 * n);
   // Little-endian words: [2i] low, [2i + 1] high. Order-preserving keys: negative values
   // have every bit flipped, others only the sign bit.
-  const counts = COUNTS;
+  const counts = work.counts;
   counts.fill(0);
   for (let i = 0; i < n; i++) {
     const hi = src[2 * i + 1];
